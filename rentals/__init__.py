@@ -1,0 +1,91 @@
+"""The Flask application factory.
+
+Start-up order: config, database, extensions, blueprints, and last the schema check,
+so a database that is behind the migrations stops the app with the command to run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from rentals import config as config_module
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None, *, base: type | None = None) -> Flask:
+    """Build the app from ``base`` (DevelopmentConfig by default) updated with ``config``."""
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("RENTALS_INSTANCE_PATH", str(root / "instance")),
+        template_folder=str(root / "templates"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(base or config_module.DevelopmentConfig)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set RENTALS_SECRET_KEY to a long random value.")
+    url = app.config.get("DATABASE_URL") or config_module.default_database_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations")
+    )
+
+    from rentals import db, i18n, security
+    from rentals.extensions import babel, csrf, limiter, login_manager
+
+    db.init_app(app, url)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app, login_manager)
+    security.init_app(app)
+
+    from rentals import errors_views, templating
+    from rentals.auth import bp as auth_bp
+    from rentals.main import bp as main_bp
+    from rentals.register import bp as register_bp
+
+    templating.init_app(app)
+    errors_views.init_app(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(register_bp)
+
+    if app.config.get("CHECK_SCHEMA", True):
+        from rentals.migrate import check_schema
+
+        check_schema(db.engine_of(app))
+    return app
+
+
+def _init_login(app: Flask, login_manager: Any) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("请先登录。")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(user_key: str):  # type: ignore[no-untyped-def]
+        from rentals import db
+        from rentals.auth.models import User
+
+        user_id, _sep, token = user_key.partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = db.session().get(User, int(user_id))
+        if user is None or not user.is_active or user.session_token != token:
+            return None
+        return user

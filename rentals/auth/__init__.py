@@ -1,0 +1,7 @@
+"""Accounts, roles, sign-in and the permission checks every route uses."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from rentals.auth import views  # noqa: E402,F401

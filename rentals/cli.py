@@ -1,0 +1,120 @@
+"""The ``rentals`` command: Flask's CLI plus the product's own commands."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from rentals import create_app, db, migrate
+
+
+def _create():  # type: ignore[no-untyped-def]
+    # `rentals db …` must run against a database that is behind: that is its job.
+    behind_ok = len(sys.argv) > 1 and sys.argv[1] == "db"
+    return create_app({"CHECK_SCHEMA": not behind_ok})
+
+
+@click.group(cls=FlaskGroup, create_app=_create, add_version_option=False)
+def main() -> None:
+    """Rental-housing star ratings: register, inspections, schedules and plaques."""
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    migrate.upgrade(db.engine())
+    click.echo("Database is up to date.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    migrate.downgrade(db.engine(), revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Exit 1 when migrations are pending."""
+    pending = migrate.pending_revisions(db.engine())
+    if pending:
+        click.echo("Pending: " + ", ".join(sorted(pending)))
+        sys.exit(1)
+    click.echo("Schema is current.")
+
+
+@main.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo community (160 units shaped like Zhaxi)."""
+    from rentals.register import demo
+
+    with db.unit_of_work() as session:
+        if demo.is_seeded(session):
+            if if_empty:
+                click.echo("Database already has data; demo not loaded.")
+                return
+            raise click.ClickException("The database already has data.")
+        logins = demo.seed(session, today=date.today())
+    click.echo(f"Demo community loaded. Logins (password: {demo.DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.username:<14} {login.role:<10} {login.note}")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(["inspector", "manager", "landlord", "admin"]))
+@click.password_option()
+@with_appcontext
+def create_user_cmd(username: str, display_name: str, role: str, password: str) -> None:
+    from rentals.auth.services import create_user
+    from rentals.errors import DomainError
+
+    try:
+        with db.unit_of_work() as session:
+            create_user(
+                session,
+                actor=None,
+                username=username,
+                display_name=display_name,
+                password=password,
+                role=role,
+            )
+    except DomainError as err:
+        raise click.ClickException(str(err.message)) from None
+    click.echo(f"User {username} created.")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Leave jobs to a separate `rentals scheduler`.")
+@with_appcontext
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    """Run the web server (and, on a single machine, the scheduler in the same process)."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not no_scheduler and app.config["SCHEDULER_ENABLED"]:
+        try:
+            from schedules.jobs import start_background_scheduler
+        except ImportError:
+            click.echo("Scheduler not available yet; serving pages only.")
+        else:
+            start_background_scheduler(app)
+    click.echo(f"Serving on http://{host}:{port}")
+    run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -1,0 +1,114 @@
+"""Engine, per-request session and the SQLite settings that keep concurrent writers safe.
+
+One commit per unit of work, at the edge: a request commits once after its view
+returned, and any exception rolls the whole request back. Services only flush.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, create_engine
+
+from rentals.modelbase import metadata  # noqa: F401  (naming convention first)
+
+#: Whether the current unit of work will write. SQLite then takes the write lock at
+#: BEGIN (IMMEDIATE), so a read that later writes cannot fail without waiting.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
+
+_EXTENSION_KEY = "rentals.db"
+
+
+def build_engine(url: str) -> Engine:
+    """Create the engine; SQLite connections get WAL, a busy timeout and foreign keys."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+    return engine
+
+
+def init_app(app: Flask, url: str) -> None:
+    """Bind an engine and a session factory to the app and wire commit/rollback."""
+    engine = build_engine(url)
+    factory = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+    app.extensions[_EXTENSION_KEY] = (engine, factory)
+
+    @app.before_request
+    def _declare_intent() -> None:
+        from flask import request
+
+        write_intent.set(request.method not in {"GET", "HEAD", "OPTIONS"})
+
+    @app.after_request
+    def _commit(response):  # type: ignore[no-untyped-def]
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            try:
+                if response.status_code < 400:
+                    sess.commit()
+                else:
+                    sess.rollback()
+            finally:
+                sess.close()
+        return response
+
+    @app.teardown_appcontext
+    def _rollback(_exc: BaseException | None) -> None:
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            sess.rollback()
+            sess.close()
+
+
+def engine() -> Engine:
+    return current_app.extensions[_EXTENSION_KEY][0]
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions[_EXTENSION_KEY][0]
+
+
+def session() -> Session:
+    """The unit of work of the current request, job or command (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[_EXTENSION_KEY][1]()
+    return g.db_session
+
+
+@contextlib.contextmanager
+def unit_of_work(*, write: bool = True) -> Iterator[Session]:
+    """A session for a CLI command or job: commits once at the end, rolls back on error."""
+    token = write_intent.set(write)
+    sess = current_app.extensions[_EXTENSION_KEY][1]()
+    try:
+        yield sess
+        sess.commit()
+    except BaseException:
+        sess.rollback()
+        raise
+    finally:
+        sess.close()
+        write_intent.reset(token)

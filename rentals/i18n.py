@@ -1,0 +1,58 @@
+"""Locale choice: Simplified Chinese by default, Tibetan and English on request.
+
+Messages are written in Chinese in the code (the default locale needs no catalog, so an
+untranslated string still shows correct Chinese); Tibetan and English are catalogs.
+Every spelling a browser or a link may send is normalised to one of three locales,
+because Flask-Babel raises on unknown forms such as ``zh-Hans``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+LOCALES = ("zh_Hans_CN", "bo", "en")
+DEFAULT_LOCALE = "zh_Hans_CN"
+#: BCP 47 tags for the ``lang`` attribute of pages and documents.
+HTML_LANG = {"zh_Hans_CN": "zh-Hans", "bo": "bo", "en": "en"}
+LANGUAGE_NAMES = {"zh_Hans_CN": "中文", "bo": "བོད་ཡིག", "en": "English"}
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """Map any spelling (``zh``, ``zh-CN``, ``zh_Hans``, ``bo-CN``, ``en-GB``) to a locale."""
+    if not value:
+        return None
+    tag = value.strip().replace("_", "-").lower()
+    if tag.startswith("zh"):
+        return "zh_Hans_CN"
+    if tag.startswith("bo"):
+        return "bo"
+    if tag.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the browser's languages, then Chinese."""
+    chosen = normalise_locale(request.args.get("lang"))
+    if chosen:
+        session["lang"] = chosen
+        return chosen
+    remembered = normalise_locale(session.get("lang"))
+    if remembered:
+        return remembered
+    for tag, _quality in request.accept_languages:
+        found = normalise_locale(tag)
+        if found:
+            return found
+    return DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    return HTML_LANG.get(str(get_locale()), "zh-Hans")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        get_locale=get_locale, html_lang=html_lang, LANGUAGE_NAMES=LANGUAGE_NAMES
+    )

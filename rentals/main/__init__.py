@@ -1,0 +1,7 @@
+"""Home page routing by role, and the static pages every role shares."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from rentals.main import views  # noqa: E402,F401

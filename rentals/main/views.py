@@ -1,0 +1,20 @@
+"""Where each role lands after signing in."""
+
+from __future__ import annotations
+
+from flask import redirect, url_for
+from flask_login import current_user
+
+from rentals.main import bp
+
+
+@bp.route("/")
+def home():  # type: ignore[no-untyped-def]
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("register.units"))
+
+
+@bp.route("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    return {"status": "ok"}

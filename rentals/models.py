@@ -1,0 +1,23 @@
+"""Every table of the app, imported in one place for Alembic and the schema check."""
+
+from rentals.audit.models import AuditEvent
+from rentals.auth.models import User, UserArea
+from rentals.inspections.models import Inspection
+from rentals.ratings.models import Rating, ScorecardVersion
+from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.tasks.models import Task
+
+__all__ = [
+    "Area",
+    "AuditEvent",
+    "Community",
+    "Inspection",
+    "Person",
+    "Rating",
+    "ScorecardVersion",
+    "Task",
+    "Tenancy",
+    "Unit",
+    "User",
+    "UserArea",
+]

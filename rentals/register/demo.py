@@ -1,0 +1,184 @@
+"""The demo community, shaped like Zhaxi: 160 units in a south and a north area.
+
+Deterministic (a fixed seed), so screenshots, tests and the README's logins agree.
+Identity numbers are synthetic but valid (region 540102, computed check character).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+from stdnum.cn import ric
+
+from rentals.auth.models import Role, User
+from rentals.auth.services import create_user
+from rentals.register import services
+from rentals.register.models import Area, Community, Person, Unit, UnitType
+
+DEMO_PASSWORD = "zhaxi2026"
+UNITS_PER_AREA = 80
+TIBETAN_NAMES = [
+    "次仁",
+    "扎西",
+    "卓玛",
+    "格桑",
+    "央金",
+    "达瓦",
+    "平措",
+    "德吉",
+    "索朗",
+    "洛桑",
+    "白玛",
+    "尼玛",
+    "旦增",
+    "拉姆",
+    "多吉",
+    "曲珍",
+    "普布",
+    "边巴",
+    "仁增",
+    "米玛",
+]
+HAN_SURNAMES = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"]
+HAN_GIVEN = [
+    "建国",
+    "志强",
+    "秀英",
+    "丽华",
+    "海涛",
+    "春梅",
+    "晓东",
+    "玉兰",
+    "国华",
+    "文静",
+    "明",
+    "军",
+    "芳",
+    "磊",
+    "艳",
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    note: str
+
+
+def _name(rng: random.Random) -> str:
+    if rng.random() < 0.7:
+        return rng.choice(TIBETAN_NAMES) + rng.choice(TIBETAN_NAMES)
+    return rng.choice(HAN_SURNAMES) + rng.choice(HAN_GIVEN)
+
+
+def _id_number(rng: random.Random, serial: int) -> str:
+    birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 54 * 365))
+    body = f"540102{birth:%Y%m%d}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def _phone(serial: int) -> str:
+    return f"+86139{8900_0000 + serial * 7919 % 1000_0000:08d}"
+
+
+def is_seeded(session: Session) -> bool:
+    return session.exec(select(Community.id)).first() is not None
+
+
+def seed(session: Session, *, today: date) -> list[DemoLogin]:
+    """Create the community, its people, units, tenants and one account per role."""
+    rng = random.Random(20261122)
+    community = Community(
+        name="扎细社区", name_bo="བཀྲ་ཤིས་སྡོད་ཁུལ།", issuer="城关区扎细社区居委会 · 扎细警务室"
+    )
+    session.add(community)
+    session.flush()
+    south = Area(community_id=community.id, name="南区", name_bo="ལྷོ་ཕྱོགས།")
+    north = Area(community_id=community.id, name="北区", name_bo="བྱང་ཕྱོགས།")
+    session.add_all([south, north])
+    session.flush()
+
+    serial = 0
+
+    def person() -> Person:
+        nonlocal serial
+        serial += 1
+        data = services.PersonData(
+            name=_name(rng),
+            id_number=_id_number(rng, serial),
+            phone=_phone(serial),
+            address="拉萨市城关区",
+        )
+        return services.create_person(session, actor=None, data=data)
+
+    # 130 landlords: the first 30 own two units each, the other 100 one each.
+    landlords = [person() for _ in range(130)]
+    owners = [p for p in landlords[:30] for _ in range(2)] + landlords[30:]
+    rng.shuffle(owners)
+    units: list[Unit] = []
+    for area, prefix, street in ((south, "S", "扎细南路"), (north, "N", "扎细北路")):
+        for n in range(1, UNITS_PER_AREA + 1):
+            owner = owners[len(units)]
+            lane = (n - 1) // 20 + 1
+            unit = services.create_unit(
+                session,
+                actor=None,
+                data=services.UnitData(
+                    code=f"ZX-{prefix}-{n:03d}",
+                    area_id=area.id,
+                    address=f"{street}{lane}巷{n}号",
+                    street=f"{street}{lane}巷",
+                    house_number=n,
+                    unit_type=rng.choice(list(UnitType)[:3]),
+                    rooms=rng.randint(1, 6),
+                    landlord_id=owner.id,
+                ),
+            )
+            units.append(unit)
+    for unit in units:
+        for _ in range(rng.randint(1, 3)):
+            services.add_tenancy(
+                session,
+                actor=None,
+                unit=unit,
+                person=person(),
+                moved_in=today - timedelta(days=rng.randint(10, 900)),
+                registered=rng.random() < 0.85,
+            )
+
+    demo_landlord = landlords[0]
+    accounts = [
+        ("admin", "系统管理员", Role.ADMIN, None, ()),
+        ("manager", "社区管理员", Role.MANAGER, None, ()),
+        ("police", "扎细警务室 民警", Role.INSPECTOR, None, (south.id,)),
+        ("grid", "北区网格员", Role.INSPECTOR, None, (north.id,)),
+        (
+            (demo_landlord.phone or "").removeprefix("+86"),
+            demo_landlord.name,
+            Role.LANDLORD,
+            demo_landlord.id,
+            (),
+        ),
+    ]
+    logins = []
+    for username, display, role, person_id, areas in accounts:
+        create_user(
+            session,
+            actor=None,
+            username=username,
+            display_name=display,
+            password=DEMO_PASSWORD,
+            role=role,
+            person_id=person_id,
+            area_ids=areas,
+        )
+        logins.append(DemoLogin(username, role.value, display))
+    return logins
+
+
+def demo_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.id)))

@@ -1,0 +1,119 @@
+"""The unit file (一户一档): communities, areas, units, people and tenancies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Index, Numeric, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from rentals.modelbase import UTCDateTime, utcnow
+
+
+class UnitStatus(StrEnum):
+    ACTIVE = "active"
+    VACANT = "vacant"
+    WITHDRAWN = "withdrawn"
+
+
+class UnitType(StrEnum):
+    ROOM = "room"
+    APARTMENT = "apartment"
+    HOUSE = "house"
+    OTHER = "other"
+
+
+class Community(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    #: Name in Tibetan script, shown beside the Chinese on plaques and public pages.
+    name_bo: str = Field(default="", max_length=200)
+    #: Issuing body printed on plaques (community office and police station).
+    issuer: str = Field(default="", max_length=200)
+
+
+class Area(SQLModel, table=True):
+    """A grid or zone inside a community (e.g. south and north); inspectors serve areas."""
+
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    name: str = Field(max_length=100)
+    name_bo: str = Field(default="", max_length=200)
+
+
+class Person(SQLModel, table=True):
+    """A landlord or tenant. The identity number is personal data: masked and audited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    #: GB 11643 number, upper-case X; unique when known.
+    id_number: str | None = Field(default=None, max_length=18, unique=True)
+    #: Last four characters of the identity number, for the register's search.
+    id_tail: str | None = Field(default=None, max_length=4, index=True)
+    #: Mainland mobile in E.164 (+8613812345678).
+    phone: str | None = Field(default=None, max_length=16, index=True)
+    address: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Unit(SQLModel, table=True):
+    """One rental unit. ``rating_status``/``stars`` mirror the newest rating row for filtering."""
+
+    __table_args__ = (
+        Index("ix_unit_area_code", "area_id", "code"),
+        Index("ix_unit_status_code", "status", "code"),
+        Index("ix_unit_rating_code", "rating_status", "code"),
+        Index("ix_unit_area_route", "area_id", "street", "house_number", "code"),
+        CheckConstraint("rooms >= 0", name="rooms_non_negative"),
+        CheckConstraint("status IN ('active', 'vacant', 'withdrawn')", name="status_known"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    area_id: int = Field(foreign_key="area.id")
+    address: str = Field(max_length=200, index=True)
+    #: Street and house number, kept apart so rosters can follow a walking route.
+    street: str = Field(default="", max_length=100)
+    house_number: int | None = Field(default=None)
+    unit_type: str = Field(default=UnitType.ROOM, max_length=16)
+    rooms: int = Field(default=1)
+    floor_area: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
+    status: str = Field(default=UnitStatus.ACTIVE, max_length=16)
+    landlord_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    #: A scoring.RatingStatus value; "not_yet_rated" until the first inspection.
+    rating_status: str = Field(default="not_yet_rated", max_length=16)
+    #: Stars of the newest rating (0 = not rated by veto, NULL = not yet rated).
+    stars: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Tenancy(SQLModel, table=True):
+    """A person living in a unit; history is kept, a move-out closes the row."""
+
+    __table_args__ = (
+        CheckConstraint("moved_out IS NULL OR moved_out >= moved_in", name="move_out_after_in"),
+        # One open tenancy per person, enforced by the database on both engines.
+        Index(
+            "uq_tenancy_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("moved_out IS NULL"),
+            postgresql_where=text("moved_out IS NULL"),
+        ),
+        Index("ix_tenancy_unit_open", "unit_id", "moved_out"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    person_id: int = Field(foreign_key="person.id")
+    moved_in: date
+    moved_out: date | None = None
+    #: Floating-population residence registration (居住登记) done.
+    registered: bool = False
+    #: Who recorded it: "staff", "import" or "landlord" (unconfirmed until an inspector checks).
+    source: str = Field(default="staff", max_length=16)
+    confirmed: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

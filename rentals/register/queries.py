@@ -1,0 +1,193 @@
+"""Reads for the register pages: one query for a page of rows, one for its count.
+
+Search terms are routed to an index: an 11-digit number is a phone, four digits the
+tail of an identity number, anything else a unit-code prefix, a landlord-name prefix or
+an address substring.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from rentals.audit.models import AuditEvent
+from rentals.auth.access import unit_scope
+from rentals.auth.models import User
+from rentals.inspections.models import Inspection
+from rentals.ratings.models import Rating
+from rentals.register.models import Area, Person, Tenancy, Unit
+from rentals.tasks.models import Task
+
+SORTS = {
+    "code": (Unit.code,),
+    "address": (Unit.address, Unit.code),
+    "area": (Area.name, Unit.code),
+    "stars": (Unit.stars, Unit.code),
+}
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    q: str = ""
+    area_id: int | None = None
+    status: str | None = None
+    rating_status: str | None = None
+    sort: str = "code"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass
+class UnitPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    filters: UnitFilter = field(default_factory=UnitFilter)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _prefix(column: Any, term: str) -> Any:
+    """Prefix match that both engines serve from a plain b-tree index."""
+    return (column >= term) & (column < term + "\uffff")
+
+
+def _person_match(term: str) -> Any | None:
+    """People matching a phone number or identity-number tail, or None for other terms."""
+    digits = re.sub(r"[\s\-]", "", term)
+    if re.fullmatch(r"(\+?86)?1\d{10}", digits):
+        return Person.phone == "+86" + digits[-11:]
+    if re.fullmatch(r"\d{3}[\dXx]", digits):
+        return Person.id_tail == digits.upper()
+    if re.fullmatch(r"\d{17}[\dXx]", digits):
+        return Person.id_number == digits.upper()
+    return None
+
+
+def _search(term: str) -> Any:
+    person_cond = _person_match(term)
+    if person_cond is not None:
+        people = select(Person.id).where(person_cond)
+        tenants = select(Tenancy.unit_id).where(
+            Tenancy.moved_out.is_(None), Tenancy.person_id.in_(people)
+        )
+        return or_(Unit.landlord_id.in_(people), Unit.id.in_(tenants))
+    landlords = select(Person.id).where(_prefix(Person.name, term))
+    return or_(
+        _prefix(Unit.code, term.upper()),
+        Unit.landlord_id.in_(landlords),
+        Unit.address.contains(term, autoescape=True),
+    )
+
+
+def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
+    conditions = [unit_scope(user)]
+    if flt.q.strip():
+        conditions.append(_search(flt.q.strip()))
+    if flt.area_id:
+        conditions.append(Unit.area_id == flt.area_id)
+    if flt.status:
+        conditions.append(Unit.status == flt.status)
+    if flt.rating_status:
+        conditions.append(Unit.rating_status == flt.rating_status)
+    landlord = aliased(Person)
+    order = SORTS.get(flt.sort, SORTS["code"])
+    order_by = [c.desc() for c in order] if flt.descending else list(order)
+    page = max(1, flt.page)
+    stmt = (
+        select(Unit, Area.name, landlord.name)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(landlord, landlord.id == Unit.landlord_id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .offset((page - 1) * flt.per_page)
+        .limit(flt.per_page)
+    )
+    rows = [
+        {"unit": unit, "area": area_name, "landlord": landlord_name}
+        for unit, area_name, landlord_name in session.exec(stmt)
+    ]
+    count_stmt = select(func.count()).select_from(Unit).where(*conditions)
+    total = session.exec(count_stmt).one()
+    return UnitPage(rows=rows, total=total, page=page, per_page=flt.per_page, filters=flt)
+
+
+def visible_unit(session: Session, user: User, code: str) -> Unit | None:
+    """The unit with this code if ``user`` may see it; None otherwise (the view says 404)."""
+    return session.exec(select(Unit).where(Unit.code == code, unit_scope(user))).first()
+
+
+def areas_for(session: Session, user: User) -> list[Area]:
+    stmt = select(Area).order_by(Area.name)
+    if user.role == "inspector":
+        from rentals.auth.models import UserArea
+
+        stmt = stmt.where(Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id)))
+    return list(session.exec(stmt))
+
+
+def unit_file(session: Session, unit: Unit) -> dict[str, Any]:
+    """Everything known about one unit, each part in a single query."""
+    area = session.get(Area, unit.area_id)
+    landlord = session.get(Person, unit.landlord_id) if unit.landlord_id else None
+    tenancies = list(
+        session.exec(
+            select(Tenancy, Person)
+            .join(Person, Person.id == Tenancy.person_id)
+            .where(Tenancy.unit_id == unit.id)
+            .order_by(Tenancy.moved_out.is_not(None), Tenancy.moved_in.desc())
+        )
+    )
+    ratings = list(
+        session.exec(select(Rating).where(Rating.unit_id == unit.id).order_by(Rating.id.desc()))
+    )
+    inspections = list(
+        session.exec(
+            select(Inspection, User.display_name)
+            .outerjoin(User, User.id == Inspection.inspector_id)
+            .where(Inspection.unit_id == unit.id)
+            .order_by(Inspection.id.desc())
+            .limit(50)
+        )
+    )
+    tasks = list(
+        session.exec(
+            select(Task).where(Task.unit_id == unit.id).order_by(Task.due.desc()).limit(20)
+        )
+    )
+    person_ids = [str(p.id) for _t, p in tenancies] + ([str(landlord.id)] if landlord else [])
+    history = list(
+        session.exec(
+            select(AuditEvent, User.display_name)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .where(
+                or_(
+                    (AuditEvent.subject_type == "unit") & (AuditEvent.subject_id == str(unit.id)),
+                    (AuditEvent.subject_type == "person") & AuditEvent.subject_id.in_(person_ids),
+                    (AuditEvent.subject_type == "tenancy")
+                    & AuditEvent.subject_id.in_([str(t.id) for t, _p in tenancies]),
+                )
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(100)
+        )
+    )
+    return {
+        "unit": unit,
+        "area": area,
+        "landlord": landlord,
+        "tenancies": tenancies,
+        "ratings": ratings,
+        "inspections": inspections,
+        "tasks": tasks,
+        "history": history,
+    }

@@ -1,0 +1,95 @@
+"""Jinja filters and globals shared by pages: masking, stars, local dates, nav."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+#: Labels of the public rating states (scoring.RatingStatus values).
+RATING_LABELS = {
+    "not_yet_rated": _l("尚未评定"),
+    "three": _l("三星 · 绿色放心型"),
+    "two": _l("二星 · 黄色一般型"),
+    "one": _l("一星 · 红色重点关注型"),
+    "not_rated": _l("不予评定"),
+    "under_review": _l("复核中"),
+}
+RATING_CLASS = {
+    "three": "green",
+    "two": "yellow",
+    "one": "red",
+    "not_rated": "black",
+    "not_yet_rated": "grey",
+    "under_review": "grey",
+}
+UNIT_STATUS_LABELS = {"active": _l("在租"), "vacant": _l("空置"), "withdrawn": _l("退出")}
+UNIT_TYPE_LABELS = {
+    "room": _l("单间"),
+    "apartment": _l("套房"),
+    "house": _l("独院"),
+    "other": _l("其他"),
+}
+ROLE_LABELS = {
+    "inspector": _l("民警/网格员"),
+    "manager": _l("管理人员"),
+    "landlord": _l("房东"),
+    "admin": _l("系统管理员"),
+}
+
+
+def mask_id_number(value: str | None) -> str:
+    """First 6 and last 4 characters, the rest starred (GB 11643 numbers are 18 long)."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Show a mobile as 138****5678."""
+    if not value:
+        return ""
+    digits = value[3:] if value.startswith("+86") else value
+    if len(digits) != 11:
+        return "*" * len(digits)
+    return digits[:3] + "****" + digits[-4:]
+
+
+def display_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return value[3:] if value.startswith("+86") else value
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        mask_id=mask_id_number,
+        mask_phone=mask_phone,
+        phone=display_phone,
+        local_dt=local_datetime,
+        iso_date=iso_date,
+    )
+    app.jinja_env.globals.update(
+        RATING_LABELS=RATING_LABELS,
+        RATING_CLASS=RATING_CLASS,
+        UNIT_STATUS_LABELS=UNIT_STATUS_LABELS,
+        UNIT_TYPE_LABELS=UNIT_TYPE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        has_endpoint=lambda name: name in app.view_functions,
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
