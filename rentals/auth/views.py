@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from rentals import db
 from rentals.auth import bp
+from rentals.auth.access import roles_required
 from rentals.auth.forms import LoginForm, PasswordForm
+from rentals.auth.models import Role
 from rentals.auth.services import authenticate, change_password, end_session
 from rentals.errors import DomainError
 from rentals.extensions import limiter
@@ -58,7 +60,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@roles_required(*Role)
 def logout():  # type: ignore[no-untyped-def]
     end_session(db.session(), user=current_user._get_current_object())
     logout_user()
@@ -68,7 +70,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@roles_required(*Role)
 def password():  # type: ignore[no-untyped-def]
     form = PasswordForm()
     if form.validate_on_submit():

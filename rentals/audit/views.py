@@ -1,0 +1,49 @@
+"""The audit-trail search page: read-only, for the office (who saw or changed what, when).
+
+There is deliberately no route that edits or deletes an event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, render_template, request
+from flask_babel import gettext as _
+
+from rentals import db
+from rentals.audit import bp
+from rentals.audit.queries import EventFilter, event_page
+from rentals.auth.access import OFFICE, roles_required
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        flash(_("日期格式应为 年-月-日，例如 2026-11-22。"), "error")
+        return None
+
+
+def _text_arg(name: str, limit: int = 64) -> str:
+    return request.args.get(name, "").strip()[:limit]
+
+
+@bp.route("/audit")
+@roles_required(*OFFICE)
+def events():  # type: ignore[no-untyped-def]
+    page_arg = request.args.get("page", "")
+    flt = EventFilter(
+        actor=_text_arg("actor"),
+        action=_text_arg("action"),
+        subject_type=_text_arg("subject_type", 32),
+        subject_id=_text_arg("subject_id"),
+        since=_date_arg("since"),
+        until=_date_arg("until"),
+        page=min(int(page_arg), 100000) if page_arg.isdigit() and int(page_arg) > 0 else 1,
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    page = event_page(db.session(), flt, timezone=current_app.config["TIMEZONE"])
+    return render_template("audit/events.html", page=page)

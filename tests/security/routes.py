@@ -1,0 +1,110 @@
+"""What every route should answer to every role: the one table the security suite reads.
+
+Adding a route? Add one line to ``EXPECTATIONS`` (endpoint -> ``Expect``), and if its URL
+takes an argument nobody has taught the suite to fill, add a builder to ``ARGUMENTS``.
+The access matrix, the CSRF sweep, the inline-script scan and the form fuzzer all walk
+``app.url_map`` and read this table, so a route that is not listed here turns them red.
+
+Roles in the matrix (see ``tests.factories.make_world``): ``unit_a`` in ``area_a`` belongs
+to ``landlord_a`` and is served by ``inspector_a``; ``inspector_b`` and ``landlord_b``
+serve/own the other area's unit, so every object in a URL is *theirs to not see*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ANONYMOUS = "anonymous"
+#: Matrix roles, in the order they are tried: the out-of-scope roles first.
+MATRIX_ROLES = (
+    ANONYMOUS,
+    "inspector_b",
+    "landlord_b",
+    "inspector_a",
+    "landlord_a",
+    "manager",
+    "admin",
+)
+#: Account role of each matrix role.
+ROLE_OF = {
+    "inspector_b": "inspector",
+    "landlord_b": "landlord",
+    "inspector_a": "inspector",
+    "landlord_a": "landlord",
+    "manager": "manager",
+    "admin": "admin",
+}
+#: Matrix roles that must not see the objects the URLs name (they answer 404).
+OUT_OF_SCOPE = frozenset({"inspector_b", "landlord_b"})
+
+ALL = ("inspector", "manager", "landlord", "admin")
+STAFF = ("inspector", "manager", "admin")
+OFFICE = ("manager", "admin")
+ADMIN = ("admin",)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The contract of one endpoint.
+
+    ``roles`` are the account roles allowed in (None: a public page anyone may open).
+    ``scoped``: the URL names an object of unit_a's file, so an allowed role that does
+    not serve/own it gets 404. ``statuses`` overrides single answers, keyed by
+    ``(matrix_role, method)``. ``fuzz``: the form fuzzer may post to it (False for routes
+    whose POST is not a data form, e.g. logout). ``ends_session``: an allowed answer
+    is the redirect to /login (logout).
+    """
+
+    roles: tuple[str, ...] | None
+    scoped: bool = False
+    statuses: dict[tuple[str, str], int] = field(default_factory=dict)
+    fuzz: bool = True
+    ends_session: bool = False
+
+    @property
+    def public(self) -> bool:
+        return self.roles is None
+
+
+def public(**kw: Any) -> Expect:
+    return Expect(None, **kw)
+
+
+EXPECTATIONS: dict[str, Expect] = {
+    # Public: anyone, signed in or not.
+    "static": public(),
+    "main.home": public(),
+    "main.healthz": public(),
+    "auth.login": public(fuzz=False),
+    # Every signed-in account.
+    "auth.logout": Expect(ALL, fuzz=False, ends_session=True),
+    "auth.password": Expect(ALL),
+    # Register (一户一档).
+    "register.units": Expect(ALL),
+    "register.unit": Expect(ALL, scoped=True),
+    "register.unit_new": Expect(OFFICE),
+    "register.unit_edit": Expect(OFFICE, scoped=True),
+    "register.tenancy_new": Expect(STAFF, scoped=True),
+    "register.tenancy_end": Expect(STAFF, scoped=True),
+    "register.person_new": Expect(OFFICE),
+    "register.person_edit": Expect(OFFICE, scoped=True),
+    "register.person_reveal": Expect(STAFF, scoped=True),
+    "register.import_ledger": Expect(OFFICE),
+    "register.export_csv": Expect(OFFICE),
+    "register.export_xlsx": Expect(OFFICE),
+    # Audit trail (read-only).
+    "audit.events": Expect(OFFICE),
+}
+
+#: URL argument name -> value for the objects of ``world`` (a tests.factories.World).
+#: Builders get ``(world, session)`` and may create rows (flush, do not commit).
+ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
+    "code": lambda w, s: w.unit_a.code,
+    "unit_id": lambda w, s: w.unit_a.id,
+    "tenancy_id": lambda w, s: w.tenancy_a.id,
+    "person_id": lambda w, s: w.tenant_a.id,
+    "area_id": lambda w, s: w.area_a.id,
+    "filename": lambda w, s: "app.css",
+}
