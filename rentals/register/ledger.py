@@ -1,0 +1,303 @@
+"""The paper ledger (台账) as a file: its columns, and reading CSV or XLSX into raw rows.
+
+Shared by the importer and the exporter so an export re-imports with the same headers.
+Reading is tolerant the way hand-kept ledgers need: a title row above the headers,
+full-width spaces, English aliases, any header case, blank rows and extra columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import python_calamine
+from flask_babel import lazy_gettext as _l
+
+from rentals.validators import FieldInvalid
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  #: Chinese header, written by the exporter
+    alias: str  #: English alias accepted on import
+    required: bool = False
+
+
+UNIT_COLUMNS = (
+    Column("code", "单元编号", "code", True),
+    Column("area", "区域", "area", True),
+    Column("address", "地址", "address", True),
+    Column("type", "房屋类型", "type"),
+    Column("rooms", "房间数", "rooms"),
+    Column("floor_area", "面积", "floor_area"),
+    Column("landlord_name", "房东姓名", "landlord_name"),
+    Column("landlord_id_number", "房东身份证号", "landlord_id_number"),
+    Column("landlord_phone", "房东电话", "landlord_phone"),
+)
+TENANT_COLUMNS = (
+    Column("code", "单元编号", "code", True),
+    Column("name", "姓名", "name", True),
+    Column("id_number", "身份证号", "id_number", True),
+    Column("phone", "电话", "phone"),
+    Column("moved_in", "入住日期", "moved_in", True),
+    Column("registered", "居住登记", "registered"),
+)
+#: Columns the exporter adds for readers; the importer skips them without a notice.
+EXPORT_ONLY = (Column("rating", "星级", "rating"),)
+
+#: Unit types as the ledger writes them (always Chinese, whatever the page language).
+TYPE_NAMES = {"room": "单间", "apartment": "套房", "house": "独院", "other": "其他"}
+_TYPES = {**{v: k for k, v in TYPE_NAMES.items()}, **{k: k for k in TYPE_NAMES}}
+_YES = {"是", "yes", "y", "1", "true", "已登记", "已办理", "√"}
+_NO = {"否", "no", "n", "0", "false", "未登记", "未办理", ""}
+
+_SPACE = re.compile(r"[\s\u3000\ufeff\u00a0]+")
+_BRACKETS = re.compile(r"[（(【\[].*?[）)】\]]")
+#: How the exporter neutralises formulas, undone on import so a round trip is exact.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 200_000
+
+
+class LedgerError(Exception):
+    """The file as a whole cannot be read (format, encoding, headers)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class Sheet:
+    """Data rows keyed by column key, with the sheet row number a spreadsheet would show."""
+
+    headers: dict[str, str]  #: column key → header exactly as written in the file
+    rows: list[tuple[int, dict[str, Any]]]
+    notices: list[Any] = field(default_factory=list)
+
+
+def clean(value: Any) -> str:
+    """Cell text without leading/trailing (full-width) spaces; None → ''."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text.replace("\u3000", " ").replace("\ufeff", "").strip()
+
+
+def header_key(raw: Any) -> str:
+    """Normalised header: no spaces, no bracketed notes like (是/否), no '*', lower case."""
+    text = _BRACKETS.sub("", clean(raw))
+    return _SPACE.sub("", text).replace("*", "").replace("＊", "").lower()
+
+
+def escape_formula(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unescape_formula(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
+# --- reading the file -----------------------------------------------------------------
+
+
+def _is_zip_or_ole(data: bytes) -> bool:
+    return data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+
+
+def _read_workbook(data: bytes) -> list[list[Any]]:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (python_calamine.CalamineError, ValueError, OSError) as err:
+        raise LedgerError(_l("无法读取表格文件：%(reason)s", reason=str(err)[:200])) from None
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise LedgerError(_l("无法识别文件编码，请保存为 UTF-8 或 GB18030 的 CSV。")) from None
+
+
+def _read_csv(data: bytes) -> list[list[Any]]:
+    text = _decode(data)
+    if "\x00" in text:
+        raise LedgerError(_l("这不是 CSV 或 XLSX 文件。"))
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
+        raise LedgerError(_l("CSV 文件格式有误：%(reason)s", reason=str(err))) from None
+
+
+def read_table(data: bytes) -> list[list[Any]]:
+    """All cells of the first sheet; index 0 is sheet row 1. Format is told by content."""
+    if not data.strip():
+        raise LedgerError(_l("文件是空的。"))
+    return _read_workbook(data) if _is_zip_or_ole(data) else _read_csv(data)
+
+
+def _header_map(columns: tuple[Column, ...]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for col in (*columns, *EXPORT_ONLY):
+        names[header_key(col.header)] = col.key
+        names[header_key(col.alias)] = col.key
+    return names
+
+
+def read_ledger(data: bytes, columns: tuple[Column, ...]) -> Sheet:
+    """Find the header row (within the first ten rows), map columns and collect data rows."""
+    table = read_table(data)
+    names = _header_map(columns)
+    header_index = next(
+        (
+            i
+            for i, row in enumerate(table[:10])
+            if names.get(header_key(row[0] if row else ""), "") == "code"
+            or sum(1 for cell in row if header_key(cell) in names) >= 2
+        ),
+        None,
+    )
+    if header_index is None:
+        expected = "、".join(c.header for c in columns if c.required)
+        raise LedgerError(_l("没有找到表头行，表头应包括：%(names)s。", names=expected))
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unknown: list[str] = []
+    for pos, cell in enumerate(table[header_index]):
+        key = names.get(header_key(cell))
+        if key is None:
+            if clean(cell):
+                unknown.append(clean(cell))
+            continue
+        if key in positions:
+            raise LedgerError(_l("表头「%(name)s」出现了两次。", name=clean(cell)))
+        positions[key] = pos
+        headers[key] = clean(cell)
+    missing = [c.header for c in columns if c.required and c.key not in positions]
+    if missing:
+        raise LedgerError(_l("缺少必需的列：%(names)s。", names="、".join(missing)))
+    if len(table) - header_index > MAX_ROWS:
+        raise LedgerError(_l("文件超过 %(n)s 行，请分批导入。", n=MAX_ROWS))
+    sheet = Sheet(headers=headers, rows=[])
+    if unknown:
+        sheet.notices.append(_l("已忽略未知的列：%(names)s。", names="、".join(unknown)))
+    for index in range(header_index + 1, len(table)):
+        row = table[index]
+        values = {k: (row[p] if p < len(row) else None) for k, p in positions.items()}
+        if all(clean(v) == "" for v in values.values()):
+            continue
+        sheet.rows.append((index + 1, values))
+    return sheet
+
+
+# --- cell values ----------------------------------------------------------------------
+
+
+def is_number_cell(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def text(value: Any, *, max_length: int | None = None) -> str:
+    """A text cell. Integral numbers lose their '.0' (a code typed as 101 reads as '101')."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    result = unescape_formula(clean(value))
+    if max_length is not None and len(result) > max_length:
+        raise FieldInvalid(_l("内容过长，最多 %(n)s 个字。", n=max_length))
+    return result
+
+
+def number_text(value: Any) -> str:
+    """An identity or phone cell as text; a number cell keeps its float look ('5.4e+17',
+    '13812345678.0') so the validators report that the spreadsheet stored it as a number."""
+    if is_number_cell(value):
+        return repr(float(value))
+    return unescape_formula(clean(value))
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+)
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if is_number_cell(value):
+        raise FieldInvalid(_l("日期被表格软件当作数字保存，请把该列设为日期或文本。"))
+    # "2026-01-05 00:00:00" from a CSV written by a spreadsheet: keep the date part.
+    raw = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", clean(value))
+    raw = _SPACE.sub("", raw)
+    if not raw:
+        raise FieldInvalid(_l("请填写入住日期。"))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(raw)
+        if match:
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                break
+    raise FieldInvalid(_l("日期「%(value)s」无法识别，请写成 2026-01-05。", value=raw[:20]))
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if is_number_cell(value) and value in (0, 1):
+        return bool(value)
+    raw = clean(value).lower()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise FieldInvalid(_l("请填写“是”或“否”。"))
+
+
+def parse_unit_type(value: Any) -> str:
+    raw = clean(value).lower()
+    if raw in _TYPES:
+        return _TYPES[raw]
+    raise FieldInvalid(_l("房屋类型无效。"))
+
+
+def parse_rooms(value: Any) -> int:
+    raw = clean(value)
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        number = Decimal(-1)
+    if number != number.to_integral_value() or not 0 <= number <= 500:
+        raise FieldInvalid(_l("房间数应在 0 到 500 之间。"))
+    return int(number)
+
+
+def parse_floor_area(value: Any) -> Decimal:
+    raw = clean(value).removesuffix("㎡").removesuffix("平方米").removesuffix("m²").strip()
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise FieldInvalid(_l("面积无效。")) from None
+    if not number.is_finite() or not 0 <= number <= 100000:
+        raise FieldInvalid(_l("面积无效。"))
+    return number.quantize(Decimal("0.01"))
