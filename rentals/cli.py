@@ -118,3 +118,9 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
             start_background_scheduler(app)
     click.echo(f"Serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+from rentals.register.commands import import_tenants, import_units  # noqa: E402
+
+main.add_command(import_units)
+main.add_command(import_tenants)
