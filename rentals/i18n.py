@@ -8,7 +8,7 @@ because Flask-Babel raises on unknown forms such as ``zh-Hans``.
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 LOCALES = ("zh_Hans_CN", "bo", "en")
@@ -34,6 +34,8 @@ def normalise_locale(value: str | None) -> str | None:
 
 def select_locale() -> str:
     """``?lang=`` (remembered in the session), then the browser's languages, then Chinese."""
+    if not has_request_context():  # CLI commands and jobs: messages in the default locale
+        return DEFAULT_LOCALE
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen

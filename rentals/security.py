@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, request
 
 CSP = "; ".join(
@@ -20,7 +23,25 @@ CSP = "; ".join(
 )
 
 
+#: Backslashes, whitespace and control characters: browsers "repair" ``/\\evil.example``
+#: and ``/\t/evil.example`` into ``//evil.example``, another site.
+_UNSAFE_IN_PATH = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: no open redirects from links."""
+    if not target or _UNSAFE_IN_PATH.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
 def init_app(app: Flask) -> None:
+    # Flask-Login's remember-me cookie must follow the session cookie onto HTTPS only.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -17,16 +15,7 @@ from rentals.auth.services import authenticate, change_password, end_session
 from rentals.errors import DomainError
 from rentals.extensions import limiter
 from rentals.modelbase import utcnow
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: an open redirect would make a convincing phishing link."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+from rentals.security import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,7 +43,7 @@ def login():  # type: ignore[no-untyped-def]
         if user.must_change_password:
             flash(_("请先设置新密码。"), "info")
             return redirect(url_for("auth.password"))
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
