@@ -42,7 +42,9 @@ def events():  # type: ignore[no-untyped-def]
         subject_id=_text_arg("subject_id"),
         since=_date_arg("since"),
         until=_date_arg("until"),
-        page=min(int(page_arg), 100000) if page_arg.isdigit() and int(page_arg) > 0 else 1,
+        page=int(page_arg)
+        if page_arg.isascii() and page_arg.isdigit() and len(page_arg) < 6
+        else 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
     page = event_page(db.session(), flt, timezone=current_app.config["TIMEZONE"])

@@ -48,6 +48,7 @@ class Probe:
     status: int
     location: str
     body: str
+    headers: dict[str, str]
 
 
 def routes(app: Flask) -> list[Rule]:
@@ -75,12 +76,12 @@ def build_url(app: Flask, rule: Rule, world: Any, session: Any) -> str:
         return url_for(rule.endpoint, **values)
 
 
-def csrf_token_for(app: Flask, client: FlaskClient) -> str:
+def csrf_token_for(app: Flask, client: FlaskClient, raw: str = CSRF_RAW) -> str:
     """Plant a known CSRF secret in the client's session and return the signed token."""
     with own_context(app), client.session_transaction() as sess:
-        sess["csrf_token"] = CSRF_RAW
+        sess["csrf_token"] = raw
     serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-    return str(serializer.dumps(CSRF_RAW))
+    return str(serializer.dumps(raw))
 
 
 def signed_in_client(app: Flask, world: Any, role: str) -> FlaskClient:
@@ -121,9 +122,18 @@ def rolled_back(app: Flask) -> Iterator[None]:
 
 
 def probe_all(
-    app: Flask, world: Any, session: Any, roles: tuple[str, ...] = MATRIX_ROLES
+    app: Flask,
+    world: Any,
+    session: Any,
+    roles: tuple[str, ...] = MATRIX_ROLES,
+    *,
+    only_methods: frozenset[str] | None = None,
+    query: dict[str, str] | None = None,
 ) -> tuple[list[Probe], list[str]]:
-    """Request every rule x method as every role. Returns probes and setup failures."""
+    """Request every rule x method as every role. Returns probes and setup failures.
+
+    ``only_methods`` narrows the methods tried; ``query`` is added to every URL.
+    """
     failures: list[str] = []
     targets: list[tuple[Rule, str]] = []
     for rule in routes(app):
@@ -140,10 +150,12 @@ def probe_all(
         assert cookie is not None
         for rule, url in targets:
             for method in methods_of(rule):
+                if only_methods is not None and method not in only_methods:
+                    continue
                 client.set_cookie("session", cookie.value)
                 data = {"csrf_token": token} if method != "GET" else None
                 with rolled_back(app):
-                    response = client.open(url, method=method, data=data)
+                    response = client.open(url, method=method, data=data, query_string=query)
                 probes.append(
                     Probe(
                         rule.endpoint,
@@ -153,6 +165,7 @@ def probe_all(
                         response.status_code,
                         response.headers.get("Location", ""),
                         response.get_data(as_text=True) if response.mimetype == "text/html" else "",
+                        dict(response.headers),
                     )
                 )
     return probes, failures
