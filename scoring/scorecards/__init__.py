@@ -1,0 +1,1 @@
+"""Shipped scorecard versions, as TOML package data (a package so that wheels include them)."""
