@@ -18,14 +18,15 @@ def record(
     subject: Any,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. ``subject`` is a model row or a ``(type, id)`` pair."""
+    """Append one event. ``actor`` is a user, a user id or None (the system);
+    ``subject`` is a model row or a ``(type, id)`` pair."""
     if isinstance(subject, tuple):
         subject_type, subject_id = subject
     else:
         subject_type, subject_id = subject.__tablename__, subject.id
     ip = (request.remote_addr or "") if has_request_context() else ""
     entry = AuditEvent(
-        actor_id=getattr(actor, "id", None),
+        actor_id=actor if isinstance(actor, int) else getattr(actor, "id", None),
         action=action,
         subject_type=str(subject_type),
         subject_id=str(subject_id),
