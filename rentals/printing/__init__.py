@@ -1,0 +1,23 @@
+"""Documents: plaques, rosters, blacklists and rectification notices (WeasyPrint).
+
+``render.render_pdf`` is the only code that talks to WeasyPrint; the builders turn rows
+into plain contexts through the printable-field registry (``fields``).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("printing", __name__)
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    """Register the blueprint and report missing fonts or HarfBuzz at start-up."""
+    import os
+
+    from rentals.printing import fonts, public, views  # noqa: F401
+
+    # The absolute address printed in plaque QR codes (RENTALS_PUBLIC_BASE_URL).
+    app.config.setdefault(
+        "PUBLIC_BASE_URL", os.environ.get("RENTALS_PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    )
+    app.register_blueprint(bp)
+    fonts.log_problems()

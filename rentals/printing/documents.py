@@ -1,0 +1,110 @@
+"""The print services that pages, CLI commands and background jobs all call.
+
+Each takes the session and plain arguments, changes rows where printing means issuing
+(plaques) or publishing (blacklist), and returns the PDF; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from rentals.printing import blacklists, plaques, render, rosters
+
+Progress = Callable[[int, int], None] | None
+#: Plaques per chunk when a batch is rendered in parallel (one document per chunk).
+PLAQUES_PER_CHUNK = 40
+#: Above this many pages a page never renders inside the request.
+BACKGROUND_PAGES = 200
+
+
+@dataclass
+class PrintResult:
+    pdf: bytes
+    pages: int
+    issued: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plaque_pages(session: Session, *, area: str | None, unit: str | None, changed: bool) -> int:
+    return len(plaques.select_units(session, area=area, unit_code=unit, changed=changed).units)
+
+
+def print_plaques(
+    session: Session,
+    *,
+    actor: Any,
+    now: datetime,
+    base_url: str,
+    area: str | None = None,
+    unit: str | None = None,
+    changed: bool = False,
+    size: str = "A5",
+    valid_days: int = plaques.DEFAULT_VALID_DAYS,
+    progress: Progress = None,
+    workers: int | None = None,
+) -> PrintResult:
+    """Issue and render plaques for one unit, an area, every unit or the changed ones."""
+    chosen = plaques.select_units(session, area=area, unit_code=unit, changed=changed)
+    issued = plaques.issue_plaques(
+        session, actor=actor, units=chosen.units, now=now, valid_days=valid_days
+    )
+    sources = plaques.plaque_sources(session, issued, base_url=base_url)
+    if not sources:
+        return PrintResult(b"", 0, [], chosen.skipped)
+    chunks = [
+        plaques.plaque_context(sources[i : i + PLAQUES_PER_CHUNK], size=size)
+        for i in range(0, len(sources), PLAQUES_PER_CHUNK)
+    ]
+    pdf = render.render_pdf_chunks(
+        "print/plaques.html",
+        chunks,
+        locale=("zh_Hans_CN", "bo"),
+        progress=progress,
+        workers=workers,
+    )
+    return PrintResult(pdf, len(sources), [p.serial for p in issued], chosen.skipped)
+
+
+def print_roster(
+    session: Session,
+    *,
+    area: str,
+    start: date,
+    end: date,
+    inspector: str | None,
+    printed: date,
+    progress: Progress = None,
+    workers: int | None = None,
+) -> PrintResult:
+    request = rosters.RosterRequest(area=area, start=start, end=end, inspector=inspector)
+    sources = rosters.roster_sources(session, request)
+    contexts = rosters.roster_contexts(
+        sources,
+        title="出租房排查台账",
+        area=area,
+        period=f"{start.isoformat()} — {end.isoformat()}",
+        inspector=inspector or "",
+        printed=printed,
+    )
+    pdf = rosters.render_roster(contexts, progress=progress, workers=workers)
+    return PrintResult(pdf, rosters.page_count(len(sources)))
+
+
+def roster_pages(
+    session: Session, *, area: str, start: date, end: date, inspector: str | None
+) -> int:
+    request = rosters.RosterRequest(area=area, start=start, end=end, inspector=inspector)
+    return rosters.page_count(len(rosters.roster_sources(session, request)))
+
+
+def print_blacklist(
+    session: Session, *, month: str, now: datetime, actor: Any = None
+) -> PrintResult:
+    """The month's published edition (published now if it was not yet)."""
+    edition = blacklists.publish_blacklist(session, month=month, now=now, actor=actor)
+    return PrintResult(edition.pdf, 0)

@@ -1,0 +1,59 @@
+"""The public plaque check (/p/<serial>): what a tenant sees after scanning a plaque.
+
+No login and no personal data: unit code, area, stars and valid-until, with a clear
+warning when the plaque was replaced or the unit's rating is no longer the one printed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+from sqlmodel import select
+
+from rentals import db
+from rentals.printing import bp
+from rentals.printing.fields import STATUS_NAMES, star_text
+from rentals.printing.models import Plaque
+from rentals.register.models import Area, Unit
+
+
+@bp.route("/p/<serial>")
+def plaque_check(serial: str):  # type: ignore[no-untyped-def]
+    row = None
+    if len(serial) <= 16:
+        row = (
+            db.session()
+            .exec(
+                select(Plaque, Unit, Area)
+                .join(Unit, Unit.id == Plaque.unit_id)
+                .join(Area, Area.id == Unit.area_id)
+                .where(Plaque.serial == serial.upper())
+            )
+            .first()
+        )
+    if row is None:
+        return render_template("printing/plaque_check.html", found=False), 404
+    plaque, unit, area = row
+    today = datetime.now(UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    state = "valid"
+    if plaque.retired_at is not None:
+        state = "retired"
+    elif unit.rating_status != plaque.rating_status or unit.stars != plaque.stars:
+        state = "changed"
+    elif plaque.valid_until < today:
+        state = "expired"
+    return render_template(
+        "printing/plaque_check.html",
+        found=True,
+        state=state,
+        serial=plaque.serial,
+        unit_code=unit.code,
+        area=area.name,
+        area_bo=area.name_bo,
+        stars=star_text(plaque.stars),
+        printed_status=STATUS_NAMES.get(plaque.rating_status, ("", "")),
+        current_status=STATUS_NAMES.get(unit.rating_status, ("", "")),
+        valid_until=plaque.valid_until,
+    )

@@ -1,0 +1,161 @@
+"""The manager's print page: plaques, rosters and the blacklist; big prints go to a job."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import BytesIO
+
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from rentals import db
+from rentals.auth.access import OFFICE, roles_required
+from rentals.errors import DomainError
+from rentals.printing import bp, documents, jobs, plaques
+from rentals.printing.forms import BlacklistForm, PlaqueForm, RosterForm
+from rentals.register.models import Area
+
+
+def _user():  # type: ignore[no-untyped-def]
+    return current_user._get_current_object()
+
+
+def _forms() -> tuple[PlaqueForm, RosterForm, BlacklistForm]:
+    names = db.session().exec(select(Area.name).order_by(Area.name)).all()
+    plaque, roster, black = (
+        PlaqueForm(prefix="p"),
+        RosterForm(prefix="r"),
+        BlacklistForm(prefix="b"),
+    )
+    plaque.area.choices = [("", _("全部区域"))] + [(n, n) for n in names]
+    roster.area.choices = [(n, n) for n in names]
+    if not black.month.data:
+        black.month.data = datetime.now(UTC).strftime("%Y-%m")
+    return plaque, roster, black
+
+
+def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
+    plaque, roster, black = _forms()
+    return render_template(
+        "printing/index.html",
+        plaque_form=plaque,
+        roster_form=roster,
+        black_form=black,
+        skipped=skipped or [],
+        reasons=plaques.NO_PLAQUE_REASONS,
+    ), status
+
+
+def _pdf(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    return send_file(
+        BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name
+    )
+
+
+@bp.route("/print")
+@roles_required(*OFFICE)
+def index():  # type: ignore[no-untyped-def]
+    return _page()
+
+
+@bp.route("/print/plaques", methods=["POST"])
+@roles_required(*OFFICE)
+def print_plaques():  # type: ignore[no-untyped-def]
+    form, _r, _b = _forms()
+    if not form.validate_on_submit():
+        return _page(422)
+    params = {
+        "area": form.area.data or None,
+        "unit": (form.unit.data or "").strip() or None,
+        "changed": bool(form.changed.data),
+        "size": form.size.data,
+        "base_url": current_app.config["PUBLIC_BASE_URL"],
+    }
+    session = db.session()
+    try:
+        pages = documents.plaque_pages(
+            session, area=params["area"], unit=params["unit"], changed=params["changed"]
+        )
+        if pages > documents.BACKGROUND_PAGES:
+            job_id = jobs.start("plaques", params, owner_id=_user().id)
+            return redirect(url_for("printing.job", job_id=job_id))
+        result = documents.print_plaques(session, actor=_user(), now=datetime.now(UTC), **params)
+    except DomainError as err:
+        flash(_(str(err.message)), "error")
+        return _page(422)
+    if not result.pdf:
+        flash(_("没有可发牌的出租房。"), "info")
+        return _page(200, skipped=result.skipped)
+    return _pdf(result.pdf, "plaques.pdf")
+
+
+@bp.route("/print/roster", methods=["POST"])
+@roles_required(*OFFICE)
+def print_roster():  # type: ignore[no-untyped-def]
+    _p, form, _b = _forms()
+    if not form.validate_on_submit():
+        return _page(422)
+    params = {
+        "area": form.area.data,
+        "start": form.start.data,
+        "end": form.end.data,
+        "inspector": (form.inspector.data or "").strip() or None,
+    }
+    session = db.session()
+    try:
+        pages = documents.roster_pages(session, **params)
+        if pages > documents.BACKGROUND_PAGES:
+            job_id = jobs.start(
+                "roster", {**params, "printed": datetime.now(UTC).date()}, owner_id=_user().id
+            )
+            return redirect(url_for("printing.job", job_id=job_id))
+        result = documents.print_roster(session, printed=datetime.now(UTC).date(), **params)
+    except DomainError as err:
+        flash(_(str(err.message)), "error")
+        return _page(422)
+    return _pdf(result.pdf, "roster.pdf")
+
+
+@bp.route("/print/blacklist", methods=["POST"])
+@roles_required(*OFFICE)
+def print_blacklist():  # type: ignore[no-untyped-def]
+    _p, _r, form = _forms()
+    if not form.validate_on_submit():
+        return _page(422)
+    try:
+        result = documents.print_blacklist(
+            db.session(), month=form.month.data, now=datetime.now(UTC), actor=_user()
+        )
+    except DomainError as err:
+        flash(_(str(err.message)), "error")
+        return _page(422)
+    return _pdf(result.pdf, f"blacklist-{form.month.data}.pdf")
+
+
+def _own_job(job_id: str) -> dict:
+    found = jobs.status(job_id)
+    if found is None or found.get("owner") != _user().id:
+        abort(404)
+    return found
+
+
+@bp.route("/print/jobs/<job_id>")
+@roles_required(*OFFICE)
+def job(job_id: str):  # type: ignore[no-untyped-def]
+    return render_template("printing/job.html", job=_own_job(job_id), job_id=job_id)
+
+
+@bp.route("/print/jobs/<job_id>/file")
+@roles_required(*OFFICE)
+def job_file(job_id: str):  # type: ignore[no-untyped-def]
+    found = _own_job(job_id)
+    if found["state"] != "done":
+        abort(404)
+    return send_file(
+        jobs.pdf_path(job_id),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{found['kind']}.pdf",
+    )
