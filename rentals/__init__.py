@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(register_bp)
+    from rentals import printing
+
+    printing.init_app(app)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -124,3 +124,7 @@ from rentals.register.commands import import_tenants, import_units  # noqa: E402
 
 main.add_command(import_units)
 main.add_command(import_tenants)
+
+from rentals.printing.commands import print_group  # noqa: E402
+
+main.add_command(print_group)

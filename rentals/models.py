@@ -3,6 +3,7 @@
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import User, UserArea
 from rentals.inspections.models import Inspection
+from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import Task
@@ -10,9 +11,11 @@ from rentals.tasks.models import Task
 __all__ = [
     "Area",
     "AuditEvent",
+    "BlacklistEdition",
     "Community",
     "Inspection",
     "Person",
+    "Plaque",
     "Rating",
     "ScorecardVersion",
     "Task",
