@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -12,7 +13,7 @@ class PlaqueForm(FlaskForm):
     area = SelectField(_l("区域"), choices=[], validate_choice=False)
     unit = StringField(_l("单个出租房编号"), validators=[Optional(), Length(max=32)])
     changed = BooleanField(_l("只打印评定变化的"))
-    size = SelectField(_l("纸张"), choices=[("A5", "A5"), ("A4", "A4")])
+    size = SelectField(_l("纸张"), choices=[SelectChoice("A5"), SelectChoice("A4")])
 
 
 class RosterForm(FlaskForm):

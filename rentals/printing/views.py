@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from rentals import db
 from rentals.auth.access import OFFICE, roles_required
@@ -29,8 +30,8 @@ def _forms() -> tuple[PlaqueForm, RosterForm, BlacklistForm]:
         RosterForm(prefix="r"),
         BlacklistForm(prefix="b"),
     )
-    plaque.area.choices = [("", _("全部区域"))] + [(n, n) for n in names]
-    roster.area.choices = [(n, n) for n in names]
+    plaque.area.choices = [SelectChoice("", _("全部区域"))] + [SelectChoice(n) for n in names]
+    roster.area.choices = [SelectChoice(n) for n in names]
     if not black.month.data:
         black.month.data = datetime.now(UTC).strftime("%Y-%m")
     return plaque, roster, black

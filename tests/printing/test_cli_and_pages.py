@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from rentals.printing import documents, jobs
+from rentals.printing.commands import print_group
+from rentals.printing.models import Plaque
+from tests.conftest import csrf_token
+from tests.printing.helpers import make_task, pages, rate, text
+
+
+def test_cli_commands_write_pdfs(app, session, world, tmp_path):
+    rate(session, world.unit_a, "two", 2)
+    make_task(session, world.unit_a, date(2027, 2, 14))
+    session.commit()
+    runner = app.test_cli_runner()
+    out = tmp_path / "plaques.pdf"
+    result = runner.invoke(print_group, ["plaques", "--area", "甲区", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pages(out.read_bytes()) == 1 and world.unit_a.code in text(out.read_bytes())
+    out = tmp_path / "roster.pdf"
+    args = ["roster", "--area", "甲区", "--from", "2027-02-01", "--to", "2027-02-28"]
+    result = runner.invoke(print_group, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert world.unit_a.code in text(out.read_bytes())
+    out = tmp_path / "black.pdf"
+    result = runner.invoke(print_group, ["blacklist", "--month", "2027-02", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_manager_prints_plaques_from_the_page(login_as, session, world):
+    rate(session, world.unit_a, "three", 3)
+    session.commit()
+    client = login_as("manager")
+    assert client.get("/print").status_code == 200
+    token = csrf_token(client, "/print")
+    response = client.post(
+        "/print/plaques",
+        data={"csrf_token": token, "p-area": "甲区", "p-size": "A5", "p-csrf_token": token},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/pdf"
+    assert world.unit_a.code in text(response.data)
+
+
+def test_big_prints_go_to_a_background_job(login_as, session, world, monkeypatch):
+    rate(session, world.unit_a, "three", 3)
+    session.commit()
+    monkeypatch.setattr(documents, "BACKGROUND_PAGES", 0)
+
+    def run_here(kind, params, *, owner_id):  # same thread: the test connection is not shared
+        from flask import current_app
+
+        job_id = "abc123"
+        jobs._write(
+            jobs.prints_dir(),
+            job_id,
+            {"state": "running", "owner": owner_id, "done": 0, "total": 1, "kind": kind},
+        )
+        jobs._run(current_app._get_current_object(), job_id, kind, params, owner_id)
+        return job_id
+
+    monkeypatch.setattr(jobs, "start", run_here)
+    client = login_as("manager")
+    token = csrf_token(client, "/print")
+    response = client.post("/print/plaques", data={"p-csrf_token": token, "p-size": "A5"})
+    assert response.status_code == 302 and "/print/jobs/abc123" in response.location
+    page = client.get("/print/jobs/abc123").get_data(as_text=True)
+    assert "/print/jobs/abc123/file" in page
+    assert client.get("/print/jobs/abc123/file").data.startswith(b"%PDF")
+
+
+def test_landlord_cannot_print(login_as):
+    client = login_as("landlord_a")
+    assert client.get("/print").status_code == 403
+
+
+def test_public_check_warns_for_a_retired_plaque(client, session, world):
+    from rentals.printing import plaques
+    from tests.printing.helpers import NOW
+
+    rate(session, world.unit_a, "two", 2)
+    [old] = plaques.issue_plaques(session, actor=None, units=[world.unit_a], now=NOW)
+    [new] = plaques.issue_plaques(session, actor=None, units=[world.unit_a], now=NOW)
+    session.commit()
+    page = client.get(f"/p/{old.serial}").get_data(as_text=True)
+    assert "此牌已作废" in page and world.unit_a.code in page
+    assert world.landlord_a.name not in page
+    page = client.get(f"/p/{new.serial}").get_data(as_text=True)
+    assert "此牌有效" in page and "བྱང་བུ་འདི་ནུས་ལྡན་ཡིན" in page
+    rate(session, world.unit_a, "one", 1)
+    session.commit()
+    assert "评定已变化" in client.get(f"/p/{new.serial}").get_data(as_text=True)
+    assert client.get("/p/NOPE-NOPE-NOPE").status_code == 404
+    assert session.exec(select(Plaque)).all()
