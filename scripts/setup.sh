@@ -35,4 +35,4 @@ if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
   touch "$stamp"
 fi
 # Message catalogs are compiled from the committed .po files.
-.venv/bin/pybabel compile -q -d rentals/translations -f 2>/dev/null || true
+.venv/bin/pybabel compile -d rentals/translations >/dev/null
