@@ -60,6 +60,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(register_bp)
+    from rentals.audit import bp as audit_bp
+    from rentals.audit import views as _audit_views  # noqa: F401  (routes on audit.bp)
+
+    app.register_blueprint(audit_bp)
     from rentals import printing
 
     printing.init_app(app)

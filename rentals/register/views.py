@@ -16,6 +16,7 @@ from rentals.register import bp, services
 from rentals.register.forms import ConfirmForm, EndTenancyForm, PersonForm, TenancyForm, UnitForm
 from rentals.register.models import Person, Tenancy, Unit
 from rentals.register.queries import UnitFilter, areas_for, unit_file, unit_page, visible_unit
+from rentals.security import safe_next
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
 
@@ -33,7 +34,8 @@ def _unit_or_404(code: str) -> Unit:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only ("²".isdigit() is true) and small enough for a database integer.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @bp.route("/units")
@@ -247,7 +249,7 @@ def person_edit(person_id: int):  # type: ignore[no-untyped-def]
             _field_error(form, err)
         else:
             flash(_("已保存。"), "success")
-            return redirect(request.args.get("back") or url_for("register.units"))
+            return redirect(safe_next(request.args.get("back")) or url_for("register.units"))
     status = 422 if request.method == "POST" else 200
     return render_template("register/person_form.html", form=form, person=person), status
 
