@@ -3,6 +3,7 @@
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import User, UserArea
 from rentals.inspections.models import Inspection
+from rentals.portal.models import BlacklistNotice, Contest, MoveOutReport, PublicReply
 from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
@@ -12,10 +13,14 @@ __all__ = [
     "Area",
     "AuditEvent",
     "BlacklistEdition",
+    "BlacklistNotice",
     "Community",
+    "Contest",
     "Inspection",
+    "MoveOutReport",
     "Person",
     "Plaque",
+    "PublicReply",
     "Rating",
     "ScorecardVersion",
     "Task",
