@@ -7,12 +7,13 @@ from rentals.portal.models import BlacklistNotice, Contest, MoveOutReport, Publi
 from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
-from rentals.tasks.models import Task
+from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
     "Area",
     "AuditEvent",
     "BlacklistEdition",
+    "CalendarFeed",
     "BlacklistNotice",
     "Community",
     "Contest",

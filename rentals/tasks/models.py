@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, Float, Index, LargeBinary, Table, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
@@ -44,3 +44,29 @@ class Task(SQLModel, table=True):
     stars_at_planning: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A private iCalendar subscription of one inspector; the URL's token is stored hashed.
+
+    Revoking sets ``revoked_at``: the URL then answers 404, and a new feed gets a new token.
+    """
+
+    __tablename__ = "calendar_feed"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    #: SHA-256 of the random token in the URL, hex.
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+#: APScheduler 3's job store table, declared here exactly as SQLAlchemyJobStore defines it,
+#: so the migrations create it and the models/migrations comparison knows it.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

@@ -1,0 +1,402 @@
+"""Inspection tasks at the database edge: the set-based planner and the task life cycle.
+
+The rules live in ``schedules`` (pure); this module loads what the planner needs in a
+few queries, writes its plan in batches and leans on the unique key
+(unit, kind, period key) for idempotency: a second run, a second process or a rerun
+after a crash inserts nothing twice (``ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+import schedules
+from rentals.audit import services as audit
+from rentals.auth.models import Role, User, UserArea
+from rentals.errors import Conflict, NotFound
+from rentals.modelbase import utcnow
+from rentals.register.models import Unit, UnitStatus
+from rentals.tasks.models import Task, TaskKind, TaskStatus
+
+log = logging.getLogger(__name__)
+
+#: Rows per INSERT/UPDATE batch: large enough to be fast, small enough to stay under
+#: SQLite's and PostgreSQL's bound-parameter limits for the IN lists.
+BATCH = 5000
+#: Test hook: seconds to sleep between insert batches, so a test can kill a planner
+#: halfway. Never set in production.
+_SLEEP_ENV = "RENTALS_PLAN_BATCH_SLEEP"
+
+LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
+REINSPECTION_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What one planning run changed; ``kept`` counts live routine tasks left as they were."""
+
+    created: int = 0
+    kept: int = 0
+    cancelled: int = 0
+    reopened: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"created={self.created} kept={self.kept} "
+            f"cancelled={self.cancelled} reopened={self.reopened}"
+        )
+
+
+@dataclass(frozen=True)
+class DueTask:
+    """A task on an inspector's list, with its unit (for address and code)."""
+
+    task: Task
+    unit: Unit
+    overdue: bool
+
+
+# --- assignment -------------------------------------------------------------------
+
+
+class _Assigner:
+    """Least-loaded inspector of an area, counted once per run and updated as it assigns."""
+
+    def __init__(self, session: Session, area_ids: Iterable[int] | None = None) -> None:
+        query = (
+            select(UserArea.area_id, User.id)
+            .join(User, User.id == UserArea.user_id)
+            .where(User.role == Role.INSPECTOR.value, User.is_active.is_(True))
+        )
+        if area_ids is not None:
+            query = query.where(UserArea.area_id.in_(list(area_ids)))
+        inspectors: dict[int, list[int]] = defaultdict(list)
+        for area_id, user_id in session.execute(query):
+            inspectors[area_id].append(user_id)
+        load: dict[int, int] = {}
+        everyone = {u for users in inspectors.values() for u in users}
+        if everyone:
+            counts = session.execute(
+                select(Task.inspector_id, func.count())
+                .where(Task.status.in_(LIVE), Task.inspector_id.in_(everyone))
+                .group_by(Task.inspector_id)
+            )
+            load = {row[0]: row[1] for row in counts}
+        # One heap per area of (load, user id); a user serving two areas is in both, and
+        # their load is re-read from ``self.load`` when popped (lazy update).
+        self.load = {u: load.get(u, 0) for u in everyone}
+        self.heaps = {
+            area: [(self.load[u], u) for u in sorted(users)] for area, users in inspectors.items()
+        }
+        for heap in self.heaps.values():
+            heapq.heapify(heap)
+
+    def pick(self, area_id: int) -> int | None:
+        heap = self.heaps.get(area_id)
+        if not heap:
+            return None
+        while True:
+            load, user_id = heap[0]
+            if load == self.load[user_id]:
+                break
+            heapq.heapreplace(heap, (self.load[user_id], user_id))
+        self.load[user_id] += 1
+        heapq.heapreplace(heap, (self.load[user_id], user_id))
+        return user_id
+
+
+# --- planning -----------------------------------------------------------------------
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    """The dialect's INSERT … ON CONFLICT (unit, kind, period key) DO NOTHING."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Task.__table__).on_conflict_do_nothing(
+        index_elements=["unit_id", "kind", "period_key"]
+    )
+
+
+def _insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert in batches, skipping rows that exist; returns how many were new."""
+    if not rows:
+        return 0
+    statement = _insert(session)
+    pause = float(os.environ.get(_SLEEP_ENV, "0") or 0)
+    created = 0
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        result = session.execute(statement, batch)
+        created += result.rowcount if result.rowcount >= 0 else len(batch)  # type: ignore[attr-defined]
+        if pause:
+            log.info("planner: batch of %d rows written, sleeping %.1fs", len(batch), pause)
+            time.sleep(pause)
+    return created
+
+
+def _set_status(session: Session, ids: Sequence[int], status: str, only_from: Sequence[str]) -> int:
+    changed = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        result = session.execute(
+            update(Task)
+            .where(Task.id.in_(chunk), Task.status.in_(only_from))
+            .values(status=status),
+            execution_options={"synchronize_session": False},
+        )
+        changed += result.rowcount  # type: ignore[attr-defined]
+    return changed
+
+
+def _cancel_inactive(session: Session, unit_ids: Sequence[int] | None) -> int:
+    """Cancel every live task (all kinds) of units that are withdrawn or vacant."""
+    inactive = select(Unit.id).where(Unit.status != UnitStatus.ACTIVE.value)
+    if unit_ids is not None:
+        inactive = inactive.where(Unit.id.in_(unit_ids))
+    result = session.execute(
+        update(Task)
+        .where(Task.status.in_(LIVE), Task.unit_id.in_(inactive))
+        .values(status=TaskStatus.CANCELLED.value),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None) -> PlanReport:
+    """Plan every active unit (or only ``unit_ids``) as of ``today``."""
+    units_query = (
+        select(Unit.id, Unit.stars, Unit.area_id)
+        .where(Unit.status == UnitStatus.ACTIVE.value)
+        .order_by(Unit.id)
+    )
+    tasks_query = select(
+        Task.id, Task.unit_id, Task.period_key, Task.start, Task.due, Task.status
+    ).where(Task.kind == TaskKind.ROUTINE.value, Task.due >= schedules.history_cutoff(today))
+    if unit_ids is not None:
+        units_query = units_query.where(Unit.id.in_(unit_ids))
+        tasks_query = tasks_query.where(Task.unit_id.in_(unit_ids))
+    units = session.execute(units_query).all()
+
+    existing: dict[int, list[schedules.ExistingTask]] = defaultdict(list)
+    task_id: dict[tuple[int, str], int] = {}
+    live = 0
+    area_of = {unit_id: area_id for unit_id, _stars, area_id in units}
+    stars_of = {unit_id: stars for unit_id, stars, _area in units}
+    for tid, unit_id, key, start, due, status in session.execute(tasks_query):
+        if unit_id not in area_of:
+            continue  # withdrawn or vacant: handled by _cancel_inactive below
+        existing[unit_id].append(schedules.ExistingTask(key, start, due, status))
+        task_id[unit_id, key] = tid
+        if status != TaskStatus.CANCELLED.value:
+            live += 1
+
+    assigner = _Assigner(session, set(area_of.values()) if unit_ids is not None else None)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    cancel: list[int] = []
+    reopen: list[int] = []
+    for unit_id, plan in schedules.plan_units(
+        ((unit_id, stars) for unit_id, stars, _area in units), today, existing
+    ):
+        for period in plan.to_create:
+            rows.append(
+                {
+                    "unit_id": unit_id,
+                    "kind": TaskKind.ROUTINE.value,
+                    "period_key": period.key,
+                    "start": period.start,
+                    "due": period.due,
+                    "status": TaskStatus.OPEN.value,
+                    "inspector_id": assigner.pick(area_of[unit_id]),
+                    "stars_at_planning": stars_of[unit_id],
+                    "created_at": now,
+                    "done_at": None,
+                }
+            )
+        cancel.extend(task_id[unit_id, key] for key in plan.to_cancel)
+        reopen.extend(task_id[unit_id, key] for key in plan.to_reopen)
+
+    cancelled = _set_status(session, cancel, TaskStatus.CANCELLED.value, LIVE)
+    reopened = _set_status(session, reopen, TaskStatus.OPEN.value, (TaskStatus.CANCELLED.value,))
+    created = _insert_rows(session, rows)
+    cancelled += _cancel_inactive(session, unit_ids)
+    return PlanReport(
+        created=created, kept=max(live - len(cancel), 0), cancelled=cancelled, reopened=reopened
+    )
+
+
+def plan(session: Session, *, today: date) -> PlanReport:
+    """Bring every unit's routine tasks in line with its rating as of ``today``."""
+    started = time.perf_counter()
+    report = _run(session, today=today)
+    log.info("planned %s in %.2fs: %s", today, time.perf_counter() - started, report)
+    return report
+
+
+def plan_unit_now(session: Session, *, unit: Unit, today: date) -> PlanReport:
+    """Re-plan one unit at once, after its rating changed (a drop to one star gets this
+    week's task now, not at the next nightly run)."""
+    session.flush()
+    return _run(session, today=today, unit_ids=[unit.id])  # type: ignore[list-item]
+
+
+def mark_overdue(session: Session, *, today: date) -> int:
+    """Open tasks whose period ended before ``today`` become overdue; returns how many."""
+    result = session.execute(
+        update(Task)
+        .where(Task.status == TaskStatus.OPEN.value, Task.due < today)
+        .values(status=TaskStatus.OVERDUE.value),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+# --- single tasks -------------------------------------------------------------------
+
+
+def _find(session: Session, unit_id: int, kind: str, key: str) -> Task | None:
+    return session.scalars(
+        select(Task).where(Task.unit_id == unit_id, Task.kind == kind, Task.period_key == key)
+    ).first()
+
+
+def _insert_one(
+    session: Session, unit: Unit, *, kind: str, key: str, start: date, due: date
+) -> bool:
+    assigner = _Assigner(session, [unit.area_id])
+    row = {
+        "unit_id": unit.id,
+        "kind": kind,
+        "period_key": key,
+        "start": start,
+        "due": due,
+        "status": TaskStatus.OPEN.value,
+        "inspector_id": assigner.pick(unit.area_id),
+        "stars_at_planning": unit.stars,
+        "created_at": utcnow(),
+        "done_at": None,
+    }
+    return _insert_rows(session, [row]) == 1
+
+
+def create_follow_up(session: Session, *, unit: Unit, order_id: int, due: date) -> Task:
+    """The follow-up visit of a rectification order, due on its deadline; one per order."""
+    key = f"F{order_id}"
+    if _insert_one(session, unit, kind=TaskKind.FOLLOW_UP.value, key=key, start=due, due=due):
+        task = _find(session, unit.id, TaskKind.FOLLOW_UP.value, key)  # type: ignore[arg-type]
+        assert task is not None
+        audit.record(session, None, "task.follow_up_created", task, {"order_id": order_id})
+        return task
+    task = _find(session, unit.id, TaskKind.FOLLOW_UP.value, key)  # type: ignore[arg-type]
+    assert task is not None
+    return task
+
+
+def request_reinspection(session: Session, *, unit: Unit, today: date, actor: Any = None) -> Task:
+    """A re-inspection due within seven days; at most one open per unit (else Conflict)."""
+    open_one = session.scalars(
+        select(Task.id).where(
+            Task.unit_id == unit.id,
+            Task.kind == TaskKind.REINSPECTION.value,
+            Task.status.in_(LIVE),
+        )
+    ).first()
+    if open_one is not None:
+        raise Conflict(_l("该房屋已有待办的复查。"), field="unit")
+    key = f"R{today:%Y%m%d}"
+    due = today + timedelta(days=REINSPECTION_DAYS - 1)
+    if not _insert_one(
+        session, unit, kind=TaskKind.REINSPECTION.value, key=key, start=today, due=due
+    ):
+        # Asked and done already today, or a concurrent request won: one a day is enough.
+        raise Conflict(_l("该房屋今天已申请过复查。"), field="unit")
+    task = _find(session, unit.id, TaskKind.REINSPECTION.value, key)  # type: ignore[arg-type]
+    assert task is not None
+    audit.record(session, actor, "task.reinspection_requested", task, {"due": due.isoformat()})
+    return task
+
+
+def complete_task(session: Session, *, task: Task, inspection: Any, now: datetime) -> Task:
+    """Mark ``task`` done by ``inspection``; completing a done task again changes nothing."""
+    if task.status == TaskStatus.DONE.value:
+        return task
+    task.status = TaskStatus.DONE.value
+    task.done_at = now
+    if getattr(inspection, "task_id", None) is None and inspection is not None:
+        inspection.task_id = task.id
+    session.add(task)
+    session.flush()
+    audit.record(
+        session,
+        getattr(inspection, "inspector_id", None),
+        "task.completed",
+        task,
+        {"inspection_id": getattr(inspection, "id", None)},
+    )
+    return task
+
+
+def open_task_for_unit(session: Session, *, unit: Unit, today: date) -> Task | None:
+    """The live task a visit today should complete: overdue first, then the earliest due."""
+    return session.scalars(
+        select(Task)
+        .where(Task.unit_id == unit.id, Task.status.in_(LIVE), Task.start <= today)
+        .order_by(_overdue_first(today), Task.due, Task.id)
+    ).first()
+
+
+def _overdue_first(today: date):  # type: ignore[no-untyped-def]
+    return case((Task.status == TaskStatus.OVERDUE.value, 0), (Task.due < today, 0), else_=1)
+
+
+def due_tasks_for_inspector(
+    session: Session, *, user: User, today: date, limit: int = 50, offset: int = 0
+) -> list[DueTask]:
+    """The inspector's live tasks whose period has begun: overdue first, then by due date,
+    then by address (a walking order)."""
+    rows = session.execute(
+        select(Task, Unit)
+        .join(Unit, Unit.id == Task.unit_id)
+        .where(Task.inspector_id == user.id, Task.status.in_(LIVE), Task.start <= today)
+        .order_by(_overdue_first(today), Task.due, Unit.street, Unit.house_number, Unit.code)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [
+        DueTask(task, unit, task.status == TaskStatus.OVERDUE.value or task.due < today)
+        for task, unit in rows
+    ]
+
+
+def reassign_task(session: Session, *, actor: User, task: Task, inspector: User) -> Task:
+    """Give ``task`` to another inspector who serves the unit's area (audited)."""
+    unit = session.get(Unit, task.unit_id)
+    assert unit is not None
+    serves = session.scalars(
+        select(UserArea.user_id).where(
+            UserArea.user_id == inspector.id, UserArea.area_id == unit.area_id
+        )
+    ).first()
+    if inspector.role != Role.INSPECTOR.value or not inspector.is_active or serves is None:
+        raise NotFound(_l("该巡查员不负责此区域。"), field="inspector_id")
+    if task.status not in LIVE:
+        raise Conflict(_l("只能改派未完成的任务。"), field="inspector_id")
+    before = task.inspector_id
+    task.inspector_id = inspector.id
+    session.add(task)
+    session.flush()
+    audit.record(session, actor, "task.reassigned", task, {"from": before, "to": inspector.id})
+    return task
