@@ -67,6 +67,8 @@ class Unit(SQLModel, table=True):
         Index("ix_unit_area_code", "area_id", "code"),
         Index("ix_unit_status_code", "status", "code"),
         Index("ix_unit_rating_code", "rating_status", "code"),
+        Index("ix_unit_stars_code", "stars", "code"),
+        Index("ix_unit_area_rating", "area_id", "rating_status"),
         Index("ix_unit_area_route", "area_id", "street", "house_number", "code"),
         CheckConstraint("rooms >= 0", name="rooms_non_negative"),
         CheckConstraint("status IN ('active', 'vacant', 'withdrawn')", name="status_known"),
