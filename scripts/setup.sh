@@ -34,5 +34,7 @@ if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
   .venv/bin/pip install -q -e ".${extras}"
   touch "$stamp"
 fi
+# Pre-subset CJK font for fast PDFs (instance/fonts, never committed; idempotent).
+.venv/bin/python -m rentals.printing.fonts build || echo "warning: CJK font subset not built; PDFs will be slower"
 # Message catalogs are compiled from the committed .po files.
 .venv/bin/pybabel compile -d rentals/translations >/dev/null

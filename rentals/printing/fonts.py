@@ -132,7 +132,19 @@ def _template_chars() -> str:
         for path in folder.glob("*.*"):
             if path.suffix in {".html", ".css", ".py"}:
                 text.append(path.read_text(encoding="utf-8"))
-    text.append("".join(chr(c) for c in range(0x20, 0x7F)))
+    # ASCII, Latin-1 punctuation (· is U+00B7), general punctuation (— …), CJK punctuation
+    # and full-width forms: cheap, and a missing one drags the 16 MB system font in.
+    for low, high in (
+        (0x20, 0x7F),
+        (0xA0, 0x100),
+        (0x2000, 0x2070),
+        (0x2190, 0x2200),
+        (0x2460, 0x24FF),
+        (0x25A0, 0x2700),
+        (0x3000, 0x3040),
+        (0xFF00, 0xFFF0),
+    ):
+        text.append("".join(chr(c) for c in range(low, high)))
     return "".join(sorted(set("".join(text))))
 
 
