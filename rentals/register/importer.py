@@ -287,7 +287,10 @@ class _UnitPlanner(_Planner):
     def _areas(self) -> dict[str, int | None]:
         """Area name → id; a name used in two communities maps to None (ambiguous)."""
         result: dict[str, int | None] = {}
-        for area in self.session.exec(select(Area)):
+        # Keep the rows referenced: the services look areas up by id, and the session's
+        # identity map (weakly held) then answers without a query per row.
+        self.area_rows = list(self.session.exec(select(Area)))
+        for area in self.area_rows:
             result[area.name] = None if area.name in result else area.id
         return result
 
@@ -564,7 +567,9 @@ def run_import(
         report.applied = True
         return report
     try:
-        with session.begin_nested():
+        # Services flush what they need (new rows, for their ids); without autoflush the
+        # audit rows wait for the next of those flushes instead of costing one each.
+        with session.begin_nested(), session.no_autoflush:
             planner.apply(actor)
             if report.errors:
                 raise _Abort
