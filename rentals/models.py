@@ -2,7 +2,7 @@
 
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import User, UserArea
-from rentals.inspections.models import Inspection
+from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import BlacklistNotice, Contest, MoveOutReport, PublicReply
 from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.ratings.models import Rating, ScorecardVersion
@@ -13,12 +13,15 @@ __all__ = [
     "Area",
     "AuditEvent",
     "BlacklistEdition",
-    "CalendarFeed",
     "BlacklistNotice",
+    "CalendarFeed",
     "Community",
     "Contest",
     "Inspection",
     "MoveOutReport",
+    "Photo",
+    "RectificationOrder",
+    "Signature",
     "Person",
     "Plaque",
     "PublicReply",

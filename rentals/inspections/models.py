@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
@@ -37,3 +37,71 @@ class Inspection(SQLModel, table=True):
     visited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class OrderStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Photo(SQLModel, table=True):
+    """A re-encoded photo of a hazard, stored under instance/photos/ with a random name.
+
+    Uploaded on its own (keyed by the phone's UUID) before or after the inspection it
+    belongs to; ``inspection_key`` ties it to the inspection's client key until the row
+    exists, then ``inspection_id`` is set.
+    """
+
+    __table_args__ = (Index("ix_photo_inspection_key", "inspection_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    #: Made on the phone: a retried upload finds the row it already made.
+    key: str = Field(max_length=64, unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    inspection_key: str = Field(default="", max_length=64)
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
+    #: Scorecard item the photo shows, "" for the visit as a whole.
+    item_code: str = Field(default="", max_length=16)
+    #: Random file name (hex) of the JPEG under instance/photos/; the thumbnail adds "-t".
+    filename: str = Field(max_length=64)
+    width: int = 0
+    height: int = 0
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RectificationOrder(SQLModel, table=True):
+    """整改: a failed item the landlord must fix by ``deadline``; closed only by an
+    inspection that finds the item met."""
+
+    __tablename__ = "rectification_order"
+    __table_args__ = (
+        Index("ix_rectification_order_unit_status", "unit_id", "status"),
+        Index("ix_rectification_order_status_deadline", "status", "deadline"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    inspection_id: int = Field(foreign_key="inspection.id", index=True)
+    item_code: str = Field(max_length=16)
+    deadline: date
+    #: A serious hazard past its deadline makes the next assessment apply veto V1.
+    serious: bool = False
+    status: str = Field(default=OrderStatus.OPEN, max_length=12)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    photo_id: int | None = Field(default=None, foreign_key="photo.id")
+    closed_by_inspection_id: int | None = Field(default=None, foreign_key="inspection.id")
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Signature(SQLModel, table=True):
+    """A signature on an inspection; once one exists the record can only be corrected."""
+
+    __table_args__ = (UniqueConstraint("inspection_id", "signer"),)
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(foreign_key="inspection.id")
+    #: "party" (landlord or tenant present) or "inspector".
+    signer: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    #: PNG drawn on the screen; NULL when signed by typed name and confirmation box.
+    image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    signed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

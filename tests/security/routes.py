@@ -96,6 +96,17 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
     "audit.events": Expect(OFFICE),
+    # Inspections at the door (issue 5).
+    "inspections.home": Expect(STAFF),
+    "inspections.checklist": Expect(STAFF, scoped=True),
+    "inspections.photo_upload": Expect(STAFF),
+    "inspections.photo": Expect(ALL, scoped=True),
+    "inspections.record": Expect(ALL, scoped=True),
+    "inspections.sign": Expect(STAFF, scoped=True),
+    "inspections.signature_image": Expect(ALL, scoped=True),
+    "inspections.amend": Expect(STAFF, scoped=True),
+    "inspections.orders": Expect(STAFF),
+    "inspections.csrf": Expect(STAFF),
 }
 
 #: URL argument name -> value for the objects of ``world`` (a tests.factories.World).
@@ -107,4 +118,60 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "person_id": lambda w, s: w.tenant_a.id,
     "area_id": lambda w, s: w.area_a.id,
     "filename": lambda w, s: "app.css",
+    "inspection_id": lambda w, s: _matrix_inspection(w, s).id,
+    "signer": lambda w, s: _matrix_signature(w, s).signer,
+    "photo_key": lambda w, s: _matrix_photo(w, s).key,
 }
+
+
+def _matrix_inspection(w: Any, s: Any) -> Any:
+    """A completed inspection of unit_a (made once per world)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from rentals.inspections.models import Inspection
+    from rentals.ratings.services import ensure_default_scorecard
+
+    found = s.exec(select(Inspection).where(Inspection.client_key == "matrix-inspection")).first()
+    if found is not None:
+        return found
+    version = ensure_default_scorecard(s, today=date(2026, 1, 1))
+    row = Inspection(
+        unit_id=w.unit_a.id, scorecard_version_id=version.id, client_key="matrix-inspection"
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def _matrix_signature(w: Any, s: Any) -> Any:
+    from sqlmodel import select
+
+    from rentals.inspections.models import Signature
+
+    inspection = _matrix_inspection(w, s)
+    found = s.exec(select(Signature).where(Signature.inspection_id == inspection.id)).first()
+    if found is None:
+        png = b"\x89PNG\r\n\x1a\n" + b"0" * 16
+        found = Signature(inspection_id=inspection.id, signer="party", name="扎西", image=png)
+        s.add(found)
+        s.flush()
+    return found
+
+
+def _matrix_photo(w: Any, s: Any) -> Any:
+    """A stored photo of unit_a; its file goes to the test app's instance folder."""
+    import os
+    from pathlib import Path
+
+    from rentals.inspections.models import Photo
+
+    folder = Path(os.environ["RENTALS_INSTANCE_PATH"]) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-t"):
+        (folder / f"matrixphoto{suffix}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+    row = Photo(key="matrix-photo", unit_id=w.unit_a.id, filename="matrixphoto")
+    s.add(row)
+    s.flush()
+    return row

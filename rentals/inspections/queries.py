@@ -1,0 +1,177 @@
+"""Reads for the inspection pages: the inspector's home, a record, orders, flags.
+
+Each list is a fixed number of queries, whatever its length (no query per row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from rentals.auth.access import unit_scope
+from rentals.auth.models import User
+from rentals.inspections.models import (
+    Inspection,
+    OrderStatus,
+    Outcome,
+    Photo,
+    RectificationOrder,
+)
+from rentals.ratings.models import Rating
+from rentals.register.models import Unit
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """What the home list shows beside a unit: its last finding and open orders."""
+
+    last: Inspection | None
+    last_rating: Rating | None
+    open_orders: int
+
+
+def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
+    if not unit_ids:
+        return {}
+    newest = (
+        select(func.max(Inspection.id))
+        .where(Inspection.unit_id.in_(unit_ids))
+        .group_by(Inspection.unit_id)
+    )
+    last = {i.unit_id: i for i in session.exec(select(Inspection).where(Inspection.id.in_(newest)))}
+    ratings = {
+        r.inspection_id: r
+        for r in session.exec(
+            select(Rating).where(Rating.inspection_id.in_([i.id for i in last.values()]))
+        )
+    }
+    counts = dict(
+        session.exec(
+            select(RectificationOrder.unit_id, func.count())
+            .where(
+                RectificationOrder.unit_id.in_(unit_ids),
+                RectificationOrder.status == OrderStatus.OPEN,
+            )
+            .group_by(RectificationOrder.unit_id)
+        ).all()
+    )
+    return {
+        uid: UnitSummary(
+            last.get(uid), ratings.get(last[uid].id) if uid in last else None, counts.get(uid, 0)
+        )
+        for uid in unit_ids
+    }
+
+
+def search_units(session: Session, user: User, q: str, limit: int = 20) -> list[Unit]:
+    """Units in the user's scope whose code starts with, or address contains, ``q``."""
+    term = q.strip()
+    if not term:
+        return []
+    code = term.upper()
+    stmt = (
+        select(Unit)
+        .where(
+            unit_scope(user),
+            ((Unit.code >= code) & (Unit.code < code + "\uffff"))
+            | Unit.address.contains(term, autoescape=True),
+        )
+        .order_by(Unit.code)
+        .limit(limit)
+    )
+    return list(session.exec(stmt))
+
+
+def photos_of(session: Session, inspection_ids: list[int]) -> dict[int, list[Photo]]:
+    out: dict[int, list[Photo]] = {}
+    if not inspection_ids:
+        return out
+    for photo in session.exec(
+        select(Photo).where(Photo.inspection_id.in_(inspection_ids)).order_by(Photo.id)
+    ):
+        out.setdefault(photo.inspection_id, []).append(photo)  # type: ignore[arg-type]
+    return out
+
+
+def orders_of_inspection(session: Session, inspection: Inspection) -> list[RectificationOrder]:
+    return list(
+        session.exec(
+            select(RectificationOrder)
+            .where(RectificationOrder.inspection_id == inspection.id)
+            .order_by(RectificationOrder.id)
+        )
+    )
+
+
+def unit_orders(session: Session, unit: Unit) -> list[RectificationOrder]:
+    """All of a unit's orders, open first (for its file)."""
+    return list(
+        session.exec(
+            select(RectificationOrder)
+            .where(RectificationOrder.unit_id == unit.id)
+            .order_by(RectificationOrder.status.desc(), RectificationOrder.deadline.desc())
+            .limit(50)
+        )
+    )
+
+
+def previous_rating(session: Session, inspection: Inspection) -> Rating | None:
+    """The unit's rating before this inspection's, to say what changed."""
+    return session.exec(
+        select(Rating)
+        .where(Rating.unit_id == inspection.unit_id, Rating.inspection_id < inspection.id)
+        .order_by(Rating.id.desc())
+    ).first()
+
+
+def rating_of(session: Session, inspection: Inspection) -> Rating | None:
+    return session.exec(select(Rating).where(Rating.inspection_id == inspection.id)).first()
+
+
+def order_list(
+    session: Session, user: User, *, today: date, overdue_only: bool = False, limit: int = 200
+) -> list[tuple[RectificationOrder, Unit]]:
+    """Open orders the user may see, earliest deadline first."""
+    conditions: list[Any] = [RectificationOrder.status == OrderStatus.OPEN, unit_scope(user)]
+    if overdue_only:
+        conditions.append(RectificationOrder.deadline < today)
+    return list(
+        session.exec(
+            select(RectificationOrder, Unit)
+            .join(Unit, Unit.id == RectificationOrder.unit_id)
+            .where(*conditions)
+            .order_by(RectificationOrder.deadline, RectificationOrder.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[Unit]:
+    """Units whose two newest visits both found nobody there (flagged to managers)."""
+    ranked = (
+        select(
+            Inspection.unit_id,
+            Inspection.outcome,
+            func.row_number()
+            .over(partition_by=Inspection.unit_id, order_by=Inspection.id.desc())
+            .label("n"),
+        )
+    ).subquery()
+    flagged = (
+        select(ranked.c.unit_id)
+        .where(ranked.c.n <= 2, ranked.c.outcome == Outcome.NO_ACCESS.value)
+        .group_by(ranked.c.unit_id)
+        .having(func.count() == 2)
+    )
+    return list(
+        session.exec(
+            select(Unit)
+            .where(Unit.id.in_(flagged), unit_scope(user))
+            .order_by(Unit.code)
+            .limit(limit)
+        )
+    )

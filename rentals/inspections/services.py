@@ -1,0 +1,415 @@
+"""Recording inspections, their photos, rectification orders and signatures.
+
+Nothing lost, nothing doubled: an inspection and a photo each carry a key made on the phone,
+so a retried submit or upload returns the row it already made.  Inspections are appended;
+after a signature a record is only followed by a correction that references it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from rentals import audit
+from rentals.errors import Conflict, InvalidInput
+from rentals.inspections import photos as photo_files
+from rentals.inspections.models import (
+    Inspection,
+    OrderStatus,
+    Outcome,
+    Photo,
+    RectificationOrder,
+    Signature,
+)
+from rentals.ratings.models import ScorecardVersion
+from rentals.ratings.services import (
+    active_scorecard,
+    card_of,
+    ensure_default_scorecard,
+    rate_inspection,
+)
+from rentals.register.models import Unit
+from rentals.tasks import services as task_services
+from rentals.tasks.models import Task, TaskKind
+from scoring import Answer, AnswerError, check_inspection
+
+#: Business dates are local to Lhasa (stored timestamps are UTC).
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+#: The unrectified-hazard veto of the default card.
+UNRECTIFIED_VETO = "V1"
+SIGNERS = ("party", "inspector")
+
+
+class StaleChecklist(Conflict):
+    """Another inspection of the unit was recorded after this checklist was opened."""
+
+    code = "stale_checklist"
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A rectification order asked for on a failed item; ``deadline`` None = the item's default."""
+
+    item_code: str
+    deadline: date | None = None
+    serious: bool = False
+    note: str = ""
+
+
+def local_date(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def checklist_version(session: Session, *, today: date) -> ScorecardVersion:
+    """The version a checklist opened today uses (the shipped one is stored if none is)."""
+    ensure_default_scorecard(session, today=today)
+    return active_scorecard(session, today=today)
+
+
+def latest_inspection_id(session: Session, unit: Unit) -> int:
+    """Id of the unit's newest inspection, 0 when none: stored in a checklist to spot a
+    second inspector's record made while it was open."""
+    found = session.exec(
+        select(Inspection.id).where(Inspection.unit_id == unit.id).order_by(Inspection.id.desc())
+    ).first()
+    return found or 0
+
+
+def open_orders_for_unit(session: Session, unit: Unit) -> list[RectificationOrder]:
+    """The unit's open rectification orders, earliest deadline first (the landlord's list)."""
+    return list(
+        session.exec(
+            select(RectificationOrder)
+            .where(
+                RectificationOrder.unit_id == unit.id,
+                RectificationOrder.status == OrderStatus.OPEN,
+            )
+            .order_by(RectificationOrder.deadline, RectificationOrder.id)
+        )
+    )
+
+
+def by_client_key(session: Session, client_key: str) -> Inspection | None:
+    return session.exec(select(Inspection).where(Inspection.client_key == client_key)).first()
+
+
+def follow_up_base(session: Session, unit: Unit) -> Inspection | None:
+    """The newest completed inspection, whose answers a follow-up visit carries over."""
+    return session.exec(
+        select(Inspection)
+        .where(Inspection.unit_id == unit.id, Inspection.outcome == Outcome.COMPLETED)
+        .order_by(Inspection.id.desc())
+    ).first()
+
+
+def record_inspection(
+    session: Session,
+    *,
+    unit: Unit,
+    inspector: Any,
+    client_key: str,
+    answers: Mapping[str, str],
+    vetoes: Iterable[str],
+    notes: Mapping[str, str],
+    outcome: str,
+    now: datetime,
+    task: Task | None = None,
+    orders: Iterable[OrderRequest] = (),
+    expected_latest_id: int | None = None,
+    corrects: Inspection | None = None,
+) -> Inspection:
+    """Record one visit; idempotent by ``client_key`` (a retry returns the existing row).
+
+    A completed or refused visit is rated (a refusal through veto V2), closes the open
+    orders whose item it finds met, opens the orders asked for on failed items and adds
+    veto V1 when a serious order is past its deadline and its item is still not met.
+    A no-access visit is kept on the file but rates nothing and leaves the task open.
+    ``expected_latest_id`` (the newest inspection when the checklist was opened) raises
+    StaleChecklist if another inspection was recorded since.
+    """
+    client_key = (client_key or "").strip()
+    if not client_key or len(client_key) > 64:
+        raise InvalidInput(_l("缺少草稿编号，请刷新页面后重试。"), field="client_key")
+    existing = by_client_key(session, client_key)
+    if existing is not None:
+        if existing.unit_id != unit.id:
+            raise Conflict(_l("该草稿编号已用于另一户的检查。"))
+        return existing
+    if outcome not in set(Outcome):
+        raise InvalidInput(_l("检查结果无效。"), field="outcome")
+    if expected_latest_id is not None and latest_inspection_id(session, unit) != expected_latest_id:
+        raise StaleChecklist(_l("打开检查表之后，这户已经有人提交了一次检查。"))
+    today = local_date(now)
+    version = checklist_version(session, today=today)
+    card = card_of(version)
+    answers = dict(answers)
+    if task is not None and task.kind == TaskKind.FOLLOW_UP:
+        base = follow_up_base(session, unit)
+        if base is not None and base.scorecard_version_id == version.id:
+            answers = {**base.answers, **answers}
+    vetoes = list(vetoes)
+    if outcome == Outcome.COMPLETED:
+        try:
+            checked, applied = check_inspection(card, answers, vetoes)
+        except AnswerError as err:
+            raise InvalidInput(_l("有检查项目没有回答或回答无效。"), field="answers") from err
+        answers = {code: answer.value for code, answer in checked.items()}
+        vetoes = list(applied)
+        overdue = [
+            order
+            for order in open_orders_for_unit(session, unit)
+            if order.serious and order.deadline < today and answers.get(order.item_code) != "met"
+        ]
+        if overdue and UNRECTIFIED_VETO in card.veto_codes and UNRECTIFIED_VETO not in vetoes:
+            vetoes = [code for code in card.veto_codes if code in {*vetoes, UNRECTIFIED_VETO}]
+    else:
+        answers = {}
+        vetoes = []
+    inspection = Inspection(
+        unit_id=unit.id,
+        inspector_id=getattr(inspector, "id", inspector),
+        scorecard_version_id=version.id,
+        client_key=client_key,
+        outcome=outcome,
+        answers=answers,
+        vetoes=vetoes,
+        notes={k: v for k, v in notes.items() if v},
+        task_id=task.id if task else None,
+        corrects_id=corrects.id if corrects else None,
+        visited_at=now,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(inspection)
+            session.flush()
+    except IntegrityError:
+        # Two copies of one submit raced: the other one is the record.
+        again = by_client_key(session, client_key)
+        if again is None:
+            raise
+        return again
+    _attach_photos(session, inspection)
+    created = []
+    if outcome == Outcome.COMPLETED:
+        _close_orders(session, inspection, now)
+        created = _open_orders(session, inspection, card, orders, today, now)
+    audit.record(
+        session,
+        inspector,
+        "inspection.recorded",
+        unit,
+        {
+            "inspection": inspection.id,
+            "outcome": outcome,
+            "scorecard_version": version.version,
+            "orders": [o.id for o in created],
+            **({"corrects": corrects.id} if corrects else {}),
+        },
+    )
+    if outcome != Outcome.NO_ACCESS:
+        rate_inspection(session, inspection=inspection, now=now)
+        if task is not None:
+            task_services.complete_task(session, task=task, inspection=inspection, now=now)
+        task_services.plan_unit_now(session, unit=unit, today=today)
+    for order in created:
+        task_services.create_follow_up(session, unit=unit, order_id=order.id, due=order.deadline)
+    session.flush()
+    return inspection
+
+
+def _attach_photos(session: Session, inspection: Inspection) -> None:
+    for photo in session.exec(
+        select(Photo).where(
+            Photo.inspection_key == inspection.client_key, Photo.unit_id == inspection.unit_id
+        )
+    ):
+        photo.inspection_id = inspection.id
+        session.add(photo)
+    session.flush()
+
+
+def _close_orders(session: Session, inspection: Inspection, now: datetime) -> None:
+    """An order is closed only by an inspection that finds its item met."""
+    for order in session.exec(
+        select(RectificationOrder).where(
+            RectificationOrder.unit_id == inspection.unit_id,
+            RectificationOrder.status == OrderStatus.OPEN,
+        )
+    ):
+        if inspection.answers.get(order.item_code) == Answer.MET:
+            order.status = OrderStatus.CLOSED
+            order.closed_by_inspection_id = inspection.id
+            order.closed_at = now
+            session.add(order)
+    session.flush()
+
+
+def _open_orders(
+    session: Session,
+    inspection: Inspection,
+    card: Any,
+    orders: Iterable[OrderRequest],
+    today: date,
+    now: datetime,
+) -> list[RectificationOrder]:
+    still_open = {
+        o.item_code
+        for o in session.exec(
+            select(RectificationOrder).where(
+                RectificationOrder.unit_id == inspection.unit_id,
+                RectificationOrder.status == OrderStatus.OPEN,
+            )
+        )
+    }
+    created = []
+    for req in orders:
+        if inspection.answers.get(req.item_code) != Answer.NOT_MET or req.item_code in still_open:
+            continue
+        item = card.item(req.item_code)
+        deadline = req.deadline or today + timedelta(days=item.deadline_days)
+        if deadline < today:
+            raise InvalidInput(_l("整改期限不能早于今天。"), field=f"d_{req.item_code}")
+        photo = session.exec(
+            select(Photo).where(
+                Photo.inspection_id == inspection.id, Photo.item_code == req.item_code
+            )
+        ).first()
+        order = RectificationOrder(
+            unit_id=inspection.unit_id,
+            inspection_id=inspection.id,
+            item_code=req.item_code,
+            deadline=deadline,
+            serious=req.serious,
+            note=req.note,
+            photo_id=photo.id if photo else None,
+            created_at=now,
+        )
+        session.add(order)
+        still_open.add(req.item_code)
+        created.append(order)
+    session.flush()
+    return created
+
+
+def store_photo(
+    session: Session,
+    *,
+    actor: Any,
+    unit: Unit,
+    key: str,
+    inspection_key: str,
+    item_code: str,
+    data: bytes,
+    now: datetime,
+) -> Photo:
+    """Check, re-encode and keep one photo; idempotent by ``key`` (the phone's UUID)."""
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise InvalidInput(_l("缺少照片编号。"), field="key")
+    existing = session.exec(select(Photo).where(Photo.key == key)).first()
+    if existing is not None:
+        if existing.unit_id != unit.id:
+            raise Conflict(_l("该照片编号已用于另一户。"))
+        return existing
+    image = photo_files.clean_image(data)
+    inspection = by_client_key(session, inspection_key) if inspection_key else None
+    if inspection is not None and inspection.unit_id != unit.id:
+        inspection = None
+    photo = Photo(
+        key=key,
+        unit_id=unit.id,
+        inspection_key=(inspection_key or "")[:64],
+        inspection_id=inspection.id if inspection else None,
+        item_code=(item_code or "")[:16],
+        filename=photo_files.write_files(image),
+        width=image.width,
+        height=image.height,
+        uploaded_by=getattr(actor, "id", actor),
+        created_at=now,
+    )
+    session.add(photo)
+    session.flush()
+    if inspection is not None and photo.item_code:
+        # The inspection arrived first: give its order for this item the photo.
+        order = session.exec(
+            select(RectificationOrder).where(
+                RectificationOrder.inspection_id == inspection.id,
+                RectificationOrder.item_code == photo.item_code,
+                RectificationOrder.photo_id.is_(None),
+            )
+        ).first()
+        if order is not None:
+            order.photo_id = photo.id
+            session.add(order)
+    audit.record(session, actor, "photo.uploaded", unit, {"photo": photo.id, "item": item_code})
+    return photo
+
+
+def signatures_of(session: Session, inspection: Inspection) -> list[Signature]:
+    return list(
+        session.exec(
+            select(Signature).where(Signature.inspection_id == inspection.id).order_by(Signature.id)
+        )
+    )
+
+
+def is_signed(session: Session, inspection: Inspection) -> bool:
+    return bool(signatures_of(session, inspection))
+
+
+def sign_inspection(
+    session: Session,
+    *,
+    inspection: Inspection,
+    actor: Any,
+    signer: str,
+    name: str,
+    image: bytes | None,
+    now: datetime,
+) -> Signature:
+    """Add the landlord's/tenant's or the inspector's signature (each signs once)."""
+    if signer not in SIGNERS:
+        raise InvalidInput(_l("签字人无效。"), field="signer")
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_l("请填写签字人姓名。"), field="name")
+    if any(s.signer == signer for s in signatures_of(session, inspection)):
+        raise Conflict(_l("这一方已经签过字。"))
+    row = Signature(
+        inspection_id=inspection.id, signer=signer, name=name[:100], image=image, signed_at=now
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "inspection.signed",
+        ("unit", inspection.unit_id),
+        {"inspection": inspection.id, "signer": signer, "drawn": image is not None},
+    )
+    return row
+
+
+def amend_note(session: Session, *, inspection: Inspection, actor: Any, note: str) -> None:
+    """Change the visit note of an unsigned record; a signed one only takes a correction."""
+    if is_signed(session, inspection):
+        raise Conflict(_l("已签字的检查记录不能修改，只能提交一份更正记录。"))
+    before = inspection.notes.get("", "")
+    inspection.notes = {**inspection.notes, "": note.strip()}
+    session.add(inspection)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "inspection.note_amended",
+        ("unit", inspection.unit_id),
+        {"inspection": inspection.id, "note": [before, note.strip()]},
+    )
