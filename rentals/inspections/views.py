@@ -77,6 +77,24 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+@bp.app_context_processor
+def _unit_file_helpers() -> dict[str, Any]:
+    """``unit_orders_of(unit)`` for the orders section of the unit file (one query each)."""
+
+    def unit_orders_of(unit: Unit) -> list[tuple[RectificationOrder, str | None]]:
+        session = db.session()
+        rows = queries.unit_orders(session, unit)
+        ids = [o.photo_id for o in rows if o.photo_id]
+        keys = (
+            dict(session.exec(select(Photo.id, Photo.key).where(Photo.id.in_(ids))).all())
+            if ids
+            else {}
+        )
+        return [(o, keys.get(o.photo_id)) for o in rows]
+
+    return {"unit_orders_of": unit_orders_of}
+
+
 @bp.route("/inspect")
 @roles_required(*STAFF)
 def home():  # type: ignore[no-untyped-def]

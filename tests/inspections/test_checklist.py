@@ -158,3 +158,15 @@ def test_other_areas_unit_answers_404(login_as, world):
     found = client.get(f"/inspect?q={world.unit_a.code}").get_data(as_text=True)
     assert "没有找到你负责区域内的房屋" in found
     assert f'href="/units/{world.unit_a.code}/inspect' not in found
+
+
+def test_inspector_lands_on_inspection_home_and_unit_file_lists_orders(login_as, world):
+    client = login_as("inspector_a")
+    assert client.get("/").headers["Location"].endswith("/inspect")
+    data = checklist_data(
+        _open(client, world.unit_a), all_answers(F2="not_met"), o_F2="y", n_F2="烟感没电"
+    )
+    assert client.post(f"/units/{world.unit_a.code}/inspect", data=data).status_code == 303
+    page = client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
+    orders = page.split('id="orders"')[1]
+    assert "F2" in orders and "烟感没电" in orders
