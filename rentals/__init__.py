@@ -68,6 +68,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.inspections import bp as inspections_bp
 
     app.register_blueprint(inspections_bp)
+    import rentals.tasks.views  # noqa: F401  (routes on tasks.bp)
+    from rentals.tasks import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp)
     from rentals import printing
 
     printing.init_app(app)

@@ -111,12 +111,9 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not no_scheduler and app.config["SCHEDULER_ENABLED"]:
-        try:
-            from schedules.jobs import start_background_scheduler
-        except ImportError:
-            click.echo("Scheduler not available yet; serving pages only.")
-        else:
-            start_background_scheduler(app)
+        from schedules.jobs import start_background_scheduler
+
+        start_background_scheduler(app)
     click.echo(f"Serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
@@ -129,6 +126,12 @@ main.add_command(import_tenants)
 from rentals.printing.commands import print_group  # noqa: E402
 
 main.add_command(print_group)
+
+from rentals.tasks.commands import plan_cmd, scheduler_cmd, tasks_cmd  # noqa: E402
+
+main.add_command(plan_cmd)
+main.add_command(tasks_cmd)
+main.add_command(scheduler_cmd)
 
 from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
 

@@ -1,0 +1,249 @@
+"""Reads over tasks: the manager's board, workload per inspector, exports and the feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
+
+import schedules
+from rentals.auth.models import Role, User, UserArea
+from rentals.register.models import Area, Unit, UnitStatus
+from rentals.tasks.models import Task, TaskStatus
+
+LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
+EXPORT_HEADERS = [
+    "unit_code",
+    "area",
+    "stars_at_planning",
+    "period_key",
+    "due",
+    "status",
+    "inspector",
+]
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the ISO week containing ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    due: int
+    done: int
+    overdue: int
+    open: int
+
+
+@dataclass(frozen=True)
+class Board:
+    counts: BoardCounts
+    rows: list[tuple[Task, Unit, str, str]]  # task, unit, area name, inspector name
+    page: int
+    pages: int
+    total: int
+
+
+def _window(query: Any, start: date, end: date, area_id: int | None) -> Any:
+    query = query.where(
+        Task.due >= start, Task.due <= end, Task.status != TaskStatus.CANCELLED.value
+    )
+    if area_id is not None:
+        query = query.where(Unit.area_id == area_id)
+    return query
+
+
+def board(
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    area_id: int | None,
+    status: str | None,
+    today: date,
+    page: int = 1,
+    per_page: int = 50,
+) -> Board:
+    """Tasks due in [start, end] (not cancelled), counted by state and listed a page at a time."""
+    overdue = (Task.status == TaskStatus.OVERDUE.value) | (
+        (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
+    )
+    counts_q = _window(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+        )
+        .select_from(Task)
+        .join(Unit, Unit.id == Task.unit_id),
+        start,
+        end,
+        area_id,
+    )
+    due_n, done_n, overdue_n = session.execute(counts_q).one()
+    inspector = aliased(User)
+    list_q = _window(
+        select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
+        .join(Unit, Unit.id == Task.unit_id)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(inspector, inspector.id == Task.inspector_id),
+        start,
+        end,
+        area_id,
+    )
+    if status == "overdue":
+        list_q = list_q.where(overdue)
+    elif status in (TaskStatus.DONE.value, TaskStatus.OPEN.value):
+        list_q = list_q.where(Task.status == status)
+        if status == TaskStatus.OPEN.value:
+            list_q = list_q.where(Task.due >= today)
+    total = session.scalar(select(func.count()).select_from(list_q.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.execute(
+        list_q.order_by(Task.due, Area.name, Unit.code, Task.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Board(
+        BoardCounts(due_n, done_n, overdue_n, due_n - done_n - overdue_n),
+        [tuple(r) for r in rows],  # type: ignore[misc]
+        page,
+        pages,
+        total,
+    )
+
+
+@dataclass(frozen=True)
+class Workload:
+    user: User
+    areas: str
+    open: int
+    overdue: int
+    done_in_window: int
+
+
+def workload(session: Session, *, start: date, end: date, today: date) -> list[Workload]:
+    """Per active inspector: live tasks, overdue ones, and tasks done in [start, end]."""
+    inspectors = list(
+        session.scalars(
+            select(User)
+            .where(User.role == Role.INSPECTOR.value, User.is_active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+    ids = [u.id for u in inspectors]
+    areas: dict[int, list[str]] = {}
+    for user_id, name in session.execute(
+        select(UserArea.user_id, Area.name)
+        .join(Area, Area.id == UserArea.area_id)
+        .where(UserArea.user_id.in_(ids))
+        .order_by(Area.name)
+    ):
+        areas.setdefault(user_id, []).append(name)
+    overdue = (Task.status == TaskStatus.OVERDUE.value) | (
+        (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
+    )
+    figures: dict[int, tuple[int, int, int]] = {}
+    for user_id, live_n, overdue_n, done_n in session.execute(
+        select(
+            Task.inspector_id,
+            func.sum(case((Task.status.in_(LIVE), 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        (Task.status == TaskStatus.DONE.value)
+                        & (Task.due >= start)
+                        & (Task.due <= end),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .where(Task.inspector_id.in_(ids))
+        .group_by(Task.inspector_id)
+    ):
+        figures[user_id] = (int(live_n or 0), int(overdue_n or 0), int(done_n or 0))
+    return [
+        Workload(u, "、".join(areas.get(u.id, [])), *figures.get(u.id, (0, 0, 0)))  # type: ignore[arg-type]
+        for u in inspectors
+    ]
+
+
+def star_counts(session: Session) -> dict[int | None, int]:
+    """Active units by current stars (None = not yet rated, 0 = not rated)."""
+    rows = session.execute(
+        select(Unit.stars, func.count())
+        .where(Unit.status == UnitStatus.ACTIVE.value)
+        .group_by(Unit.stars)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def four_week_figure(session: Session) -> dict[Any, int]:
+    """``schedules.four_week_workload`` on the current star counts (Zhaxi: 319)."""
+    return schedules.four_week_workload(star_counts(session))
+
+
+def export_rows(
+    session: Session, *, due_from: date, due_to: date, area: str | None
+) -> Iterator[list[Any]]:
+    """Tasks due in the window: unit code, area, stars at planning, period key, due date,
+    status, inspector; streamed in batches."""
+    inspector = aliased(User)
+    query = (
+        select(
+            Unit.code,
+            Area.name,
+            Task.stars_at_planning,
+            Task.period_key,
+            Task.due,
+            Task.status,
+            func.coalesce(inspector.display_name, ""),
+        )
+        .join(Unit, Unit.id == Task.unit_id)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(inspector, inspector.id == Task.inspector_id)
+        .where(Task.due >= due_from, Task.due <= due_to)
+        .order_by(Task.due, Area.name, Unit.code, Task.kind, Task.period_key)
+        .execution_options(yield_per=2000)
+    )
+    if area:
+        query = query.where(Area.name == area)
+    for row in session.execute(query):
+        code, area_name, stars, key, due, status, name = row
+        yield [code, area_name, "" if stars is None else stars, key, due.isoformat(), status, name]
+
+
+def feed_tasks(session: Session, *, user_id: int) -> list[tuple[Task, Unit]]:
+    """The inspector's open and overdue tasks, for the calendar feed."""
+    rows = session.execute(
+        select(Task, Unit)
+        .join(Unit, Unit.id == Task.unit_id)
+        .where(Task.inspector_id == user_id, Task.status.in_(LIVE))
+        .order_by(Task.due, Unit.code, Task.id)
+    ).all()
+    return [(t, u) for t, u in rows]
+
+
+def area_inspectors(session: Session, area_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(UserArea, UserArea.user_id == User.id)
+            .where(
+                UserArea.area_id == area_id,
+                User.role == Role.INSPECTOR.value,
+                User.is_active.is_(True),
+            )
+            .order_by(User.display_name, User.id)
+        )
+    )

@@ -1,0 +1,232 @@
+"""Scheduled jobs (APScheduler 3): the only module of ``schedules`` that imports ``rentals``.
+
+One scheduler per deployment: inside ``rentals serve`` on a single machine
+(``BackgroundScheduler``) or as its own process, ``rentals scheduler``
+(``BlockingScheduler``), when gunicorn runs several web workers (they start none).
+Jobs live in a persistent SQLAlchemy job store (table ``apscheduler_jobs``, created by
+migration 0004), are added with fixed ids and textual references, and coalesce: a
+scheduler that was down for three days runs each job once when it comes back.
+Correctness never rests on the scheduler: every job is idempotent by unique keys.
+
+Each job opens an app context and a unit of work, calls one service, logs one line.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+#: A job missed by up to this long still runs (once, coalesced) when the scheduler
+#: starts again; a week covers a long holiday shutdown.
+MISFIRE_GRACE = int(timedelta(days=7).total_seconds())
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
+
+#: The app every job runs in; set by ``configure``. A job started by a scheduler in
+#: another process (``rentals scheduler``) builds its own app on first use.
+_app: Flask | None = None
+
+
+def _the_app() -> Flask:
+    global _app
+    if _app is None:
+        from rentals import create_app
+
+        _app = create_app()
+    return _app
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today(app: Flask) -> date:
+    import schedules
+
+    return schedules.local_today(_now(), app.config.get("TIMEZONE") or "Asia/Shanghai")
+
+
+# --- the jobs (module-level functions, referenced by text) -------------------------
+
+
+def plan_daily() -> None:
+    """Plan the tasks of the current and next periods for every unit."""
+    from rentals import db
+    from rentals.tasks import services
+
+    app = _the_app()
+    with app.app_context(), db.unit_of_work() as session:
+        today = _today(app)
+        report = services.plan(session, today=today)
+        _note(session, "plan_daily")
+    log.info("job plan_daily %s: %s", today, report)
+
+
+def mark_overdue_hourly() -> None:
+    """Open tasks whose period has ended become overdue."""
+    from rentals import db
+    from rentals.tasks import services
+
+    app = _the_app()
+    with app.app_context(), db.unit_of_work() as session:
+        today = _today(app)
+        count = services.mark_overdue(session, today=today)
+        _note(session, "mark_overdue_hourly")
+    log.info("job mark_overdue_hourly %s: %d tasks now overdue", today, count)
+
+
+def publish_blacklist_monthly() -> None:
+    """Publish the month's blacklist edition (once per month; a rerun returns it)."""
+    from rentals import db
+    from rentals.printing.blacklists import publish_blacklist
+
+    app = _the_app()
+    with app.app_context(), db.unit_of_work() as session:
+        today = _today(app)
+        edition = publish_blacklist(
+            session, month=f"{today:%Y-%m}", now=_now(), timezone=app.config["TIMEZONE"]
+        )
+        _note(session, "publish_blacklist_monthly")
+    log.info("job publish_blacklist_monthly: edition %s", edition.month)
+
+
+def print_rosters_weekly() -> None:
+    """Render next week's roster of every area into ``instance/prints/scheduled/``."""
+    from sqlmodel import select
+
+    from rentals import db
+    from rentals.printing.documents import print_roster
+    from rentals.register.models import Area
+
+    app = _the_app()
+    with app.app_context(), db.unit_of_work(write=False) as session:
+        today = _today(app)
+        start = today + timedelta(days=7 - today.weekday())
+        end = start + timedelta(days=6)
+        folder = _scheduled_prints(app)
+        names = list(session.exec(select(Area.name).order_by(Area.id)))
+        for name in names:
+            result = print_roster(
+                session, area=name, start=start, end=end, inspector=None, printed=today
+            )
+            (folder / f"roster-{start:%Y-%m-%d}-{name}.pdf").write_bytes(result.pdf)
+    with app.app_context(), db.unit_of_work() as session:
+        _note(session, "print_rosters_weekly")
+    log.info("job print_rosters_weekly: %d rosters for the week of %s", len(names), start)
+
+
+def _scheduled_prints(app: Flask):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "prints" / "scheduled"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _note(session: Any, job_id: str) -> None:
+    """One audit row per job run: the record operators and the catch-up test read."""
+    from rentals.audit import services as audit
+
+    audit.record(session, None, "job.ran", ("job", job_id), {})
+
+
+#: id -> (textual reference, trigger, trigger arguments).
+JOBS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "plan_daily": ("schedules.jobs:plan_daily", "cron", {"hour": 1, "minute": 0}),
+    "mark_overdue_hourly": ("schedules.jobs:mark_overdue_hourly", "cron", {"minute": 5}),
+    "publish_blacklist_monthly": (
+        "schedules.jobs:publish_blacklist_monthly",
+        "cron",
+        {"day": 1, "hour": 6, "minute": 0},
+    ),
+    "print_rosters_weekly": (
+        "schedules.jobs:print_rosters_weekly",
+        "cron",
+        {"day_of_week": "fri", "hour": 18, "minute": 0},
+    ),
+}
+
+
+# --- building and starting ----------------------------------------------------------
+
+
+def configure(
+    scheduler_class: type[BaseScheduler], app: Flask, *, jobs: dict[str, Any] | None = None
+) -> BaseScheduler:
+    """A scheduler on the app's database job store, with the product's jobs added.
+
+    A job already stored with the same function and trigger keeps its stored
+    ``next_run_time``: ``replace_existing`` alone would reset it to the next future
+    fire time, and a scheduler that was down for three days would silently skip the
+    runs it missed instead of catching up once (coalesced) on start.
+    """
+    global _app
+    from rentals import db
+
+    _app = app
+    timezone = app.config.get("TIMEZONE") or "Asia/Shanghai"
+    engine = db.engine_of(app)
+    store = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
+    scheduler = scheduler_class(
+        jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone=timezone
+    )
+    stored = _stored_states(engine)
+    wanted = JOBS if jobs is None else jobs
+    for job_id, (func, trigger_name, args) in wanted.items():
+        if trigger_name != "cron":
+            raise ValueError(f"job {job_id}: only cron triggers are declared here")
+        trigger = CronTrigger(timezone=timezone, **args)
+        extra: dict[str, Any] = {}
+        state = stored.get(job_id)
+        if state and state.get("func") == func and repr(state.get("trigger")) == repr(trigger):
+            extra["next_run_time"] = state.get("next_run_time")
+        scheduler.add_job(func, trigger, id=job_id, replace_existing=True, **extra)
+    return scheduler
+
+
+def _stored_states(engine: Any) -> dict[str, dict[str, Any]]:
+    """The job store's rows as APScheduler pickled them (our own table, our own jobs)."""
+    import pickle
+
+    from sqlalchemy import select
+
+    from rentals.tasks.models import apscheduler_jobs
+
+    states: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for job_id, blob in conn.execute(
+            select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)
+        ):
+            try:
+                states[job_id] = pickle.loads(blob)  # noqa: S301  (written by our scheduler)
+            except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError):
+                # A job pickled by an older release: it is simply replaced.
+                log.warning("scheduler: stored job %s cannot be read; replacing it", job_id)
+    return states
+
+
+def start_background_scheduler(app: Flask) -> BaseScheduler:
+    """Start the jobs in a thread of this process (``rentals serve`` on one machine)."""
+    scheduler = configure(BackgroundScheduler, app)
+    scheduler.start()
+    log.info("scheduler started in the web process (%d jobs)", len(scheduler.get_jobs()))
+    return scheduler
+
+
+def run_blocking_scheduler(app: Flask) -> None:
+    """Run the jobs in this process until it is stopped (``rentals scheduler``)."""
+    scheduler = configure(BlockingScheduler, app)
+    log.info("scheduler process starting (%d jobs)", len(JOBS))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler process stopping")

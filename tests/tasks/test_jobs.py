@@ -1,0 +1,112 @@
+"""The scheduler: persistent jobs with fixed ids, and one catch-up run after a long stop."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from rentals import create_app, db
+from rentals.audit.models import AuditEvent
+from rentals.config import TestConfig
+from rentals.db import build_engine
+from rentals.migrate import upgrade
+from schedules import jobs
+from tests.conftest import fresh_database_url
+
+#: The jobs that touch only the database (the printing ones render PDFs).
+DB_JOBS = {k: jobs.JOBS[k] for k in ("plan_daily", "mark_overdue_hourly")}
+
+
+@pytest.fixture
+def job_app(tmp_path_factory, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    url = fresh_database_url(tmp_path_factory)
+    engine = build_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    monkeypatch.setenv("RENTALS_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"DATABASE_URL": url}, base=TestConfig)
+    yield app
+    jobs._app = None
+    db.engine_of(app).dispose()
+
+
+def _runs(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with app.app_context(), db.unit_of_work(write=False) as session:
+        rows = session.execute(
+            select(AuditEvent.subject_id, func.count())
+            .where(AuditEvent.action == "job.ran")
+            .group_by(AuditEvent.subject_id)
+        )
+        return {row[0]: row[1] for row in rows}
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the scheduler did not get there"
+        time.sleep(0.05)
+
+
+def _move_stored_runs(app, when: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Set every stored job's next run to ``when``, as a long stop leaves them."""
+    from zoneinfo import ZoneInfo
+
+    from rentals.tasks.models import apscheduler_jobs
+
+    engine = db.engine_of(app)
+    with engine.begin() as conn:
+        for job_id, blob in conn.execute(
+            select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)
+        ).all():
+            state = pickle.loads(blob)
+            state["next_run_time"] = when.astimezone(ZoneInfo("Asia/Shanghai"))
+            conn.execute(
+                apscheduler_jobs.update()
+                .where(apscheduler_jobs.c.id == job_id)
+                .values(job_state=pickle.dumps(state), next_run_time=when.timestamp())
+            )
+
+
+def test_jobs_are_stored_with_fixed_ids_and_the_defaults(job_app):
+    scheduler = jobs.configure(BackgroundScheduler, job_app)
+    scheduler.start(paused=True)
+    try:
+        stored = {job.id: job for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown()
+    assert set(stored) == set(jobs.JOBS)
+    plan = stored["plan_daily"]
+    assert plan.func_ref == "schedules.jobs:plan_daily"
+    assert (plan.coalesce, plan.max_instances) == (True, 1)
+    assert plan.misfire_grace_time >= 3 * 24 * 3600
+    assert str(plan.trigger.timezone) == "Asia/Shanghai"
+    # A second start replaces, never duplicates.
+    again = jobs.configure(BackgroundScheduler, job_app)
+    again.start(paused=True)
+    try:
+        assert sorted(j.id for j in again.get_jobs()) == sorted(jobs.JOBS)
+    finally:
+        again.shutdown()
+
+
+def test_a_scheduler_stopped_for_three_days_runs_each_job_once(job_app):
+    # The last run of the server stored the jobs; then it was down for three days.
+    first = jobs.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    first.start(paused=True)
+    first.shutdown()
+    _move_stored_runs(job_app, datetime.now(UTC) - timedelta(days=3))
+
+    restarted = jobs.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    restarted.start()
+    try:
+        _wait_until(lambda: set(_runs(job_app)) == set(DB_JOBS))
+        # Every stored job now waits for a future run: nothing more is due.
+        _wait_until(lambda: all(j.next_run_time > datetime.now(UTC) for j in restarted.get_jobs()))
+    finally:
+        restarted.shutdown(wait=True)
+    assert _runs(job_app) == {"plan_daily": 1, "mark_overdue_hourly": 1}
