@@ -48,7 +48,15 @@ def fill(url: str, units: int) -> None:
         "INSERT INTO person (id, name, id_number, id_tail, phone, address, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, '', ?, ?)",
         (
-            (p, f"房东{p}", f"54010219800101{p:04d}"[-18:], f"{p:04d}"[-4:], f"+86139{p:08d}", now, now)
+            (
+                p,
+                f"房东{p}",
+                f"54010219800101{p:04d}"[-18:],
+                f"{p:04d}"[-4:],
+                f"+86139{p:08d}",
+                now,
+                now,
+            )
             for p in range(1, people + 1)
         ),
     )
@@ -74,9 +82,12 @@ def fill(url: str, units: int) -> None:
             for status in [STATUSES[u % len(STATUSES)]]
         ),
     )
-    cur.execute("INSERT INTO user (id, username, display_name, password_hash, role, is_active,"
-                " must_change_password, failed_logins, session_token, created_at)"
-                " VALUES (1, 'm', 'm', 'x', 'manager', 1, 0, 0, 't', ?)", (now,))
+    cur.execute(
+        "INSERT INTO user (id, username, display_name, password_hash, role, is_active,"
+        " must_change_password, failed_logins, session_token, created_at)"
+        " VALUES (1, 'm', 'm', 'x', 'manager', 1, 0, 0, 't', ?)",
+        (now,),
+    )
     cur.execute("COMMIT")
     cur.execute("ANALYZE")
     raw.close()

@@ -36,7 +36,7 @@ def test_upgrade_builds_exactly_the_models(empty_url):
         context = MigrationContext.configure(conn, opts={"include_object": _modelled})
         diffs = compare_metadata(context, metadata)
     engine.dispose()
-    assert diffs == [], "models and migrations disagree; write a migration: %r" % diffs
+    assert diffs == [], f"models and migrations disagree; write a migration: {diffs!r}"
 
 
 def test_downgrade_to_base_and_up_again(empty_url):

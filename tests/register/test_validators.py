@@ -69,7 +69,9 @@ def test_number_mangled_by_a_spreadsheet_is_rejected_with_a_hint(value):
     assert "表格" in _msg(normalise_id_number, value)
 
 
-@pytest.mark.parametrize("value", ["", "54010219900101123", "5401021990010112345", "54010219900101123A"])
+@pytest.mark.parametrize(
+    "value", ["", "54010219900101123", "5401021990010112345", "54010219900101123A"]
+)
 def test_wrong_length_or_characters_rejected(value):
     with pytest.raises(FieldInvalid):
         normalise_id_number(value)
