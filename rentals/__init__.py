@@ -64,17 +64,16 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.audit import views as _audit_views  # noqa: F401  (routes on audit.bp)
 
     app.register_blueprint(audit_bp)
-    import rentals.inspections.views  # noqa: F401
-    from rentals.inspections import bp as inspections_bp
-
-    app.register_blueprint(inspections_bp)
-    import rentals.tasks.views  # noqa: F401  (routes on tasks.bp)
-    from rentals.tasks import bp as tasks_bp
-
-    app.register_blueprint(tasks_bp)
     from rentals import printing
 
     printing.init_app(app)
+    import rentals.portal.views
+    import rentals.public.views  # noqa: F401  (routes on portal.bp and public.bp)
+    from rentals.portal import bp as portal_bp
+    from rentals.public import bp as public_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(public_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -12,6 +12,8 @@ from rentals.main import bp
 def home():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role == "landlord":
+        return redirect(url_for("portal.dashboard"))
     if current_user.role == "inspector":
         return redirect(url_for("inspections.home"))
     return redirect(url_for("register.units"))

@@ -96,14 +96,6 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
     "audit.events": Expect(OFFICE),
-    # Inspection tasks (issue 6): board, workload, reassignment, own list, calendar feed.
-    "tasks.board": Expect(OFFICE),
-    "tasks.workload": Expect(OFFICE),
-    "tasks.reassign": Expect(OFFICE),
-    "tasks.mine": Expect(STAFF),
-    "tasks.feed": Expect(("inspector",)),
-    # The unguessable token is the credential: calendars send no cookie.
-    "tasks.feed_ics": public(),
     # Inspections at the door (issue 5).
     "inspections.home": Expect(STAFF),
     "inspections.checklist": Expect(STAFF, scoped=True),
@@ -115,6 +107,24 @@ EXPECTATIONS: dict[str, Expect] = {
     "inspections.amend": Expect(STAFF, scoped=True),
     "inspections.orders": Expect(STAFF),
     "inspections.csrf": Expect(STAFF),
+    # Landlord portal (issue 8): the landlord's own units; staff answers on the unit file.
+    "portal.dashboard": Expect(("landlord",)),
+    "portal.unit": Expect(("landlord",), scoped=True),
+    "portal.move_in": Expect(("landlord",), scoped=True),
+    "portal.move_out": Expect(("landlord",), scoped=True),
+    "portal.reinspection": Expect(("landlord",), scoped=True),
+    "portal.contest": Expect(("landlord",), scoped=True),
+    "portal.reply": Expect(("landlord",), scoped=True),
+    "portal.confirm_move_in": Expect(STAFF, scoped=True),
+    "portal.decide_move_out": Expect(STAFF, scoped=True),
+    "portal.decide_contest": Expect(OFFICE, scoped=True),
+    "portal.notify_blacklist": Expect(OFFICE, scoped=True),
+    # Public pages (issue 8): no login, no personal data.
+    "public.index": public(),
+    "public.blacklist": public(),
+    "public.recommended": public(),
+    "public.search": public(),
+    "public.unit": public(),
 }
 
 #: URL argument name -> value for the objects of ``world`` (a tests.factories.World).
@@ -126,12 +136,23 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "person_id": lambda w, s: w.tenant_a.id,
     "area_id": lambda w, s: w.area_a.id,
     "filename": lambda w, s: "app.css",
-    "task_id": lambda w, s: _matrix_task(w, s).id,
-    "token": lambda w, s: _matrix_feed_token(w, s),
     "inspection_id": lambda w, s: _matrix_inspection(w, s).id,
     "signer": lambda w, s: _matrix_signature(w, s).signer,
     "photo_key": lambda w, s: _matrix_photo(w, s).key,
+    "report_id": lambda w, s: _move_out_report(w, s).id,
 }
+
+
+def _move_out_report(world: Any, session: Any) -> Any:
+    """A landlord's pending move-out report of unit_a's tenant."""
+    from rentals.portal.models import MoveOutReport
+
+    report = MoveOutReport(
+        unit_id=world.unit_a.id, tenancy_id=world.tenancy_a.id, moved_out=world.tenancy_a.moved_in
+    )
+    session.add(report)
+    session.flush()
+    return report
 
 
 def _matrix_inspection(w: Any, s: Any) -> Any:
@@ -185,20 +206,3 @@ def _matrix_photo(w: Any, s: Any) -> Any:
     s.add(row)
     s.flush()
     return row
-
-
-def _matrix_task(w: Any, s: Any) -> Any:
-    """A follow-up task of unit_a (made once per world)."""
-    from datetime import date
-
-    from rentals.tasks.services import create_follow_up
-
-    return create_follow_up(s, unit=w.unit_a, order_id=990001, due=date(2027, 3, 1))
-
-
-def _matrix_feed_token(w: Any, s: Any) -> str:
-    """A live calendar-feed token of inspector_a."""
-    from rentals.tasks.ical import create_feed
-
-    inspector = w.users["inspector_a"]
-    return create_feed(s, actor=inspector, user=inspector)

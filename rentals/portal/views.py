@@ -1,0 +1,314 @@
+"""The landlord's pages (/my/...) and the staff answers to what landlords file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from rentals import db
+from rentals.auth.access import OFFICE, STAFF, roles_required
+from rentals.auth.models import Role, User
+from rentals.errors import DomainError
+from rentals.portal import bp, queries, services
+from rentals.portal.forms import (
+    ActionForm,
+    ContestForm,
+    DecideContestForm,
+    MoveInForm,
+    MoveOutForm,
+    ReplyForm,
+)
+from rentals.portal.models import MoveOutReport
+from rentals.register.forms import choices
+from rentals.register.models import Tenancy, Unit
+from rentals.register.queries import visible_unit
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today() -> date:
+    return _now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _own_unit(code: str) -> Unit:
+    """The landlord's own unit; any other code answers 404."""
+    user = _user()
+    unit = db.session().exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None or user.person_id is None or unit.landlord_id != user.person_id:
+        abort(404)
+    return unit
+
+
+def _staff_unit(code: str) -> Unit:
+    unit = visible_unit(db.session(), _user(), code)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _field_error(form, err: DomainError) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(err.message)]
+    else:
+        flash(str(err.message), "error")
+
+
+def _status(form) -> int:  # type: ignore[no-untyped-def]
+    return 422 if request.method == "POST" else 200
+
+
+def _back(unit: Unit):  # type: ignore[no-untyped-def]
+    return redirect(url_for("portal.unit", code=unit.code))
+
+
+# -- landlord pages -----------------------------------------------------------------------
+
+
+@bp.route("/my")
+@roles_required(Role.LANDLORD)
+def dashboard():  # type: ignore[no-untyped-def]
+    session = db.session()
+    today = _today()
+    language = str(get_locale())
+    views = [
+        queries.unit_view(session, unit, today=today, language=language)
+        for unit, _area in queries.landlord_units(session, _user())
+    ]
+    return render_template("portal/dashboard.html", views=views, form=ActionForm())
+
+
+@bp.route("/my/units/<code>")
+@roles_required(Role.LANDLORD)
+def unit(code: str):  # type: ignore[no-untyped-def]
+    view = queries.unit_view(
+        db.session(), _own_unit(code), today=_today(), language=str(get_locale())
+    )
+    return render_template("portal/unit.html", v=view, form=ActionForm(), today=_today())
+
+
+@bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def move_in(code: str):  # type: ignore[no-untyped-def]
+    unit = _own_unit(code)
+    form = MoveInForm()
+    if form.validate_on_submit():
+        change = services.MoveIn(
+            name=form.name.data,
+            id_number=form.id_number.data,
+            phone=form.phone.data,
+            moved_in=form.moved_in.data,
+            registered=form.registered.data,
+        )
+        try:
+            services.report_tenant_change(db.session(), actor=_user(), unit=unit, change=change)
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(_("已申报租户入住，待民警或网格员核实。"), "success")
+            return _back(unit)
+    return render_template("portal/move_in.html", form=form, unit=unit), _status(form)
+
+
+@bp.route("/my/units/<code>/tenants/out", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def move_out(code: str):  # type: ignore[no-untyped-def]
+    unit = _own_unit(code)
+    view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
+    form = MoveOutForm()
+    form.tenancy_id.choices = choices(
+        (t.id, f"{p.name}（{t.moved_in.isoformat()}）")
+        for t, p in view.tenancies
+        if t.id not in view.pending_move_outs
+    )
+    if form.validate_on_submit():
+        change = services.MoveOut(tenancy_id=form.tenancy_id.data, moved_out=form.moved_out.data)
+        try:
+            services.report_tenant_change(db.session(), actor=_user(), unit=unit, change=change)
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(_("已申报租户搬离，待民警或网格员核实后更新台账。"), "success")
+            return _back(unit)
+    return render_template("portal/move_out.html", form=form, unit=unit), _status(form)
+
+
+@bp.route("/my/units/<code>/reinspection", methods=["POST"])
+@roles_required(Role.LANDLORD)
+def reinspection(code: str):  # type: ignore[no-untyped-def]
+    unit = _own_unit(code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        task = services.ask_reinspection(db.session(), actor=_user(), unit=unit, today=_today())
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return _back(unit), 303
+    flash(_("已申请复查，将在 %(d)s 前上门。", d=task.due.isoformat()), "success")
+    return _back(unit)
+
+
+@bp.route("/my/units/<code>/contest", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def contest(code: str):  # type: ignore[no-untyped-def]
+    unit = _own_unit(code)
+    session = db.session()
+    view = queries.unit_view(session, unit, today=_today(), language=str(get_locale()))
+    form = ContestForm()
+    if form.validate_on_submit():
+        files = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        try:
+            if len(files) > services.MAX_CONTEST_PHOTOS:
+                raise DomainError(_("最多上传 5 张照片。"), field="photos")
+            photo_ids = [
+                services.save_contest_photo(session, actor=_user(), unit=unit, data=f.read())
+                for f in files
+            ]
+            services.file_contest(
+                session,
+                actor=_user(),
+                unit=unit,
+                reason=form.reason.data,
+                now=_now(),
+                photo_ids=photo_ids,
+            )
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(_("已提交复核申请，公开页面将显示“复核中”。"), "success")
+            return _back(unit)
+    return render_template("portal/contest.html", form=form, unit=unit, v=view), _status(form)
+
+
+@bp.route("/my/units/<code>/reply", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def reply(code: str):  # type: ignore[no-untyped-def]
+    unit = _own_unit(code)
+    session = db.session()
+    current = services.current_reply(session, unit.id)
+    form = ReplyForm()
+    if request.method == "GET" and current is not None:
+        form.text.data = current.text
+    if form.validate_on_submit():
+        try:
+            services.post_reply(session, actor=_user(), unit=unit, text=form.text.data, now=_now())
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(_("公开回应已更新。"), "success")
+            return _back(unit)
+    return render_template("portal/reply.html", form=form, unit=unit), _status(form)
+
+
+# -- staff answers on the unit file ---------------------------------------------------------
+
+
+def _to_file(unit: Unit):  # type: ignore[no-untyped-def]
+    return redirect(url_for("register.unit", code=unit.code) + "#landlord-reports")
+
+
+def _checked() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/units/<code>/tenancies/<int:tenancy_id>/confirm", methods=["POST"])
+@roles_required(*STAFF)
+def confirm_move_in(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
+    unit = _staff_unit(code)
+    tenancy = db.session().get(Tenancy, tenancy_id)
+    if tenancy is None or tenancy.unit_id != unit.id:
+        abort(404)
+    _checked()
+    try:
+        services.confirm_tenancy(db.session(), actor=_user(), tenancy=tenancy)
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return _to_file(unit), 303
+    flash(_("已核实入住申报。"), "success")
+    return _to_file(unit)
+
+
+@bp.route("/units/<code>/move-outs/<int:report_id>", methods=["POST"])
+@roles_required(*STAFF)
+def decide_move_out(code: str, report_id: int):  # type: ignore[no-untyped-def]
+    unit = _staff_unit(code)
+    report = db.session().get(MoveOutReport, report_id)
+    if report is None or report.unit_id != unit.id:
+        abort(404)
+    _checked()
+    confirm = request.form.get("decision") == "confirm"
+    try:
+        services.decide_move_out(db.session(), actor=_user(), report=report, confirm=confirm)
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return _to_file(unit), 303
+    flash(_("已核实搬离，台账已更新。") if confirm else _("已驳回搬离申报。"), "success")
+    return _to_file(unit)
+
+
+@bp.route("/units/<code>/contest/decide", methods=["POST"])
+@roles_required(*OFFICE)
+def decide_contest(code: str):  # type: ignore[no-untyped-def]
+    unit = _staff_unit(code)
+    session = db.session()
+    current = services.open_contest(session, unit)
+    if current is None:
+        flash(_("没有进行中的复核申请。"), "error")
+        return _to_file(unit), 303
+    form = DecideContestForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return _to_file(unit), 303
+    try:
+        services.decide_contest(
+            session,
+            actor=_user(),
+            contest=current,
+            upheld=form.decision.data == "upheld",
+            reason=form.reason.data,
+            now=_now(),
+        )
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return _to_file(unit), 303
+    flash(_("已记录复核决定。"), "success")
+    return _to_file(unit)
+
+
+@bp.route("/units/<code>/blacklist-notice", methods=["POST"])
+@roles_required(*OFFICE)
+def notify_blacklist(code: str):  # type: ignore[no-untyped-def]
+    unit = _staff_unit(code)
+    _checked()
+    try:
+        notice = services.notify_blacklist(db.session(), actor=_user(), unit=unit, now=_now())
+    except DomainError as err:
+        flash(str(err.message), "error")
+        return _to_file(unit), 303
+    since = services.local_date(notice.notified_at) + timedelta(days=services.NOTICE_DAYS)
+    flash(_("已记录告知；如无成功复核，将于 %(d)s 起公示。", d=since.isoformat()), "success")
+    return _to_file(unit)
+
+
+@bp.app_template_global()
+def portal_staff_panel(unit: Unit) -> dict:  # type: ignore[type-arg]
+    """Landlord reports, contests and notices of ``unit`` for the unit file (staff only)."""
+    panel = queries.staff_panel(db.session(), _user(), unit)
+    panel["form"] = ActionForm()
+    panel["decide_form"] = DecideContestForm()
+    return panel
