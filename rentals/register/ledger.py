@@ -27,26 +27,30 @@ class Column:
     header: str  #: Chinese header, written by the exporter
     alias: str  #: English alias accepted on import
     required: bool = False
+    #: Other spellings hand-kept ledgers use for the same column.
+    synonyms: tuple[str, ...] = ()
 
 
 UNIT_COLUMNS = (
-    Column("code", "单元编号", "code", True),
-    Column("area", "区域", "area", True),
-    Column("address", "地址", "address", True),
-    Column("type", "房屋类型", "type"),
-    Column("rooms", "房间数", "rooms"),
-    Column("floor_area", "面积", "floor_area"),
-    Column("landlord_name", "房东姓名", "landlord_name"),
-    Column("landlord_id_number", "房东身份证号", "landlord_id_number"),
-    Column("landlord_phone", "房东电话", "landlord_phone"),
+    Column("code", "单元编号", "code", True, ("编号", "房屋编号", "出租房编号")),
+    Column("area", "区域", "area", True, ("片区", "网格")),
+    Column("address", "地址", "address", True, ("房屋地址", "详细地址")),
+    Column("type", "房屋类型", "type", synonyms=("类型",)),
+    Column("rooms", "房间数", "rooms", synonyms=("间数",)),
+    Column("floor_area", "面积", "floor_area", synonyms=("建筑面积", "房屋面积")),
+    Column("landlord_name", "房东姓名", "landlord_name", synonyms=("房东",)),
+    Column(
+        "landlord_id_number", "房东身份证号", "landlord_id_number", synonyms=("房东身份证号码",)
+    ),
+    Column("landlord_phone", "房东电话", "landlord_phone", synonyms=("房东手机号", "房东联系电话")),
 )
 TENANT_COLUMNS = (
-    Column("code", "单元编号", "code", True),
-    Column("name", "姓名", "name", True),
-    Column("id_number", "身份证号", "id_number", True),
-    Column("phone", "电话", "phone"),
-    Column("moved_in", "入住日期", "moved_in", True),
-    Column("registered", "居住登记", "registered"),
+    Column("code", "单元编号", "code", True, ("编号", "房屋编号", "出租房编号")),
+    Column("name", "姓名", "name", True, ("租户姓名", "承租人姓名")),
+    Column("id_number", "身份证号", "id_number", True, ("身份证号码", "公民身份号码")),
+    Column("phone", "电话", "phone", synonyms=("手机号", "手机号码", "联系电话")),
+    Column("moved_in", "入住日期", "moved_in", True, ("入住时间",)),
+    Column("registered", "居住登记", "registered", synonyms=("是否居住登记", "是否办理居住登记")),
 )
 #: Columns the exporter adds for readers; the importer skips them without a notice.
 EXPORT_ONLY = (Column("rating", "星级", "rating"),)
@@ -153,8 +157,8 @@ def read_table(data: bytes) -> list[list[Any]]:
 def _header_map(columns: tuple[Column, ...]) -> dict[str, str]:
     names: dict[str, str] = {}
     for col in (*columns, *EXPORT_ONLY):
-        names[header_key(col.header)] = col.key
-        names[header_key(col.alias)] = col.key
+        for name in (col.header, col.alias, *col.synonyms):
+            names[header_key(name)] = col.key
     return names
 
 

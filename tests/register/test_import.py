@@ -290,3 +290,13 @@ def test_unreadable_files_are_a_file_error(session, world, data, needle) -> None
     report = _tenants(session, data)
     assert not report.ok
     assert report.errors[0].row == 0 and needle in str(report.errors[0].message)
+
+
+def test_common_header_spellings_are_understood(session, world) -> None:
+    rows = [
+        ["房屋编号", "租户姓名", "身份证号码", "联系电话", "入住时间", "是否居住登记"],
+        [world.unit_b.code, "央金", ID_B, "13812345670", "2026.2.1", "已登记"],
+    ]
+    report = _tenants(session, csv_bytes(rows))
+    assert report.ok, report.errors
+    assert report.counts()["tenancy"]["created"] == 1
