@@ -64,6 +64,14 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.audit import views as _audit_views  # noqa: F401  (routes on audit.bp)
 
     app.register_blueprint(audit_bp)
+    import rentals.inspections.views  # noqa: F401
+    from rentals.inspections import bp as inspections_bp
+
+    app.register_blueprint(inspections_bp)
+    import rentals.tasks.views  # noqa: F401  (routes on tasks.bp)
+    from rentals.tasks import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp)
     from rentals import printing
 
     printing.init_app(app)

@@ -96,6 +96,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
     "audit.events": Expect(OFFICE),
+    # Inspection tasks (issue 6): board, workload, reassignment, own list, calendar feed.
+    "tasks.board": Expect(OFFICE),
+    "tasks.workload": Expect(OFFICE),
+    "tasks.reassign": Expect(OFFICE),
+    "tasks.mine": Expect(STAFF),
+    "tasks.feed": Expect(("inspector",)),
+    # The unguessable token is the credential: calendars send no cookie.
+    "tasks.feed_ics": public(),
     # Inspections at the door (issue 5).
     "inspections.home": Expect(STAFF),
     "inspections.checklist": Expect(STAFF, scoped=True),
@@ -136,6 +144,8 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "person_id": lambda w, s: w.tenant_a.id,
     "area_id": lambda w, s: w.area_a.id,
     "filename": lambda w, s: "app.css",
+    "task_id": lambda w, s: _matrix_task(w, s).id,
+    "token": lambda w, s: _matrix_feed_token(w, s),
     "inspection_id": lambda w, s: _matrix_inspection(w, s).id,
     "signer": lambda w, s: _matrix_signature(w, s).signer,
     "photo_key": lambda w, s: _matrix_photo(w, s).key,
@@ -206,3 +216,20 @@ def _matrix_photo(w: Any, s: Any) -> Any:
     s.add(row)
     s.flush()
     return row
+
+
+def _matrix_task(w: Any, s: Any) -> Any:
+    """A follow-up task of unit_a (made once per world)."""
+    from datetime import date
+
+    from rentals.tasks.services import create_follow_up
+
+    return create_follow_up(s, unit=w.unit_a, order_id=990001, due=date(2027, 3, 1))
+
+
+def _matrix_feed_token(w: Any, s: Any) -> str:
+    """A live calendar-feed token of inspector_a."""
+    from rentals.tasks.ical import create_feed
+
+    inspector = w.users["inspector_a"]
+    return create_feed(s, actor=inspector, user=inspector)
