@@ -1,0 +1,104 @@
+"""Ledger import at scale: rows per second for dry run, apply and re-import.
+
+    .venv/bin/python bench/import_ledger.py [--rows 10000] [--url postgresql+psycopg://…]
+
+Builds a throwaway SQLite database through the migrations (or uses --url, which must
+be an empty database), generates a units ledger (a landlord per three units) and a
+tenants ledger of the same size, and imports each three times: dry run, apply, apply
+again (which must change nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import tempfile
+import time
+
+from stdnum.cn import ric
+
+from rentals import create_app, db
+from rentals.config import TestConfig
+from rentals.migrate import upgrade
+from rentals.register.importer import run_import
+from rentals.register.models import Area, Community
+
+
+def _id_number(n: int) -> str:
+    body = f"540102{1950 + n // 1000 % 50}0101{n % 1000:03d}"
+    return body + ric.calc_check_digit(body)
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def ledgers(n: int) -> tuple[bytes, bytes]:
+    units = [
+        [
+            "单元编号",
+            "区域",
+            "地址",
+            "房屋类型",
+            "房间数",
+            "面积",
+            "房东姓名",
+            "房东身份证号",
+            "房东电话",
+        ]
+    ]
+    tenants = [["单元编号", "姓名", "身份证号", "电话", "入住日期", "居住登记"]]
+    for i in range(n):
+        owner = i // 3
+        units.append(
+            [
+                f"B-{i:06d}",
+                "南区" if i % 2 else "北区",
+                f"扎细路{i}号",
+                "单间",
+                "2",
+                "30.5",
+                f"房东{owner}",
+                _id_number(owner),
+                f"139{owner:08d}",
+            ]
+        )
+        tenants.append(
+            [f"B-{i:06d}", f"租户{i}", _id_number(20000 + i), f"138{i:08d}", "2026-01-05", "是"]
+        )
+    return _csv(units), _csv(tenants)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args()
+    url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    app = create_app({"DATABASE_URL": url, "CHECK_SCHEMA": False}, base=TestConfig)
+    upgrade(db.engine_of(app))
+    units, tenants = ledgers(args.rows)
+    with app.app_context():
+        with db.unit_of_work() as session:
+            community = Community(name="扎细")
+            session.add(community)
+            session.flush()
+            session.add_all([Area(community_id=community.id, name=n) for n in ("南区", "北区")])
+        for kind, data in (("units", units), ("tenants", tenants)):
+            for label, apply in (("dry run", False), ("apply", True), ("again", True)):
+                start = time.perf_counter()
+                with db.unit_of_work(write=apply) as session:
+                    report = run_import(session, actor=None, kind=kind, data=data, apply=apply)
+                seconds = time.perf_counter() - start
+                counts = {k: dict(v) for k, v in report.counts().items()}
+                print(
+                    f"{kind:8} {label:8} {args.rows} rows {seconds:7.2f} s "
+                    f"{args.rows / seconds:7.0f} rows/s ok={report.ok} {counts}"
+                )
+
+
+if __name__ == "__main__":
+    main()
