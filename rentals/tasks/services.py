@@ -130,17 +130,62 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
     )
 
 
+#: Columns of a new task row, in the order the raw INSERT binds them.
+_COLUMNS = (
+    "unit_id",
+    "kind",
+    "period_key",
+    "start",
+    "due",
+    "status",
+    "inspector_id",
+    "stars_at_planning",
+    "created_at",
+    "done_at",
+)
+
+
 def _insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert in batches, skipping rows that exist; returns how many were new."""
+    """Insert in batches, skipping rows that exist; returns how many were new.
+
+    The statement is compiled once and run with the driver's ``executemany``; bind
+    values are converted once per distinct value (a run has few distinct dates), which
+    makes this several times faster than letting SQLAlchemy process every row, and
+    the driver's row count counts only rows really inserted (conflicts count 0).
+    """
     if not rows:
         return 0
-    statement = _insert(session)
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = _insert(session).compile(dialect=dialect, column_keys=list(_COLUMNS))
+    table = Task.__table__  # type: ignore[attr-defined]
+    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in _COLUMNS}
+    caches: dict[str, dict[Any, Any]] = {name: {} for name in _COLUMNS}
+
+    def bind(name: str, value: Any) -> Any:
+        processor = processors[name]
+        if processor is None or value is None:
+            return value
+        cache = caches[name]
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = converted = processor(value)
+            return converted
+
+    positional = compiled.positiontup is not None and dialect.positional
+    order = list(compiled.positiontup or ())
+    sql = str(compiled)
     pause = float(os.environ.get(_SLEEP_ENV, "0") or 0)
     created = 0
     for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        result = session.execute(statement, batch)
-        created += result.rowcount if result.rowcount >= 0 else len(batch)  # type: ignore[attr-defined]
+        batch = [
+            {name: bind(name, row[name]) for name in _COLUMNS}
+            for row in rows[start : start + BATCH]
+        ]
+        params: Any = [tuple(p[k] for k in order) for p in batch] if positional else batch
+        result = conn.exec_driver_sql(sql, params)
+        created += result.rowcount if result.rowcount >= 0 else len(batch)
         if pause:
             log.info("planner: batch of %d rows written, sleeping %.1fs", len(batch), pause)
             time.sleep(pause)
