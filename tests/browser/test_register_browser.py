@@ -23,7 +23,8 @@ def test_manager_on_a_phone_sees_the_register_and_a_unit_file(page, live_server)
 
 def test_landlord_gets_404_for_another_units_page(page, live_server):
     sign_in(page, live_server, "13989007919")
-    page.wait_for_url("**/units")
+    page.wait_for_url("**/my")  # landlords land on their portal
+    page.goto(live_server + "/units")
     count = page.locator("#unit-count").inner_text()
     assert count in {"共 1 户", "共 2 户"}
     response = page.goto(live_server + "/units/ZX-N-080")
