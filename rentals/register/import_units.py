@@ -1,0 +1,166 @@
+"""Plan and apply a units ledger: units by code, their landlords by identity number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from rentals.auth.models import User
+from rentals.register import services
+from rentals.register.import_plan import BAD, Change, PersonRow, Planner, row_errors, units_by_code
+from rentals.register.ledger import (
+    clean,
+    parse_floor_area,
+    parse_rooms,
+    parse_unit_type,
+    text,
+)
+from rentals.register.models import Area, UnitStatus, UnitType
+
+#: Unit field → column key, for "which columns change" and service errors.
+_UNIT_FIELD_COLUMNS = {
+    "code": "code",
+    "area_id": "area",
+    "address": "address",
+    "unit_type": "type",
+    "rooms": "rooms",
+    "floor_area": "floor_area",
+    "landlord_id": "landlord_id_number",
+}
+_LANDLORD_KEYS = ("landlord_name", "landlord_id_number", "landlord_phone")
+
+
+@dataclass
+class _UnitRow:
+    row: int
+    code: str
+    values: dict[str, Any]  #: UnitData fields given by the file
+    landlord: PersonRow | None
+    action: str = ""
+
+
+class UnitPlanner(Planner):
+    def plan(self) -> None:
+        areas = self._areas()
+        rows: list[_UnitRow] = []
+        seen_codes: dict[str, int] = {}
+        for row, values in self.sheet.rows:
+            parsed = self._parse(row, values, areas)
+            if parsed is None:
+                continue
+            if parsed.code in seen_codes:
+                self.error(
+                    row, "code", _l("单元编号在第 %(row)s 行已出现。", row=seen_codes[parsed.code])
+                )
+                continue
+            seen_codes[parsed.code] = row
+            rows.append(parsed)
+        self.units = units_by_code(self.session, [r.code for r in rows])
+        self.load_people(r.landlord.id_number for r in rows if r.landlord)
+        seen_people: dict[str, PersonRow] = {}
+        for r in rows:
+            if r.landlord is not None:
+                self.plan_person(r.landlord, seen_people)
+            self._plan_unit(r)
+        self.rows = rows
+
+    def _areas(self) -> dict[str, int | None]:
+        """Area name → id; a name used in two communities maps to None (ambiguous)."""
+        result: dict[str, int | None] = {}
+        # Keep the rows referenced: the services look areas up by id, and the session's
+        # identity map (weakly held) then answers without a query per row.
+        self.area_rows = list(self.session.exec(select(Area)))
+        for area in self.area_rows:
+            result[area.name] = None if area.name in result else area.id
+        return result
+
+    def _parse(
+        self, row: int, values: dict[str, Any], areas: dict[str, int | None]
+    ) -> _UnitRow | None:
+        start = len(self.report.errors)
+        code = self.cell(row, values, "code", lambda v: text(v, max_length=32).upper())
+        if code == "":
+            self.error(row, "code", _l("请填写单元编号。"))
+        area_name = text(values.get("area"))
+        area_id = areas.get(area_name)
+        if not area_name:
+            self.error(row, "area", _l("请填写区域。"))
+        elif area_id is None:
+            message = (
+                _l("区域「%(name)s」在多个社区中都有，无法确定。", name=area_name)
+                if area_name in areas
+                else _l("区域「%(name)s」不存在。", name=area_name)
+            )
+            self.error(row, "area", message)
+        address = self.cell(row, values, "address", lambda v: text(v, max_length=200))
+        if address == "":
+            self.error(row, "address", _l("请填写地址。"))
+        given: dict[str, Any] = {"area_id": area_id, "address": address}
+        for key, name, parse in (
+            ("type", "unit_type", parse_unit_type),
+            ("rooms", "rooms", parse_rooms),
+            ("floor_area", "floor_area", parse_floor_area),
+        ):
+            if clean(values.get(key)):
+                given[name] = self.cell(row, values, key, parse)
+        landlord = self.read_person(row, values, _LANDLORD_KEYS)
+        if len(self.report.errors) > start:
+            return None
+        assert landlord is not BAD
+        return _UnitRow(row, code, given, landlord)  # type: ignore[arg-type]
+
+    def _plan_unit(self, r: _UnitRow) -> None:
+        unit = self.units.get(r.code)
+        if unit is None:
+            r.action = "created"
+            self.report.changes.append(Change(r.row, "unit", r.code, "created"))
+            return
+        changed = [f for f, new in r.values.items() if getattr(unit, f) != new]
+        if r.landlord is not None:
+            person = self.people.get(r.landlord.id_number)
+            if person is None or person.id != unit.landlord_id:
+                changed.append("landlord_id")
+        r.action = "updated" if changed else "unchanged"
+        columns = tuple(self.headers[_UNIT_FIELD_COLUMNS[f]] for f in changed)
+        self.report.changes.append(Change(r.row, "unit", r.code, r.action, columns))
+
+    def apply(self, actor: User | None) -> None:
+        self.apply_people(actor)
+        for r in self.rows:
+            if r.action == "unchanged":
+                continue
+            unit = self.units.get(r.code)
+            landlord_id = unit.landlord_id if unit else None
+            if r.landlord is not None and r.landlord.id_number in self.people:
+                landlord_id = self.people[r.landlord.id_number].id
+            base = (
+                services.UnitData(
+                    code=unit.code,
+                    area_id=unit.area_id,
+                    address=unit.address,
+                    street=unit.street,
+                    house_number=unit.house_number,
+                    unit_type=unit.unit_type,
+                    rooms=unit.rooms,
+                    floor_area=unit.floor_area,
+                    status=unit.status,
+                )
+                if unit
+                else services.UnitData(
+                    code=r.code,
+                    area_id=0,
+                    address="",
+                    unit_type=UnitType.ROOM,
+                    status=UnitStatus.ACTIVE,
+                )
+            )
+            data = replace(base, **r.values, landlord_id=landlord_id)
+            fields = dict(_UNIT_FIELD_COLUMNS)
+            with row_errors(self, r.row, fields, "code"):
+                if unit is None:
+                    services.create_unit(self.session, actor=actor, data=data)
+                else:
+                    services.update_unit(self.session, actor=actor, unit=unit, data=data)
