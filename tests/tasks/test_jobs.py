@@ -110,3 +110,47 @@ def test_a_scheduler_stopped_for_three_days_runs_each_job_once(job_app):
     finally:
         restarted.shutdown(wait=True)
     assert _runs(job_app) == {"plan_daily": 1, "mark_overdue_hourly": 1}
+
+
+def test_printing_jobs_publish_the_blacklist_once_and_write_rosters(job_app):
+    from pathlib import Path
+
+    from rentals.printing.models import BlacklistEdition
+    from tests import factories
+
+    with job_app.app_context(), db.unit_of_work() as session:
+        area = factories.make_area(session, name="南区")
+        unit = factories.make_unit(session, area)
+        unit.stars = 1
+    jobs._app = job_app
+    jobs.plan_daily()
+    jobs.publish_blacklist_monthly()
+    jobs.publish_blacklist_monthly()
+    jobs.print_rosters_weekly()
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(BlacklistEdition)) == 1
+    rosters = list((Path(job_app.instance_path) / "prints" / "scheduled").glob("roster-*.pdf"))
+    assert len(rosters) == 1 and rosters[0].read_bytes().startswith(b"%PDF")
+    assert _runs(job_app) == {
+        "plan_daily": 1,
+        "publish_blacklist_monthly": 2,
+        "print_rosters_weekly": 1,
+    }
+
+
+def test_serve_starts_the_scheduler_unless_told_not_to(job_app, monkeypatch):
+    from click.testing import CliRunner
+
+    from rentals import cli
+
+    started: list[object] = []
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda *a, **k: None)
+    monkeypatch.setattr(jobs, "start_background_scheduler", started.append)
+    monkeypatch.setattr("rentals.config.Config.SCHEDULER_ENABLED", True)
+    monkeypatch.setattr("rentals.config.Config.DATABASE_URL", job_app.config["DATABASE_URL"])
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["serve", "--no-scheduler"]).exit_code == 0
+    assert started == []
+    result = runner.invoke(cli.main, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1
