@@ -83,6 +83,7 @@ class UnitView:
     next_task: Task | None
     inspections: list[Inspection]
     orders: list[Any]
+    photos: dict[int, str]
     contest: Contest | None
     contests: list[Contest]
     reply: Any
@@ -138,6 +139,16 @@ def open_orders(session: Session, unit: Unit) -> list[Any]:
     except ImportError:
         return []
     return list(open_orders_for_unit(session, unit))
+
+
+def photo_keys(session: Session, orders: list[Any]) -> dict[int, str]:
+    """Photo id -> key (the photo route's argument) for the orders' photos, in one query."""
+    ids = [o.photo_id for o in orders if getattr(o, "photo_id", None)]
+    if not ids:
+        return {}
+    from rentals.inspections.models import Photo
+
+    return dict(session.exec(select(Photo.id, Photo.key).where(Photo.id.in_(ids))).all())
 
 
 def next_task(session: Session, unit: Unit) -> Task | None:
@@ -209,6 +220,7 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
             )
         )
     )
+    orders = open_orders(session, unit)
     return UnitView(
         unit=unit,
         area=area,
@@ -223,7 +235,8 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
                 .limit(20)
             )
         ),
-        orders=open_orders(session, unit),
+        orders=orders,
+        photos=photo_keys(session, orders),
         contest=open_contest(session, unit),
         contests=contests,
         reply=current_reply(session, unit.id),
