@@ -46,9 +46,21 @@ def connection_of(app: Flask) -> Connection:
     return app.extensions["rentals.db"][1].kw["bind"]
 
 
+_TABLES: dict[str, MetaData] = {}
+
+
+def _reflected(conn: Connection) -> MetaData:
+    """Tables of the test database, reflected once per run (reflection is slow)."""
+    key = conn.engine.url.render_as_string()
+    if key not in _TABLES:
+        meta = MetaData()
+        meta.reflect(bind=conn)
+        _TABLES[key] = meta
+    return _TABLES[key]
+
+
 def row_counts(conn: Connection) -> dict[str, int]:
-    meta = MetaData()
-    meta.reflect(bind=conn)
+    meta = _reflected(conn)
     return {
         name: conn.execute(select(func.count()).select_from(table)).scalar_one()
         for name, table in sorted(meta.tables.items())
@@ -58,8 +70,7 @@ def row_counts(conn: Connection) -> dict[str, int]:
 
 def snapshot(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, sorted: equal snapshots mean nothing changed."""
-    meta = MetaData()
-    meta.reflect(bind=conn)
+    meta = _reflected(conn)
     return {
         name: sorted(
             (tuple(map(repr, row)) for row in conn.execute(select(table))), key=lambda r: r

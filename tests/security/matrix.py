@@ -69,7 +69,11 @@ def build_url(app: Flask, rule: Rule, world: Any, session: Any) -> str:
                 f"<{name}>. Add a builder for {name!r} to ARGUMENTS in tests/security/routes.py "
                 "that returns the value for unit_a's file (landlord_a / inspector_a / area_a)."
             )
-        values[name] = ARGUMENTS[name](world, session)
+        # Each builder runs once per world: builders may create rows with fixed keys.
+        cache = world.__dict__.setdefault("_security_arguments", {})
+        if name not in cache:
+            cache[name] = ARGUMENTS[name](world, session)
+        values[name] = cache[name]
     with app.test_request_context():
         from flask import url_for
 
@@ -129,6 +133,7 @@ def probe_all(
     *,
     only_methods: frozenset[str] | None = None,
     query: dict[str, str] | None = None,
+    only_endpoints: frozenset[str] | None = None,
 ) -> tuple[list[Probe], list[str]]:
     """Request every rule x method as every role. Returns probes and setup failures.
 
@@ -137,6 +142,8 @@ def probe_all(
     failures: list[str] = []
     targets: list[tuple[Rule, str]] = []
     for rule in routes(app):
+        if only_endpoints is not None and rule.endpoint not in only_endpoints:
+            continue
         try:
             targets.append((rule, build_url(app, rule, world, session)))
         except LookupError as err:
@@ -212,8 +219,13 @@ def judge(probe: Probe, want: str | int, exp: Expect | None = None) -> str | Non
     )
 
 
-def check_matrix(app: Flask, world: Any, session: Any) -> list[str]:
-    """Every failure of the app against EXPECTATIONS (empty list = the matrix is green)."""
+def check_matrix(
+    app: Flask, world: Any, session: Any, only_endpoints: frozenset[str] | None = None
+) -> list[str]:
+    """Every failure of the app against EXPECTATIONS (empty list = the matrix is green).
+
+    ``only_endpoints`` limits the requests (not the table checks) to a few routes.
+    """
     failures: list[str] = []
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     for endpoint in sorted(endpoints):
@@ -241,7 +253,7 @@ def check_matrix(app: Flask, world: Any, session: Any) -> list[str]:
             )
     for endpoint in sorted(set(EXPECTATIONS) - endpoints):
         failures.append(f"{endpoint}: listed in EXPECTATIONS but no such route; remove it.")
-    probes, setup = probe_all(app, world, session)
+    probes, setup = probe_all(app, world, session, only_endpoints=only_endpoints)
     failures.extend(setup)
     for probe in probes:
         exp = EXPECTATIONS.get(probe.endpoint)
