@@ -64,6 +64,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.audit import views as _audit_views  # noqa: F401  (routes on audit.bp)
 
     app.register_blueprint(audit_bp)
+    import rentals.ratings.views  # noqa: F401  (routes on ratings.bp)
+    from rentals.ratings import bp as ratings_bp
+
+    app.register_blueprint(ratings_bp)
     import rentals.inspections.views  # noqa: F401
     from rentals.inspections import bp as inspections_bp
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from rentals import audit
@@ -19,11 +22,41 @@ from rentals.errors import Conflict, InvalidInput, NotFound
 from rentals.inspections.models import Inspection, Outcome
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Unit
-from scoring import AnswerError, Assessment, RatingStatus, Scorecard, assess, parse_scorecard
+from scoring import (
+    AnswerError,
+    Assessment,
+    Problem,
+    RatingStatus,
+    Scorecard,
+    ScorecardError,
+    assess,
+    parse_scorecard,
+)
 from scoring.default import default_scorecard_text
 
 #: The veto applied when a landlord refuses the inspection (brief: V2).
 REFUSAL_VETO = "V2"
+#: Longest scorecard text accepted (the default card is about 12 KB).
+MAX_SCORECARD_CHARS = 200_000
+
+
+class VersionState(StrEnum):
+    """Where a stored version stands on a given day."""
+
+    DRAFT = "draft"
+    #: Activated from a date still to come.
+    SCHEDULED = "scheduled"
+    ACTIVE = "active"
+    #: Superseded by a later activated version.
+    RETIRED = "retired"
+
+
+class ScorecardRejected(InvalidInput):
+    """An uploaded scorecard failed validation; ``problems`` has every problem with its line."""
+
+    def __init__(self, message: Any, problems: list[Problem]) -> None:
+        super().__init__(message, field="source")
+        self.problems = problems
 
 
 @lru_cache(maxsize=32)
@@ -125,3 +158,102 @@ def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) 
         },
     )
     return rating
+
+
+def version_states(session: Session, *, today: date) -> list[tuple[ScorecardVersion, VersionState]]:
+    """Every stored version, newest first, with its state on ``today`` (one query)."""
+    rows = list(session.exec(select(ScorecardVersion).order_by(ScorecardVersion.version.desc())))
+    in_force = [r for r in rows if r.active_from is not None and r.active_from <= today]
+    current = max(in_force, key=lambda r: (r.active_from, r.version), default=None)
+    result = []
+    for row in rows:
+        if row.active_from is None:
+            state = VersionState.DRAFT
+        elif row.active_from > today:
+            state = VersionState.SCHEDULED
+        elif row is current:
+            state = VersionState.ACTIVE
+        else:
+            state = VersionState.RETIRED
+        result.append((row, state))
+    return result
+
+
+def upload_scorecard(session: Session, *, actor: Any, text: str) -> ScorecardVersion:
+    """Validate TOML text and store it as a draft (``active_from`` NULL).
+
+    Raises ScorecardRejected listing every problem at its line, and InvalidInput when the
+    version number is not above every stored version (versions are never replaced).
+    """
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise InvalidInput(_l("请上传评分表文件或粘贴评分表内容。"), field="source")
+    if len(text) > MAX_SCORECARD_CHARS:
+        raise InvalidInput(_l("评分表内容过长。"), field="source")
+    try:
+        card = parse_scorecard(text)
+    except ScorecardError as err:
+        raise ScorecardRejected(_l("评分表有错误，没有保存。"), err.problems) from None
+    newest = session.exec(select(func.max(ScorecardVersion.version))).one()
+    if newest is not None and card.version <= newest:
+        raise InvalidInput(
+            _l(
+                "版本号必须大于已有的所有版本（目前最大为 %(newest)s）。",
+                newest=newest,
+            ),
+            field="source",
+        )
+    row = ScorecardVersion(
+        version=card.version,
+        title=card.title.zh[:200],
+        source=text,
+        active_from=None,
+        created_by=getattr(actor, "id", None),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "scorecard.uploaded",
+        row,
+        {"version": card.version, "items": len(card.items)},
+    )
+    return row
+
+
+def activate_scorecard(
+    session: Session, *, actor: Any, version: ScorecardVersion, start: date, today: date
+) -> ScorecardVersion:
+    """Put a draft in force from ``start`` (today or later); the only change a version gets.
+
+    Versions take effect in number order: the start may not precede that of any version
+    already activated, and a draft cannot be activated once a newer version has been.
+    """
+    if version.active_from is not None:
+        raise Conflict(_l("这个版本已经启用，不能再修改；请上传新版本。"))
+    if start < today:
+        raise InvalidInput(_l("启用日期不能早于今天。"), field="start")
+    activated = list(
+        session.exec(select(ScorecardVersion).where(ScorecardVersion.active_from.is_not(None)))
+    )
+    if any(other.version > version.version for other in activated):
+        raise Conflict(_l("已有更新的版本启用，这个草稿不能再启用。"))
+    latest_start = max((other.active_from for other in activated), default=None)
+    if latest_start is not None and start < latest_start:
+        raise InvalidInput(
+            _l("启用日期不能早于已启用版本的日期（%(day)s）。", day=latest_start.isoformat()),
+            field="start",
+        )
+    card_of(version)  # stored text was validated on upload; this keeps the cache warm
+    version.active_from = start
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "scorecard.activated",
+        version,
+        {"version": version.version, "active_from": start.isoformat()},
+    )
+    return version

@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("register", __name__)
 
 from rentals.register import views  # noqa: E402,F401
+from rentals.register import ledger_views  # noqa: E402,F401

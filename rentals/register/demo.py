@@ -8,18 +8,53 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 from stdnum.cn import ric
 
 from rentals.auth.models import Role, User
 from rentals.auth.services import create_user
+from rentals.inspections.models import Inspection, Outcome
+from rentals.ratings.services import card_of, ensure_default_scorecard, rate_inspection
 from rentals.register import services
 from rentals.register.models import Area, Community, Person, Unit, UnitType
+from scoring import assess
 
 DEMO_PASSWORD = "zhaxi2026"
 UNITS_PER_AREA = 80
+#: The split Zhaxi reported after a year of the scheme: 13 three-star, 141 two-star, 6 one-star.
+STAR_SPLIT = {3: 13, 2: 141, 1: 6}
+#: Items failed at the last inspection, per star count, chosen to look like field data:
+#: three-star units miss little; two-star ones miss registration, leases, tidiness, a smoke
+#: alarm, or an extinguisher / escape route (capped at two stars); one-star ones miss several.
+FAILURES = {
+    3: [(), (), (), ("L2",), ("S4",), ("S5",), ("M1",), ("L2", "S4")],
+    2: [
+        ("S3", "M1"),
+        ("M1", "M2"),
+        ("S3", "L2", "M2"),
+        ("F2", "M1"),
+        ("F1",),
+        ("F3",),
+        ("F1", "L2"),
+        ("S3", "M2"),
+        ("F2", "S3", "L2"),
+        ("M2", "L2", "S4"),
+        ("F5", "M2"),
+        ("F4", "S3"),
+        ("S2", "L2"),
+        ("S3", "M1", "M2", "L2"),
+        ("F3", "M2"),
+    ],
+    1: [
+        ("F1", "F2", "S2", "S3"),
+        ("F2", "F3", "F4", "S3", "M1"),
+        ("S2", "S3", "M1", "M2", "L2"),
+        ("F1", "F3", "F5", "M2", "M3"),
+    ],
+}
 TIBETAN_NAMES = [
     "次仁",
     "扎西",
@@ -177,7 +212,60 @@ def seed(session: Session, *, today: date) -> list[DemoLogin]:
             area_ids=areas,
         )
         logins.append(DemoLogin(username, role.value, display))
+    inspectors = {
+        south.id: _user(session, "police"),
+        north.id: _user(session, "grid"),
+    }
+    seed_ratings(session, units=units, inspectors=inspectors, today=today)
     return logins
+
+
+def _user(session: Session, username: str) -> User:
+    return session.exec(select(User).where(User.username == username)).one()
+
+
+def seed_ratings(
+    session: Session, *, units: list[Unit], inspectors: dict[int, User], today: date
+) -> None:
+    """One completed inspection per unit, rated, giving exactly the Zhaxi split.
+
+    The scorecard (version 1) is stored as active from a year back, so the visits of the last
+    four weeks fall inside it; each visit is made by the inspector of the unit's area.
+    """
+    rng = random.Random(20261123)
+    version = ensure_default_scorecard(session, today=today - timedelta(days=400))
+    card = card_of(version)
+    plan = [stars for stars, n in STAR_SPLIT.items() for _ in range(n)]
+    assert len(plan) == len(units), "the split covers every demo unit"
+    rng.shuffle(plan)
+    tz = ZoneInfo("Asia/Shanghai")
+    for index, (unit, stars) in enumerate(zip(units, plan, strict=True)):
+        failed = set(rng.choice(FAILURES[stars]))
+        answers = {item.code: "not_met" if item.code in failed else "met" for item in card.items}
+        if rng.random() < 0.3:
+            answers["F6"] = "na"  # no bottled gas in the house
+        result = assess(card, answers)
+        if result.stars != stars:  # n/a rescaling lifted a borderline pattern: keep gas
+            answers["F6"] = "met" if "F6" not in failed else "not_met"
+            result = assess(card, answers)
+        assert result.stars == stars, (unit.code, sorted(failed), result.stars)
+        day = today - timedelta(days=rng.randint(1, 27))
+        local = datetime.combine(day, time(rng.randint(9, 17), rng.choice((0, 15, 30, 45))), tz)
+        visited = local.astimezone(UTC)
+        inspection = Inspection(
+            unit_id=unit.id,
+            inspector_id=inspectors[unit.area_id].id,
+            scorecard_version_id=version.id,
+            client_key=f"demo-{index:04d}",
+            outcome=Outcome.COMPLETED,
+            answers=answers,
+            vetoes=[],
+            visited_at=visited,
+            created_at=visited,
+        )
+        session.add(inspection)
+        session.flush()
+        rate_inspection(session, inspection=inspection, now=visited)
 
 
 def demo_users(session: Session) -> list[User]:

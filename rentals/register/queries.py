@@ -19,7 +19,7 @@ from rentals.audit.models import AuditEvent
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
 from rentals.inspections.models import Inspection
-from rentals.ratings.models import Rating
+from rentals.ratings.queries import rating_history
 from rentals.register.models import Area, Person, Tenancy, Unit
 from rentals.tasks.models import Task
 
@@ -43,6 +43,20 @@ class UnitFilter:
     per_page: int = 50
 
 
+#: Public rating states in the order the register shows their counts.
+STAR_COLUMNS = ("three", "two", "one", "not_rated", "under_review", "not_yet_rated")
+
+
+@dataclass
+class AreaCounts:
+    area: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
 @dataclass
 class UnitPage:
     rows: list[dict[str, Any]]
@@ -50,6 +64,8 @@ class UnitPage:
     page: int
     per_page: int
     filters: UnitFilter = field(default_factory=UnitFilter)
+    #: Star counts per area over the user's whole scope (not the filters); staff only.
+    area_counts: list[AreaCounts] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -118,7 +134,41 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
     ]
     count_stmt = select(func.count()).select_from(Unit).where(*conditions)
     total = session.exec(count_stmt).one()
-    return UnitPage(rows=rows, total=total, page=page, per_page=flt.per_page, filters=flt)
+    counts = star_counts_by_area(session, user) if user.role != "landlord" else []
+    return UnitPage(
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=flt.per_page,
+        filters=flt,
+        area_counts=counts,
+    )
+
+
+def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
+    """Units per area and public rating state within ``user``'s scope: one grouped query.
+
+    A last row "all areas" sums them when there is more than one area.
+    """
+    stmt = (
+        select(Area.id, Area.name, Unit.rating_status, func.count())
+        .join(Area, Area.id == Unit.area_id)
+        .where(unit_scope(user))
+        .group_by(Area.id, Area.name, Unit.rating_status)
+        .order_by(Area.name, Area.id)
+    )
+    by_area: dict[int, AreaCounts] = {}
+    for area_id, area, status, n in session.exec(stmt):
+        row = by_area.setdefault(area_id, AreaCounts(area, dict.fromkeys(STAR_COLUMNS, 0)))
+        row.counts[status] = row.counts.get(status, 0) + n
+    result = list(by_area.values())
+    if len(result) > 1:
+        total = AreaCounts("", dict.fromkeys(STAR_COLUMNS, 0))
+        for row in result:
+            for status, n in row.counts.items():
+                total.counts[status] = total.counts.get(status, 0) + n
+        result.append(total)
+    return result
 
 
 def visible_unit(session: Session, user: User, code: str) -> Unit | None:
@@ -147,9 +197,7 @@ def unit_file(session: Session, unit: Unit) -> dict[str, Any]:
             .order_by(Tenancy.moved_out.is_not(None), Tenancy.moved_in.desc())
         )
     )
-    ratings = list(
-        session.exec(select(Rating).where(Rating.unit_id == unit.id).order_by(Rating.id.desc()))
-    )
+    ratings = rating_history(session, unit)
     inspections = list(
         session.exec(
             select(Inspection, User.display_name)

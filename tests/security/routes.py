@@ -96,6 +96,13 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
     "audit.events": Expect(OFFICE),
+    # Scorecard versions: list, view, diff, upload, activate, what-if.
+    "ratings.versions": Expect(OFFICE),
+    "ratings.version": Expect(OFFICE),
+    "ratings.diff": Expect(OFFICE),
+    "ratings.upload": Expect(OFFICE),
+    "ratings.activate": Expect(OFFICE),
+    "ratings.whatif": Expect(OFFICE),
     # Inspection tasks (issue 6): board, workload, reassignment, own list, calendar feed.
     "tasks.board": Expect(OFFICE),
     "tasks.workload": Expect(OFFICE),
@@ -135,6 +142,25 @@ EXPECTATIONS: dict[str, Expect] = {
     "public.unit": public(),
 }
 
+
+def _scorecard_version(session: Any) -> int:
+    """A draft scorecard version (2, after the default card), so its page shows a form."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from rentals.ratings.models import ScorecardVersion
+    from rentals.ratings.services import ensure_default_scorecard, upload_scorecard
+    from scoring import default_scorecard_text
+
+    ensure_default_scorecard(session, today=date(2026, 1, 1))
+    draft = session.exec(select(ScorecardVersion).where(ScorecardVersion.version == 2)).first()
+    if draft is None:
+        text = default_scorecard_text().replace("version = 1\n", "version = 2\n", 1)
+        draft = upload_scorecard(session, actor=None, text=text)
+    return draft.version
+
+
 #: URL argument name -> value for the objects of ``world`` (a tests.factories.World).
 #: Builders get ``(world, session)`` and may create rows (flush, do not commit).
 ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
@@ -144,6 +170,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "person_id": lambda w, s: w.tenant_a.id,
     "area_id": lambda w, s: w.area_a.id,
     "filename": lambda w, s: "app.css",
+    "scorecard_version": lambda w, s: _scorecard_version(s),
     "task_id": lambda w, s: _matrix_task(w, s).id,
     "token": lambda w, s: _matrix_feed_token(w, s),
     "inspection_id": lambda w, s: _matrix_inspection(w, s).id,

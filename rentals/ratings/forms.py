@@ -1,0 +1,30 @@
+"""Forms of the scorecard pages: upload a version, activate a draft."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import DateField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("评分表文件（TOML）"),
+        validators=[Optional(), FileAllowed(["toml", "txt"], _l("请上传 .toml 文件。"))],
+    )
+    source = TextAreaField(
+        _l("或粘贴评分表内容"),
+        validators=[Optional(), Length(max=200_000)],
+        description=_l("两者都填时以文件为准。"),
+        render_kw={"rows": 16, "spellcheck": "false"},
+    )
+
+
+class ActivateForm(FlaskForm):
+    start = DateField(
+        _l("启用日期"),
+        validators=[DataRequired(_l("请填写启用日期。"))],
+        description=_l("从这一天起，新的检查使用这个版本；以前的检查仍按原版本显示。"),
+    )
