@@ -109,3 +109,26 @@ def test_feed_lists_exactly_the_inspectors_open_tasks_and_dies_when_revoked(
         session.commit()
     assert app.test_client().get(path).status_code == 404
     assert app.test_client().get("/tasks/feed/not-a-token.ics").status_code == 404
+
+
+def test_board_and_list_cost_the_same_queries_for_few_or_many_tasks(app, session, world, login_as):
+    from tests.register.test_register_pages import count_queries
+
+    client = login_as("manager")
+    engine = app.extensions["rentals.db"][0]
+
+    def cost() -> int:
+        with count_queries(engine) as statements:
+            assert client.get("/tasks/board").status_code == 200
+        return len(statements)
+
+    _plan(app, session)
+    few = cost()
+    with app.app_context():
+        for _ in range(12):
+            unit = factories.make_unit(session, world.area_a)
+            unit.stars = 1
+            session.add(unit)
+        session.commit()
+    _plan(app, session)
+    assert cost() == few
