@@ -78,3 +78,24 @@ def test_what_if_page_lists_units_and_counts(client, login_as, session, world):
     everything = client.get("/scorecards/2/what-if?show=all").get_data(as_text=True)
     assert world.unit_b.code in everything
     assert "94.0 → 94.0" in everything
+
+
+def test_a_refusal_is_reassessed_as_rate_inspection_rated_it(session, world):
+    from rentals.inspections.models import Inspection, Outcome
+    from rentals.ratings.services import rate_inspection
+    from tests.ratings.helpers import NOW
+
+    version = ensure_default_scorecard(session, today=date(2026, 1, 1))
+    refused = Inspection(
+        unit_id=world.unit_a.id,
+        scorecard_version_id=version.id,
+        client_key="refused-1",
+        outcome=Outcome.REFUSED,
+        answers={},
+        vetoes=[],
+    )
+    session.add(refused)
+    session.flush()
+    rate_inspection(session, inspection=refused, now=NOW)
+    report = what_if(session, draft=upload_scorecard(session, actor=None, text=card_text(2)))
+    assert _changes(report)[world.unit_a.code] == (0, 0, Change.SAME)
