@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from itertools import chain
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 CSP = "; ".join(
     [
@@ -38,9 +40,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def has_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
     # Flask-Login's remember-me cookie must follow the session cookie onto HTTPS only.
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # No text here may hold NUL; PostgreSQL refuses it with an error, SQLite stores it.
+        fields = chain.from_iterable(
+            v for source in (request.args, request.form) for v in source.listvalues()
+        )
+        if "\x00" in request.path or has_nul(fields):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:

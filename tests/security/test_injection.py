@@ -172,3 +172,11 @@ def test_an_escaped_search_finds_a_literal_percent_address(app, world, session):
         with own_context(app):
             html = client.get("/units", query_string={"q": term}).get_data(as_text=True)
         assert f"共 {hits} 户" in html, term
+
+
+def test_nul_bytes_anywhere_in_a_request_are_refused(app, world):
+    """PostgreSQL cannot store NUL in text; it must be a 400 on every engine, not a 500."""
+    client = signed_in_client(app, world, "manager")
+    for url, query in (("/units/%00", None), ("/units", {"q": "a\x00"})):
+        with own_context(app):
+            assert client.get(url, query_string=query).status_code == 400, url
