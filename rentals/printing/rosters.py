@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,31 +157,42 @@ def _cell(value: Any, width_mm: float) -> str:
     return text
 
 
+#: Resolution of the grid image: 4 px a millimetre (100 dpi), lines one pixel (0.25 mm).
+#: WeasyPrint re-encodes the image once a document: more pixels cost more than they show.
+GRID_PX_MM = 4
+
+
 @functools.cache
-def grid_svg(rows: int) -> str:
-    """The ruled grid of a page with ``rows`` body rows, as an SVG data URI.
+def grid_png(rows: int) -> str:
+    """The ruled grid of a page with ``rows`` body rows, as a PNG data URI.
 
     A page of the roster is laid out by hand (see roster.html): the grid is one image and
     each column one block of text, one line a row.  WeasyPrint then lays out a dozen
     boxes a page instead of a table cell per value, which is what made big rosters slow.
+    A PNG is embedded once and reused by every page (an SVG is redrawn on each page); at
+    ``image-rendering: pixelated`` its lines print sharp.
     """
-    width = sum(COLUMNS_MM)
-    height = HEADER_MM + ROW_MM * rows
-    lines = [f'<rect x="0" y="0" width="{width}" height="{HEADER_MM}" fill="#eeeeee"/>']
+    from PIL import Image, ImageDraw
+
+    k = GRID_PX_MM
+    width = round(sum(COLUMNS_MM) * k)
+    height = round((HEADER_MM + ROW_MM * rows) * k)
+    image = Image.new("P", (width, height), 0)
+    image.putpalette([255, 255, 255, 238, 238, 238, 68, 68, 68])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width - 1, round(HEADER_MM * k)), fill=1)
     ys = [0.0, HEADER_MM] + [HEADER_MM + ROW_MM * (i + 1) for i in range(rows)]
     for y in ys:
-        lines.append(f'<line x1="0" y1="{y:.2f}" x2="{width}" y2="{y:.2f}"/>')
+        top = min(round(y * k), height - 1)
+        draw.line((0, top, width - 1, top), fill=2)
     x = 0.0
     for w in (0, *COLUMNS_MM):
         x += w
-        lines.append(f'<line x1="{x:.2f}" y1="0" x2="{x:.2f}" y2="{height:.2f}"/>')
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{height:.2f}mm"'
-        f' viewBox="0 0 {width} {height:.2f}"><g stroke="#444444" stroke-width="0.3">'
-        + "".join(lines)
-        + "</g></svg>"
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        left = min(round(x * k), width - 1)
+        draw.line((left, 0, left, height - 1), fill=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def _page(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -201,7 +213,7 @@ def _page(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "count": len(rows),
         "height": round(HEADER_MM + ROW_MM * len(rows), 2),
-        "grid": grid_svg(len(rows)),
+        "grid": grid_png(len(rows)),
         "columns": columns,
     }
 
