@@ -55,6 +55,13 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.main import bp as main_bp
     from rentals.register import bp as register_bp
 
+    # Views are imported here, not by their packages, so importing a model never drags
+    # in every view (and no import cycle runs through the blueprints).
+    import rentals.auth.views
+    import rentals.main.views
+    import rentals.register.ledger_views
+    import rentals.register.views  # noqa: F401
+
     templating.init_app(app)
     errors_views.init_app(app)
     app.register_blueprint(main_bp)

@@ -137,3 +137,7 @@ from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
 
 main.add_command(backup_cmd)
 main.add_command(restore_cmd)
+
+
+if __name__ == "__main__":
+    main()

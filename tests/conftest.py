@@ -84,11 +84,21 @@ def app(engine: Engine, database_url: str, tmp_path) -> Iterator[Flask]:  # type
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A session in the test's transaction, for arranging data and checking results."""
+    """A session in the test's transaction, for arranging data and checking results.
+
+    It holds no app context open: requests made by the test client must each get their
+    own (a shared one would carry ``g``, and with it CSRF tokens, across requests).
+    """
+    sess = app.extensions["rentals.db"][1]()
+    yield sess
+    sess.close()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[None]:
+    """For tests that call services needing ``current_app`` outside a request."""
     with app.app_context():
-        sess = app.extensions["rentals.db"][1]()
-        yield sess
-        sess.close()
+        yield
 
 
 @pytest.fixture
@@ -117,10 +127,11 @@ def login(client: FlaskClient, username: str, password: str = factories.PASSWORD
 
 
 @pytest.fixture
-def world(session: Session):  # type: ignore[no-untyped-def]
+def world(app: Flask, session: Session):  # type: ignore[no-untyped-def]
     """Two areas, a unit in each, their landlords, and one user of every role."""
-    w = factories.make_world(session)
-    session.commit()
+    with app.app_context():
+        w = factories.make_world(session)
+        session.commit()
     return w
 
 

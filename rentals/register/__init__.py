@@ -1,8 +1,8 @@
-"""The register: units, people and tenancies (一户一档), with import and export."""
+"""The register: units, people and tenancies (一户一档), with import and export.
+
+Routes live in ``views`` and ``ledger_views``; the app factory imports them.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("register", __name__)
-
-from rentals.register import views  # noqa: E402,F401
-from rentals.register import ledger_views  # noqa: E402,F401

@@ -16,11 +16,18 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFValidationError
 
 from rentals.templating import UNIT_STATUS_LABELS, UNIT_TYPE_LABELS
 from rentals.validators import FieldInvalid, normalise_id_number, normalise_mobile
+
+
+def choices(pairs: Any) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (tuples are deprecated in WTForms 3.3)."""
+    items = pairs.items() if hasattr(pairs, "items") else pairs
+    return [SelectChoice(str(value), label) for value, label in items]
 
 
 def normalised(fn: Callable[[str], str], *, optional: bool = False) -> Callable[[Any, Any], None]:
@@ -51,7 +58,7 @@ class UnitForm(FlaskForm):
         _l("门牌号"),
         validators=[Optional(), NumberRange(min=0, max=99999, message=_l("门牌号无效。"))],
     )
-    unit_type = SelectField(_l("房屋类型"), choices=list(UNIT_TYPE_LABELS.items()))
+    unit_type = SelectField(_l("房屋类型"), choices=choices(UNIT_TYPE_LABELS))
     rooms = IntegerField(
         _l("房间数"),
         default=1,
@@ -65,7 +72,7 @@ class UnitForm(FlaskForm):
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100000, message=_l("面积无效。"))],
     )
-    status = SelectField(_l("状态"), choices=list(UNIT_STATUS_LABELS.items()))
+    status = SelectField(_l("状态"), choices=choices(UNIT_STATUS_LABELS))
     landlord_id_number = StringField(
         _l("房东身份证号"),
         description=_l("填写已登记房东的身份证号码；留空表示暂无房东。"),
@@ -101,7 +108,7 @@ class ConfirmForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     kind = SelectField(
-        _l("导入内容"), choices=[("units", _l("出租房台账")), ("tenants", _l("租户台账"))]
+        _l("导入内容"), choices=choices([("units", _l("出租房台账")), ("tenants", _l("租户台账"))])
     )
     file = FileField(_l("文件（CSV 或 XLSX）"), validators=[FileRequired(_l("请选择文件。"))])
     apply = BooleanField(_l("确认写入（不勾选则只预览）"))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import column, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -23,12 +23,16 @@ from rentals.ratings.queries import rating_history
 from rentals.register.models import Area, Person, Tenancy, Unit
 from rentals.tasks.models import Task
 
+#: Sort keys, each served by an index (area sorts by the area's id, not its name, so
+#: the page never has to join before it can skip rows).
 SORTS = {
     "code": (Unit.code,),
     "address": (Unit.address, Unit.code),
-    "area": (Area.name, Unit.code),
+    "area": (Unit.area_id, Unit.code),
     "stars": (Unit.stars, Unit.code),
 }
+#: Terms that look like unit codes only search the code index.
+CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]*")
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,17 @@ def _person_match(term: str) -> Any | None:
     return None
 
 
-def _search(term: str) -> Any:
+def _address_match(term: str, dialect: str) -> Any:
+    """Units whose address contains ``term``. On SQLite a trigram FTS5 table serves terms of
+    three characters or more; PostgreSQL's trigram index serves the LIKE itself."""
+    if dialect == "sqlite" and len(term) >= 3:
+        quoted = '"' + term.replace('"', '""') + '"'
+        hits = text("SELECT rowid FROM unit_fts WHERE unit_fts MATCH :q").bindparams(q=quoted)
+        return Unit.id.in_(hits.columns(column("rowid")))
+    return Unit.address.contains(term, autoescape=True)
+
+
+def _search(term: str, dialect: str) -> Any:
     person_cond = _person_match(term)
     if person_cond is not None:
         people = select(Person.id).where(person_cond)
@@ -97,18 +111,20 @@ def _search(term: str) -> Any:
             Tenancy.moved_out.is_(None), Tenancy.person_id.in_(people)
         )
         return or_(Unit.landlord_id.in_(people), Unit.id.in_(tenants))
+    if CODE_LIKE.fullmatch(term):
+        return _prefix(Unit.code, term.upper())
     landlords = select(Person.id).where(_prefix(Person.name, term))
     return or_(
         _prefix(Unit.code, term.upper()),
         Unit.landlord_id.in_(landlords),
-        Unit.address.contains(term, autoescape=True),
+        _address_match(term, dialect),
     )
 
 
 def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
     conditions = [unit_scope(user)]
     if flt.q.strip():
-        conditions.append(_search(flt.q.strip()))
+        conditions.append(_search(flt.q.strip(), session.get_bind().dialect.name))
     if flt.area_id:
         conditions.append(Unit.area_id == flt.area_id)
     if flt.status:
@@ -119,14 +135,20 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
     order = SORTS.get(flt.sort, SORTS["code"])
     order_by = [c.desc() for c in order] if flt.descending else list(order)
     page = max(1, flt.page)
-    stmt = (
-        select(Unit, Area.name, landlord.name)
-        .join(Area, Area.id == Unit.area_id)
-        .outerjoin(landlord, landlord.id == Unit.landlord_id)
+    # Deferred join: skip rows on the index alone, then join the 50 that are shown.
+    page_ids = (
+        select(Unit.id)
         .where(*conditions)
         .order_by(*order_by)
         .offset((page - 1) * flt.per_page)
         .limit(flt.per_page)
+    )
+    stmt = (
+        select(Unit, Area.name, landlord.name)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(landlord, landlord.id == Unit.landlord_id)
+        .where(Unit.id.in_(page_ids.scalar_subquery()))
+        .order_by(*order_by)
     )
     rows = [
         {"unit": unit, "area": area_name, "landlord": landlord_name}
@@ -146,20 +168,28 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
 
 
 def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
-    """Units per area and public rating state within ``user``'s scope: one grouped query.
+    """Units per area and public rating state within ``user``'s scope.
 
+    The count groups on ``(area_id, rating_status)`` alone, which the index of that name
+    answers without reading the unit rows; area names are joined in Python afterwards.
     A last row "all areas" sums them when there is more than one area.
     """
     stmt = (
-        select(Area.id, Area.name, Unit.rating_status, func.count())
-        .join(Area, Area.id == Unit.area_id)
+        select(Unit.area_id, Unit.rating_status, func.count())
         .where(unit_scope(user))
-        .group_by(Area.id, Area.name, Unit.rating_status)
-        .order_by(Area.name, Area.id)
+        .group_by(Unit.area_id, Unit.rating_status)
     )
+    grouped = list(session.exec(stmt))
+    area_ids = {g[0] for g in grouped}
+    names = {
+        area_id: name
+        for area_id, name in session.exec(select(Area.id, Area.name).where(Area.id.in_(area_ids)))
+    }
     by_area: dict[int, AreaCounts] = {}
-    for area_id, area, status, n in session.exec(stmt):
-        row = by_area.setdefault(area_id, AreaCounts(area, dict.fromkeys(STAR_COLUMNS, 0)))
+    for area_id, status, n in sorted(grouped, key=lambda g: (names.get(g[0], ""), g[0])):
+        row = by_area.setdefault(
+            area_id, AreaCounts(names.get(area_id, ""), dict.fromkeys(STAR_COLUMNS, 0))
+        )
         row.counts[status] = row.counts.get(status, 0) + n
     result = list(by_area.values())
     if len(result) > 1:

@@ -13,7 +13,14 @@ from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_
 from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.register import bp, services
-from rentals.register.forms import ConfirmForm, EndTenancyForm, PersonForm, TenancyForm, UnitForm
+from rentals.register.forms import (
+    ConfirmForm,
+    EndTenancyForm,
+    PersonForm,
+    TenancyForm,
+    UnitForm,
+    choices,
+)
 from rentals.register.models import Person, Tenancy, Unit
 from rentals.register.queries import UnitFilter, areas_for, unit_file, unit_page, visible_unit
 from rentals.security import safe_next
@@ -105,7 +112,7 @@ def _field_error(form, err: DomainError) -> None:  # type: ignore[no-untyped-def
 @roles_required(*OFFICE)
 def unit_new():  # type: ignore[no-untyped-def]
     form = UnitForm()
-    form.area_id.choices = [(a.id, a.name) for a in areas_for(db.session(), _user())]
+    form.area_id.choices = choices((a.id, a.name) for a in areas_for(db.session(), _user()))
     if form.validate_on_submit():
         try:
             unit = services.create_unit(db.session(), actor=_user(), data=_unit_data(form))
@@ -123,7 +130,7 @@ def unit_new():  # type: ignore[no-untyped-def]
 def unit_edit(code: str):  # type: ignore[no-untyped-def]
     unit = _unit_or_404(code)
     form = UnitForm(obj=unit)
-    form.area_id.choices = [(a.id, a.name) for a in areas_for(db.session(), _user())]
+    form.area_id.choices = choices((a.id, a.name) for a in areas_for(db.session(), _user()))
     if request.method == "GET" and unit.landlord_id:
         landlord = db.session().get(Person, unit.landlord_id)
         form.landlord_id_number.data = landlord.id_number if landlord else ""
