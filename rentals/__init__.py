@@ -50,17 +50,16 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     _init_login(app, login_manager)
     security.init_app(app)
 
-    from rentals import errors_views, templating
-    from rentals.auth import bp as auth_bp
-    from rentals.main import bp as main_bp
-    from rentals.register import bp as register_bp
-
     # Views are imported here, not by their packages, so importing a model never drags
     # in every view (and no import cycle runs through the blueprints).
     import rentals.auth.views
     import rentals.main.views
     import rentals.register.ledger_views
     import rentals.register.views  # noqa: F401
+    from rentals import errors_views, templating
+    from rentals.auth import bp as auth_bp
+    from rentals.main import bp as main_bp
+    from rentals.register import bp as register_bp
 
     templating.init_app(app)
     errors_views.init_app(app)

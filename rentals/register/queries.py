@@ -181,10 +181,7 @@ def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
     )
     grouped = list(session.exec(stmt))
     area_ids = {g[0] for g in grouped}
-    names = {
-        area_id: name
-        for area_id, name in session.exec(select(Area.id, Area.name).where(Area.id.in_(area_ids)))
-    }
+    names = dict(session.exec(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all())
     by_area: dict[int, AreaCounts] = {}
     for area_id, status, n in sorted(grouped, key=lambda g: (names.get(g[0], ""), g[0])):
         row = by_area.setdefault(
