@@ -75,7 +75,15 @@ def _reasons(breakdown: dict[str, Any], card: Scorecard) -> list[str]:
 
 
 def blacklist_context(session: Session, *, month: str, published: date) -> dict[str, Any]:
-    """The edition's data from the current ratings: plain JSON-safe values."""
+    """The edition's data from the current ratings: plain JSON-safe values.
+
+    Only units whose landlord was notified at least 21 days before publication, without a
+    successful contest, are listed (rentals.portal.queries.blacklist_entries holds that
+    rule); each row says since when it is listed.
+    """
+    from rentals.portal.queries import blacklist_entries
+
+    since = {e["code"]: e["since"] for e in blacklist_entries(session, today=published)}
     newest = (
         select(Rating.unit_id, func.max(Rating.id).label("rid")).group_by(Rating.unit_id).subquery()
     )
@@ -91,6 +99,8 @@ def blacklist_context(session: Session, *, month: str, published: date) -> dict[
     community = session.exec(select(Community).order_by(Community.id)).first()
     table = []
     for unit, area, rating, source in rows:
+        if unit.code not in since:
+            continue
         reasons = _reasons(rating.breakdown, _card(source)) if rating is not None else []
         src = {
             "unit_code": unit.code,
@@ -99,7 +109,9 @@ def blacklist_context(session: Session, *, month: str, published: date) -> dict[
             "rating_status": unit.rating_status,
             "reasons": reasons,
         }
-        table.append(fields.extract(BLACKLIST_FIELDS, src))
+        table.append(
+            fields.extract(BLACKLIST_FIELDS, src) | {"since": since[unit.code].isoformat()}
+        )
     return {
         "month": month,
         "published": published.isoformat(),
