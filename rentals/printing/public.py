@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from sqlmodel import select
 
 from rentals import db
+from rentals.extensions import limiter
 from rentals.printing import bp
 from rentals.printing.fields import STATUS_NAMES, star_text
 from rentals.printing.models import Plaque
@@ -20,7 +21,9 @@ from rentals.register.models import Area, Unit
 
 
 @bp.route("/p/<serial>")
+@limiter.limit(lambda: current_app.config.get("PUBLIC_RATE_LIMIT", "120 per minute"))
 def plaque_check(serial: str):  # type: ignore[no-untyped-def]
+    """Rate-limited like the other public pages: serials are random, but guessing is cheap."""
     row = None
     if len(serial) <= 16:
         row = (

@@ -162,3 +162,9 @@ def test_public_pages_are_rate_limited(app, session, world):
     client = app.test_client()
     codes = [client.get("/public/blacklist").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_plaque_check_is_rate_limited(client, app):
+    app.config["PUBLIC_RATE_LIMIT"] = "3 per minute"
+    answers = [client.get("/p/NOSUCHSERIAL").status_code for _ in range(5)]
+    assert answers[:3] == [404, 404, 404] and answers[-1] == 429
