@@ -58,45 +58,44 @@ def _today(app: Flask) -> date:
 # --- the jobs (module-level functions, referenced by text) -------------------------
 
 
-def plan_daily() -> None:
-    """Plan the tasks of the current and next periods for every unit."""
+def _run(job_id: str, work: Any) -> None:
+    """One job run: an app context, one unit of work, its audit note, one log line."""
     from rentals import db
-    from rentals.tasks import services
 
     app = _the_app()
     with app.app_context(), db.unit_of_work() as session:
         today = _today(app)
-        report = services.plan(session, today=today)
-        _note(session, "plan_daily")
-    log.info("job plan_daily %s: %s", today, report)
+        result = work(session, app, today)
+        _note(session, job_id)
+    log.info("job %s %s: %s", job_id, today, result)
+
+
+def plan_daily() -> None:
+    """Plan the tasks of the current and next periods for every unit."""
+    from rentals.tasks import services
+
+    _run("plan_daily", lambda session, _app, today: services.plan(session, today=today))
 
 
 def mark_overdue_hourly() -> None:
     """Open tasks whose period has ended become overdue."""
-    from rentals import db
     from rentals.tasks import services
 
-    app = _the_app()
-    with app.app_context(), db.unit_of_work() as session:
-        today = _today(app)
-        count = services.mark_overdue(session, today=today)
-        _note(session, "mark_overdue_hourly")
-    log.info("job mark_overdue_hourly %s: %d tasks now overdue", today, count)
+    _run(
+        "mark_overdue_hourly",
+        lambda session, _app, today: services.mark_overdue(session, today=today),
+    )
 
 
 def publish_blacklist_monthly() -> None:
     """Publish the month's blacklist edition (once per month; a rerun returns it)."""
-    from rentals import db
     from rentals.printing.blacklists import publish_blacklist
 
-    app = _the_app()
-    with app.app_context(), db.unit_of_work() as session:
-        today = _today(app)
-        edition = publish_blacklist(
-            session, month=f"{today:%Y-%m}", now=_now(), timezone=app.config["TIMEZONE"]
-        )
-        _note(session, "publish_blacklist_monthly")
-    log.info("job publish_blacklist_monthly: edition %s", edition.month)
+    def work(session: Any, app: Flask, today: Any) -> str:
+        tz = app.config["TIMEZONE"]
+        return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now(), timezone=tz).month
+
+    _run("publish_blacklist_monthly", work)
 
 
 def print_rosters_weekly() -> None:
