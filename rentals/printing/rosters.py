@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from rentals.auth.models import User
 from rentals.errors import InvalidInput, NotFound
 from rentals.inspections.models import Inspection
-from rentals.printing import fields, render
+from rentals.printing import fields, fonts, render
 from rentals.printing.fields import N_
 from rentals.register.models import Area, Person, Unit
 from rentals.tasks.models import Task, TaskStatus
@@ -128,7 +128,7 @@ COLUMNS_MM = (7, 62, 36, 14, 20, 20, 14, 78, 26)
 HEADER_MM = 8.0
 ROW_MM = 11.2
 CELL_PADDING_MM = 1.2
-FONT_MM = 3.0  # 8.5 pt
+FONT_MM = 8.5 * 25.4 / 72  # 8.5 pt
 #: Text columns of a page: (key, grid column, CSS class). Two keys share a column when
 #: it shows two lines (code over address, name over phone).
 TEXT_COLUMNS = (
@@ -144,19 +144,39 @@ TEXT_COLUMNS = (
 )
 
 
-def _cell(value: Any, width_mm: float) -> str:
-    """One line of a column: a wrapped or broken line would shift every row below it, so
-    text that might not fit is cut with an ellipsis (widths estimated generously)."""
+@functools.cache
+def _advances(bold: bool) -> dict[int, float]:
+    """Advance widths (in em) of the document font's characters, from the pre-subset font."""
+    path = fonts.subset_fonts().get("bold" if bold else "normal")
+    if path is None:
+        return {}
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), lazy=True)
+    upem = font["head"].unitsPerEm
+    metrics = font["hmtx"]
+    return {cp: metrics[name][0] / upem for cp, name in font.getBestCmap().items()}
+
+
+def _cell(value: Any, width_mm: float, *, bold: bool = False) -> str:
+    """One line of a column: a wrapped line would shift every row below it, so a value
+    that does not fit is cut with an ellipsis (measured with the font's advance widths;
+    characters it lacks count a full em)."""
     if value is None:
         return ""
     text = value.isoformat() if isinstance(value, date) else str(value)
     text = " ".join(text.split())
-    room = (width_mm - 2 * CELL_PADDING_MM) / FONT_MM
+    advances = _advances(bold)
+    room = (width_mm - 2 * CELL_PADDING_MM) / FONT_MM * 0.97
+    widths = [advances.get(ord(char), 1.0) for char in text]
+    if sum(widths) <= room:
+        return text
+    room -= advances.get(ord("…"), 1.0)
     used = 0.0
-    for i, char in enumerate(text):
-        used += 0.7 if char.isascii() else 1.0
+    for i, width in enumerate(widths):
+        used += width
         if used > room:
-            return text[: max(i - 1, 0)] + "…"
+            return text[:i] + "…"
     return text
 
 
@@ -210,7 +230,9 @@ def _page(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "css": css,
                 "left": round(x, 2),
                 "width": COLUMNS_MM[col],
-                "text": "\n".join(_cell(r[key], COLUMNS_MM[col]) for r in rows),
+                "text": "\n".join(
+                    _cell(r[key], COLUMNS_MM[col], bold=key == "unit_code") for r in rows
+                ),
             }
         )
     return {

@@ -70,3 +70,21 @@ def test_fixed_rows_per_page_and_page_numbers_continue_across_chunks():
     assert f"ZX-{n - 1:04d}" in text(pdf, 3)
     assert f"ZX-{rosters.ROWS_FIRST_PAGE - 1:04d}" in text(pdf, 1)
     assert f"ZX-{rosters.ROWS_FIRST_PAGE:04d}" in text(pdf, 2)
+
+
+def test_values_print_whole_and_a_value_too_long_is_cut_not_wrapped():
+    rows = _rows(3)
+    rows[0]["address"] = "扎细路" + "很长的地址" * 12
+    rows[1]["last_inspection"] = date(2027, 1, 9)
+    [context] = rosters.roster_contexts(
+        rows, title="台账", area="南区", period="二月", inspector="", printed=date(2027, 1, 30)
+    )
+    pdf = rosters.render_roster([context], workers=1)
+    body = text(pdf)
+    assert "2027-02-14" in body and "2027-01-09" in body  # dates are never cut
+    assert "…" in body and "很长的地址" * 12 not in body  # too long: cut with an ellipsis
+    # Column-major pages: a wrapped value would push the rows below out of line.
+    lines = body.splitlines()
+    for i in range(3):
+        [line] = [ln for ln in lines if f"ZX-{i:04d}" in ln]
+        assert "次仁" in line  # code and landlord name still share a line
