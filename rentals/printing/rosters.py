@@ -11,6 +11,7 @@ import base64
 import functools
 import io
 import math
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -147,12 +148,18 @@ TEXT_COLUMNS = (
 @functools.cache
 def _advances(bold: bool) -> dict[int, float]:
     """Advance widths (in em) of the document font's characters, from the pre-subset font."""
-    path = fonts.subset_fonts().get("bold" if bold else "normal")
-    if path is None:
-        return {}
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path), lazy=True)
+    weight = "bold" if bold else "normal"
+    path = fonts.subset_fonts().get(weight)
+    if path is not None:
+        font = TTFont(str(path), lazy=True)
+    else:  # not built yet: the system font it is cut from has the same metrics
+        try:
+            system, index = fonts._system_font(weight)
+            font = TTFont(system, fontNumber=index, lazy=True)
+        except (OSError, ValueError, subprocess.SubprocessError):
+            return {}
     upem = font["head"].unitsPerEm
     metrics = font["hmtx"]
     return {cp: metrics[name][0] / upem for cp, name in font.getBestCmap().items()}
