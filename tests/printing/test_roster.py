@@ -76,6 +76,7 @@ def test_values_print_whole_and_a_value_too_long_is_cut_not_wrapped():
     rows = _rows(3)
     rows[0]["address"] = "扎细路" + "很长的地址" * 12
     rows[1]["last_inspection"] = date(2027, 1, 9)
+    rows[2]["landlord_name"] = "<b>次仁</b>"  # rows are markup built in Python: escaped
     [context] = rosters.roster_contexts(
         rows, title="台账", area="南区", period="二月", inspector="", printed=date(2027, 1, 30)
     )
@@ -83,6 +84,7 @@ def test_values_print_whole_and_a_value_too_long_is_cut_not_wrapped():
     body = text(pdf)
     assert "2027-02-14" in body and "2027-01-09" in body  # dates are never cut
     assert "…" in body and "很长的地址" * 12 not in body  # too long: cut with an ellipsis
+    assert "<b>次仁</b>" in body
     # Column-major pages: a wrapped value would push the rows below out of line.
     lines = body.splitlines()
     for i in range(3):
