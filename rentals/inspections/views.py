@@ -13,7 +13,18 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -456,6 +467,20 @@ def orders():  # type: ignore[no-untyped-def]
         today=today,
         office=_user().role in OFFICE,
     )
+
+
+@bp.route("/sw.js")
+def service_worker():  # type: ignore[no-untyped-def]
+    """Our service worker, served at the site root so its scope can reach the checklists.
+
+    Public like any static file (it holds no data); ``no-cache`` so a new version is
+    picked up at the next page load.
+    """
+    response = send_from_directory(
+        current_app.static_folder, "sw.js", mimetype="text/javascript", max_age=0
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/inspections/csrf")

@@ -297,6 +297,25 @@
     });
   }
 
+  /* ---- offline reopen --------------------------------------------------------- */
+  /* sw.js keeps the checklist page, this script and the style network-first, so a tab
+   * closed and reopened without network shows the page and restore() the draft. */
+  function setupOffline() {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) { return; }
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (reg) {
+      // A page loaded before the worker took over is not in its cache yet.
+      if (document.getElementById("checklist") && !navigator.serviceWorker.controller && reg.active) {
+        var urls = [window.location.href];
+        document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
+          urls.push(el.src || el.href);
+        });
+        reg.active.postMessage({ cache: urls });
+      }
+    }).catch(function () {});
+  }
+
   /* ---- wiring ---------------------------------------------------------------- */
   var form = document.getElementById("checklist");
   if (form) {
@@ -312,6 +331,7 @@
     });
   }
   setupSignatures();
+  setupOffline();
   window.addEventListener("online", syncAll);
   syncAll();
 }());

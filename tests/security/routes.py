@@ -124,6 +124,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "inspections.amend": Expect(STAFF, scoped=True),
     "inspections.orders": Expect(STAFF),
     "inspections.csrf": Expect(STAFF),
+    # The service worker script (no data), public like a static file.
+    "inspections.service_worker": public(fuzz=False),
     # Landlord portal (issue 8): the landlord's own units; staff answers on the unit file.
     "portal.dashboard": Expect(("landlord",)),
     "portal.unit": Expect(("landlord",), scoped=True),
