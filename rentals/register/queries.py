@@ -8,9 +8,11 @@ an address substring.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import column, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -156,7 +158,7 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
     ]
     count_stmt = select(func.count()).select_from(Unit).where(*conditions)
     total = session.exec(count_stmt).one()
-    counts = star_counts_by_area(session, user) if user.role != "landlord" else []
+    counts = cached_star_counts(session, user) if user.role != "landlord" else []
     return UnitPage(
         rows=rows,
         total=total,
@@ -165,6 +167,25 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
         filters=flt,
         area_counts=counts,
     )
+
+
+#: Seconds the star counts of one scope are reused: they summarise the whole register
+#: (an index scan of every unit), so at a million units they are not worth recounting on
+#: every page view; a new rating shows in them within this time.
+COUNTS_TTL = 60.0
+
+
+def cached_star_counts(session: Session, user: User) -> list[AreaCounts]:
+    """``star_counts_by_area`` reused for COUNTS_TTL seconds per scope, kept on the app."""
+    cache = current_app.extensions.setdefault("rentals.star_counts", {})
+    key = None if user.role in ("manager", "admin") else user.id
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < COUNTS_TTL:
+        return hit[1]
+    counts = star_counts_by_area(session, user)
+    cache[key] = (now, counts)
+    return counts
 
 
 def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:

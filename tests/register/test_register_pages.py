@@ -98,10 +98,11 @@ def test_filters_by_area_and_status(login_as, world):
     assert world.unit_a.code not in html
 
 
-def test_list_page_uses_a_fixed_number_of_queries(login_as, world, session, engine):
+def test_list_page_uses_a_fixed_number_of_queries(login_as, world, session, engine, app):
     client = login_as("manager")
 
     def selects() -> int:
+        app.extensions.pop("rentals.star_counts", None)  # count the star summary too
         with count_queries(engine) as statements:
             assert client.get("/units").status_code == 200
         return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
@@ -359,3 +360,11 @@ def test_fields_without_help_or_error_carry_no_empty_aria_attributes(login_as, w
     html = login_as("manager").get("/units/new").get_data(as_text=True)
     assert 'aria-describedby="None"' not in html and 'aria-invalid="None"' not in html
     assert 'aria-describedby="landlord_id_number-help"' in html
+
+
+def test_star_counts_are_reused_between_page_views(login_as, world, engine):
+    client = login_as("manager")
+    client.get("/units")
+    with count_queries(engine) as statements:
+        client.get("/units", query_string={"page": 1})
+    assert not [s for s in statements if "GROUP BY" in s.upper()]
