@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,10 @@ ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 #: Longest side kept; phone photos are larger than anyone needs to see a hazard.
 MAX_SIDE = 1600
 THUMB_SIDE = 240
+#: Largest picture decoded (a 48-megapixel phone camera fits); a few KB of PNG can
+#: declare far more, and decoding it would take gigabytes (a decompression bomb).
+#: Below Pillow's own warning threshold (89 Mpx), so Pillow never gets to decide.
+MAX_PIXELS = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -37,16 +42,26 @@ class CleanImage:
 def clean_image(data: bytes) -> CleanImage:
     """Re-encoded JPEG and thumbnail of ``data``; InvalidInput when it is not a photo."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
+        with warnings.catch_warnings():
+            # Sizes Pillow only warns about are refused below (MAX_PIXELS is lower).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                size = probe.size
+                if size[0] * size[1] > MAX_PIXELS:
+                    raise InvalidInput(_l("照片的像素太多，请换一张照片。"), field="photo")
+                probe.verify()
         if fmt not in ALLOWED_FORMATS:
             raise InvalidInput(_l("只能上传 JPEG、PNG 或 WEBP 格式的照片。"), field="photo")
         with Image.open(io.BytesIO(data)) as im:
+            if im.size != size:
+                raise InvalidInput(_l("上传的文件不是有效的照片。"), field="photo")
             im.load()
             upright = ImageOps.exif_transpose(im)
             picture = upright.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise InvalidInput(_l("照片的像素太多，请换一张照片。"), field="photo") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidInput(_l("上传的文件不是有效的照片。"), field="photo") from None
     picture.info.clear()
     picture.thumbnail((MAX_SIDE, MAX_SIDE))

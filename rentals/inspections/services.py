@@ -7,6 +7,7 @@ after a signature a record is only followed by a correction that references it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -45,6 +46,8 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 #: The unrectified-hazard veto of the default card.
 UNRECTIFIED_VETO = "V1"
 SIGNERS = ("party", "inspector")
+#: A photo key made on the phone (a UUID in hex) or from a draft key and an item code.
+PHOTO_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class StaleChecklist(Conflict):
@@ -314,6 +317,9 @@ def store_photo(
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise InvalidInput(_l("缺少照片编号。"), field="key")
+    if not PHOTO_KEY.fullmatch(key):
+        # The key names the photo in its URL (/photos/<key>): letters, digits, - and _.
+        raise InvalidInput(_l("照片编号无效。"), field="key")
     existing = session.exec(select(Photo).where(Photo.key == key)).first()
     if existing is not None:
         if existing.unit_id != unit.id:
