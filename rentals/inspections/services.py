@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -39,7 +40,7 @@ from rentals.ratings.services import (
 from rentals.register.models import Unit
 from rentals.tasks import services as task_services
 from rentals.tasks.models import Task, TaskKind
-from scoring import Answer, AnswerError, check_inspection
+from scoring import Answer, AnswerError, AnswerProblem, ProblemKind, check_inspection
 
 #: Business dates are local to Lhasa (stored timestamps are UTC).
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -64,6 +65,22 @@ class OrderRequest:
     deadline: date | None = None
     serious: bool = False
     note: str = ""
+
+
+def describe_problems(problems: Iterable[AnswerProblem], *, version: object) -> str:
+    """The scoring core's answer problems in the user's language (its own are English)."""
+    texts = {
+        ProblemKind.MISSING: lambda code: gettext("%(code)s 没有回答", code=code),
+        ProblemKind.BAD_VALUE: lambda code: gettext("%(code)s 的回答无效", code=code),
+        ProblemKind.NA_NOT_ALLOWED: lambda code: gettext("%(code)s 不能选“不适用”", code=code),
+        ProblemKind.UNKNOWN_ITEM: lambda code: gettext(
+            "%(code)s 不在第 %(version)s 版评分表上", code=code, version=version
+        ),
+        ProblemKind.UNKNOWN_VETO: lambda code: gettext(
+            "不予评定项 %(code)s 不在第 %(version)s 版评分表上", code=code, version=version
+        ),
+    }
+    return gettext("；").join(texts[p.kind](str(p.code)[:16]) for p in problems)
 
 
 def local_date(now: datetime) -> date:
@@ -162,7 +179,13 @@ def record_inspection(
         try:
             checked, applied = check_inspection(card, answers, vetoes)
         except AnswerError as err:
-            raise InvalidInput(_l("有检查项目没有回答或回答无效。"), field="answers") from err
+            raise InvalidInput(
+                gettext(
+                    "检查表与评分表不一致：%(detail)s",
+                    detail=describe_problems(err.problems, version=card.version),
+                ),
+                field="answers",
+            ) from err
         answers = {code: answer.value for code, answer in checked.items()}
         vetoes = list(applied)
         overdue = [
