@@ -97,6 +97,14 @@ def photos_of(session: Session, inspection_ids: list[int]) -> dict[int, list[Pho
     return out
 
 
+def photo_keys(session: Session, photo_ids: list[int | None]) -> dict[int, str]:
+    """Photo id -> key (for thumbnail URLs), in one query."""
+    ids = sorted({i for i in photo_ids if i})
+    if not ids:
+        return {}
+    return dict(session.exec(select(Photo.id, Photo.key).where(Photo.id.in_(ids))).all())
+
+
 def orders_of_inspection(session: Session, inspection: Inspection) -> list[RectificationOrder]:
     return list(
         session.exec(

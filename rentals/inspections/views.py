@@ -95,12 +95,7 @@ def _unit_file_helpers() -> dict[str, Any]:
     def unit_orders_of(unit: Unit) -> list[tuple[RectificationOrder, str | None]]:
         session = db.session()
         rows = queries.unit_orders(session, unit)
-        ids = [o.photo_id for o in rows if o.photo_id]
-        keys = (
-            dict(session.exec(select(Photo.id, Photo.key).where(Photo.id.in_(ids))).all())
-            if ids
-            else {}
-        )
+        keys = queries.photo_keys(session, [o.photo_id for o in rows])
         return [(o, keys.get(o.photo_id)) for o in rows]
 
     return {"unit_orders_of": unit_orders_of}
@@ -459,9 +454,11 @@ def orders():  # type: ignore[no-untyped-def]
     session = db.session()
     today = services.local_date(_now())
     overdue_only = request.args.get("overdue") == "1"
+    rows = queries.order_list(session, _user(), today=today, overdue_only=overdue_only)
     return render_template(
         "inspections/orders.html",
-        rows=queries.order_list(session, _user(), today=today, overdue_only=overdue_only),
+        rows=rows,
+        thumbs=queries.photo_keys(session, [o.photo_id for o, _unit in rows]),
         flagged=queries.repeated_no_access(session, _user()),
         overdue_only=overdue_only,
         today=today,
