@@ -5,7 +5,8 @@
  * network first; when the network fails, the last copy from this phone's cache.
  * The draft itself lives in localStorage (inspect.js), so a tab closed and reopened
  * offline shows the page from here and the saved answers from there.
- * Everything else goes to the network untouched. Signing out empties the cache. */
+ * Everything else goes to the network untouched. Signing out empties the cache
+ * (the pages show addresses); drafts stay in localStorage. */
 "use strict";
 var CACHE = "rentals-inspect-v1";
 var CHECKLIST = /^\/units\/[^/]+\/inspect$/;

@@ -16,6 +16,15 @@ CACHED = """url => caches.open('rentals-inspect-v1')
   .then(c => c.match(url, {ignoreVary: true})).then(r => !!r)"""
 
 
+def _until(page, expression: str, arg=None) -> None:  # type: ignore[no-untyped-def]
+    """Poll an async page expression (wait_for_function does not await a promise)."""
+    for _ in range(100):
+        if page.evaluate(expression, arg):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
 def _answer(page, codes):  # type: ignore[no-untyped-def]
     for code in codes:
         label = page.locator(f"label[for='a_{code}_met']")
@@ -42,8 +51,8 @@ def test_checklist_reopened_offline_shows_the_draft_and_sends_it_once(page, live
     half = len(codes) // 2
     _answer(page, codes[:half])
     page.wait_for_selector("#draft-status:has-text('已保存在手机上')")
-    page.wait_for_function(CACHED, arg=url)
-    page.wait_for_function(CACHED, arg=live_server + "/static/inspect.js")
+    _until(page, CACHED, url)
+    _until(page, CACHED, live_server + "/static/inspect.js")
 
     page.context.set_offline(True)
     response = page.reload()
@@ -69,3 +78,7 @@ def test_checklist_reopened_offline_shows_the_draft_and_sends_it_once(page, live
     # A second sync of the same draft (e.g. another tab) records nothing more.
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert _inspections_on_file(page, live_server) == before + 1
+    # Signing out drops the cached checklist pages (they show addresses).
+    page.evaluate("document.querySelector(\"form[action='/logout']\").submit()")
+    page.wait_for_url("**/login**")
+    _until(page, f"url => ({CACHED})(url).then(hit => !hit)", url)
