@@ -34,13 +34,14 @@ from rentals.ratings.models import ScorecardVersion
 from rentals.ratings.services import (
     active_scorecard,
     card_of,
+    describe_problems,
     ensure_default_scorecard,
     rate_inspection,
 )
 from rentals.register.models import Unit
 from rentals.tasks import services as task_services
 from rentals.tasks.models import Task, TaskKind
-from scoring import Answer, AnswerError, AnswerProblem, ProblemKind, check_inspection
+from scoring import Answer, AnswerError, check_inspection
 
 #: Business dates are local to Lhasa (stored timestamps are UTC).
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -65,22 +66,6 @@ class OrderRequest:
     deadline: date | None = None
     serious: bool = False
     note: str = ""
-
-
-def describe_problems(problems: Iterable[AnswerProblem], *, version: object) -> str:
-    """The scoring core's answer problems in the user's language (its own are English)."""
-    texts = {
-        ProblemKind.MISSING: lambda code: gettext("%(code)s 没有回答", code=code),
-        ProblemKind.BAD_VALUE: lambda code: gettext("%(code)s 的回答无效", code=code),
-        ProblemKind.NA_NOT_ALLOWED: lambda code: gettext("%(code)s 不能选“不适用”", code=code),
-        ProblemKind.UNKNOWN_ITEM: lambda code: gettext(
-            "%(code)s 不在第 %(version)s 版评分表上", code=code, version=version
-        ),
-        ProblemKind.UNKNOWN_VETO: lambda code: gettext(
-            "不予评定项 %(code)s 不在第 %(version)s 版评分表上", code=code, version=version
-        ),
-    }
-    return gettext("；").join(texts[p.kind](str(p.code)[:16]) for p in problems)
 
 
 def local_date(now: datetime) -> date:

@@ -7,12 +7,14 @@ updated in the same transaction. Nothing is overwritten.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -24,8 +26,10 @@ from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Unit
 from scoring import (
     AnswerError,
+    AnswerProblem,
     Assessment,
     Problem,
+    ProblemKind,
     RatingStatus,
     Scorecard,
     ScorecardError,
@@ -57,6 +61,22 @@ class ScorecardRejected(InvalidInput):
     def __init__(self, message: Any, problems: list[Problem]) -> None:
         super().__init__(message, field="source")
         self.problems = problems
+
+
+def describe_problems(problems: Iterable[AnswerProblem], *, version: object) -> str:
+    """The scoring core's answer problems in the user's language (its own are English)."""
+    texts = {
+        ProblemKind.MISSING: lambda code: gettext("%(code)s 没有回答", code=code),
+        ProblemKind.BAD_VALUE: lambda code: gettext("%(code)s 的回答无效", code=code),
+        ProblemKind.NA_NOT_ALLOWED: lambda code: gettext("%(code)s 不能选“不适用”", code=code),
+        ProblemKind.UNKNOWN_ITEM: lambda code: gettext(
+            "%(code)s 不在第 %(version)s 版评分表上", code=code, version=version
+        ),
+        ProblemKind.UNKNOWN_VETO: lambda code: gettext(
+            "不予评定项 %(code)s 不在第 %(version)s 版评分表上", code=code, version=version
+        ),
+    }
+    return gettext("；").join(texts[p.kind](str(p.code)[:16]) for p in problems)
 
 
 @lru_cache(maxsize=32)
@@ -125,7 +145,8 @@ def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) 
     try:
         result: Assessment = assess(card, answers, vetoes)
     except AnswerError as err:
-        raise InvalidInput(str(err)) from None
+        detail = describe_problems(err.problems, version=card.version)
+        raise InvalidInput(detail) from None
     unit = session.get(Unit, inspection.unit_id)
     rating = Rating(
         unit_id=unit.id,

@@ -10,6 +10,7 @@ import pytest
 from rentals.errors import InvalidInput
 from rentals.inspections import services
 from rentals.modelbase import utcnow
+from rentals.ratings import services as ratings_services
 from tests.inspections.helpers import all_answers
 
 
@@ -54,6 +55,7 @@ def test_mismatch_text_goes_through_the_catalog(app, session, world, monkeypatch
         return msgid % kw if kw else msgid
 
     monkeypatch.setattr(services, "gettext", spy)
+    monkeypatch.setattr(ratings_services, "gettext", spy)
     with app.test_request_context("/"), pytest.raises(InvalidInput):
         _visit(session, world, all_answers(Z9="met"))
     assert "检查表与评分表不一致：%(detail)s" in seen
