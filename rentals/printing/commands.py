@@ -120,3 +120,33 @@ def blacklist_cmd(month: str | None, out: Path) -> None:
         raise click.ClickException(str(err.message)) from None
     out.write_bytes(result.pdf)
     click.echo(f"Blacklist {month} written to {out}.")
+
+
+@print_group.command("notices")
+@click.option("--unit", "unit_code", help="One unit code.")
+@click.option("--area", help="Area name.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def notices_cmd(unit_code: str | None, area: str | None, out: Path) -> None:
+    """Print the rectification notices of the open orders of a unit, an area or everywhere."""
+    from sqlmodel import select
+
+    from rentals.register.models import Unit
+
+    if unit_code and area:
+        raise click.UsageError("Give at most one of --unit, --area.")
+    _check_fonts()
+    try:
+        with db.unit_of_work(write=False) as session:
+            unit = None
+            if unit_code:
+                unit = session.exec(
+                    select(Unit).where(Unit.code == unit_code.strip().upper())
+                ).first()
+                if unit is None:
+                    raise click.ClickException(f"No unit {unit_code}.")
+            result = documents.print_notices(session, printed=date.today(), unit=unit, area=area)
+    except DomainError as err:
+        raise click.ClickException(str(err.message)) from None
+    out.write_bytes(result.pdf)
+    click.echo(f"{result.pages} rectification notices written to {out}.")

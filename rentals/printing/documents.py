@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from rentals.printing import blacklists, plaques, render, rosters
+from rentals.printing import blacklists, notices, plaques, render, rosters
 
 Progress = Callable[[int, int], None] | None
 #: Plaques per chunk when a batch is rendered in parallel (one document per chunk).
@@ -108,3 +108,19 @@ def print_blacklist(
     """The month's published edition (published now if it was not yet)."""
     edition = blacklists.publish_blacklist(session, month=month, now=now, actor=actor)
     return PrintResult(edition.pdf, 0)
+
+
+def print_notices(
+    session: Session,
+    *,
+    printed: date,
+    unit: Any = None,
+    area: str | None = None,
+    order_id: int | None = None,
+) -> PrintResult:
+    """Rectification notices of the open orders of one order, a unit or an area (one page
+    each); NotFound with a clear message when nothing is open."""
+    orders = notices.select_orders(session, unit=unit, area=area, order_id=order_id)
+    made = notices.order_notices(session, orders)
+    pdf = notices.render_notices(made, printed=printed)
+    return PrintResult(pdf, len(made), [n.number for n in made])

@@ -5,18 +5,28 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from rentals import db
-from rentals.auth.access import OFFICE, roles_required
+from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
 from rentals.printing.forms import BlacklistForm, PlaqueForm, RosterForm
 from rentals.register.models import Area
+from rentals.register.queries import visible_unit
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -160,3 +170,26 @@ def job_file(job_id: str):  # type: ignore[no-untyped-def]
         as_attachment=True,
         download_name=f"{found['kind']}.pdf",
     )
+
+
+@bp.route("/print/notices/<code>")
+@roles_required(*STAFF)
+def unit_notices(code: str):  # type: ignore[no-untyped-def]
+    """The unit's open rectification notices in one PDF (``?order=ID``: that one only)."""
+    session = db.session()
+    unit = visible_unit(session, _user(), code)
+    if unit is None:
+        abort(404)
+    raw = request.args.get("order", "")
+    order_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    if raw and order_id is None:
+        abort(404)
+    try:
+        result = documents.print_notices(
+            session, printed=datetime.now(UTC).date(), unit=unit, order_id=order_id
+        )
+    except DomainError as err:
+        flash(_(str(err.message)), "info")
+        return redirect(url_for("register.unit", code=unit.code, _anchor="orders"))
+    name = f"notices-{unit.code}.pdf" if order_id is None else f"notice-{order_id}.pdf"
+    return _pdf(result.pdf, name)

@@ -148,6 +148,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_blacklist": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
+    # Rectification notices of a unit's open orders (staff hand them to the landlord).
+    "printing.unit_notices": Expect(STAFF, scoped=True),
     # The QR code on a plaque opens this check: public, no personal data.
     "printing.plaque_check": public(),
     # Public pages (issue 8): no login, no personal data.
