@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from rentals.auth.models import User
 from rentals.errors import InvalidInput, NotFound
-from rentals.inspections.models import Inspection
+from rentals.inspections.models import Inspection, OrderStatus, RectificationOrder
 from rentals.printing import fields, fonts, render
 from rentals.printing.fields import N_
 from rentals.register.models import Area, Person, Unit
@@ -98,9 +98,11 @@ def roster_sources(session: Session, request: RosterRequest) -> list[dict[str, A
         if unit_ids
         else {}
     )
+    orders = open_orders_by_unit(session, unit_ids)
     sources = []
     for task, unit, person in rows:
         visited = last.get(unit.id)
+        count, earliest = orders.get(unit.id, (0, None))
         sources.append(
             {
                 "unit_code": unit.code,
@@ -111,11 +113,40 @@ def roster_sources(session: Session, request: RosterRequest) -> list[dict[str, A
                 "rating_status": unit.rating_status,
                 "due": task.due,
                 "last_inspection": visited.date() if visited else None,
-                # Rectification orders arrive with the inspections issue; until then unknown.
-                "open_orders": None,
+                "open_orders": count,
+                "orders_deadline": earliest,
             }
         )
     return sources
+
+
+def open_orders_by_unit(session: Session, unit_ids: set[Any]) -> dict[int, tuple[int, date]]:
+    """Unit id -> (open rectification orders, earliest deadline), one grouped query."""
+    if not unit_ids:
+        return {}
+    rows = session.exec(
+        select(
+            RectificationOrder.unit_id,
+            func.count(RectificationOrder.id),  # type: ignore[arg-type]
+            func.min(RectificationOrder.deadline),
+        )
+        .where(
+            RectificationOrder.unit_id.in_(unit_ids),  # type: ignore[attr-defined]
+            RectificationOrder.status == OrderStatus.OPEN,
+        )
+        .group_by(RectificationOrder.unit_id)
+    ).all()
+    return {unit_id: (count, earliest) for unit_id, count, earliest in rows}
+
+
+def orders_cells(count: int | None, earliest: date | None) -> tuple[str, str]:
+    """The roster's open-orders cell: the count on the first line, the earliest deadline
+    ("≤03-15") below it; "—" when unknown."""
+    if count is None:
+        return "—", ""
+    if not count or earliest is None:
+        return str(count or 0), ""
+    return str(count), f"≤{earliest:%m-%d}"
 
 
 def page_count(rows: int) -> int:
@@ -145,7 +176,7 @@ ROW_LINES = (
         ("last_inspection", 5, False),
         ("open_orders", 6, False),
     ),
-    (("address", 1, False), ("landlord_phone", 2, False)),
+    (("address", 1, False), ("landlord_phone", 2, False), ("orders_deadline", 6, False)),
 )
 _EN, _SPACE = "\u2002", " "
 
@@ -302,11 +333,11 @@ def roster_contexts(
     rows = []
     for n, src in enumerate(sources, start=1):
         values = fields.extract(ROSTER_FIELDS, src)
-        values["open_orders"] = src.get("open_orders")
+        values["open_orders"], values["orders_deadline"] = orders_cells(
+            src.get("open_orders"), src.get("orders_deadline")
+        )
         values["n"] = n
         values["stars_or_status"] = values["stars"] or values["status_zh"]
-        if values["open_orders"] is None:
-            values["open_orders"] = "—"
         rows.append(values)
     total_pages = page_count(len(rows))
     base = {
