@@ -123,6 +123,38 @@ def print_rosters_weekly() -> None:
     log.info("job print_rosters_weekly: %d rosters for the week of %s", len(names), start)
 
 
+def prepare_plaques_weekly() -> None:
+    """Prepare the week's preview batch of the plaques whose rating changed.
+
+    Writes ``plaques-<Monday>.pdf`` (样张, no serials: nothing is issued or retired) and
+    ``plaques-<Monday>.json`` (the unit codes the print page lists) into
+    ``instance/prints/scheduled/``, once a week: a rerun in the same week keeps them.
+    """
+    import json
+
+    from rentals.printing.documents import preview_changed_plaques
+
+    def work(session: Any, app: Flask, today: date) -> str:
+        monday = today - timedelta(days=today.weekday())
+        folder = _scheduled_prints(app)
+        listing = folder / f"plaques-{monday:%Y-%m-%d}.json"
+        if listing.exists():
+            return f"batch of the week of {monday} already prepared"
+        result = preview_changed_plaques(session, today=today)
+        if result.pdf:
+            pdf = folder / f"plaques-{monday:%Y-%m-%d}.pdf"
+            tmp = pdf.with_suffix(".pdf.tmp")
+            tmp.write_bytes(result.pdf)
+            tmp.replace(pdf)
+        data = {"week": monday.isoformat(), "prepared": today.isoformat(), "units": result.issued}
+        tmp = listing.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(listing)
+        return f"{len(result.issued)} changed plaques for the week of {monday}"
+
+    _run("prepare_plaques_weekly", work)
+
+
 def _scheduled_prints(app: Flask):  # type: ignore[no-untyped-def]
     from pathlib import Path
 
@@ -151,6 +183,11 @@ JOBS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "schedules.jobs:print_rosters_weekly",
         "cron",
         {"day_of_week": "fri", "hour": 18, "minute": 0},
+    ),
+    "prepare_plaques_weekly": (
+        "schedules.jobs:prepare_plaques_weekly",
+        "cron",
+        {"day_of_week": "mon", "hour": 5, "minute": 30},
     ),
 }
 

@@ -124,3 +124,23 @@ def print_notices(
     made = notices.order_notices(session, orders)
     pdf = notices.render_notices(made, printed=printed)
     return PrintResult(pdf, len(made), [n.number for n in made])
+
+
+def preview_changed_plaques(
+    session: Session, *, today: date, area: str | None = None, size: str = "A5"
+) -> PrintResult:
+    """The weekly batch: plaques of the units whose rating changed since their last plaque,
+    as a preview ("样张 · 未生效", no serial, no QR); issues nothing, retires nothing.
+    ``issued`` lists the unit codes (the print page shows them)."""
+    chosen = plaques.select_units(session, area=area, changed=True)
+    sources = plaques.preview_sources(
+        session, chosen.units, valid_until=plaques.valid_until_for(today)
+    )
+    if not sources:
+        return PrintResult(b"", 0, [], chosen.skipped)
+    chunks = [
+        plaques.plaque_context(sources[i : i + PLAQUES_PER_CHUNK], size=size)
+        for i in range(0, len(sources), PLAQUES_PER_CHUNK)
+    ]
+    pdf = render.render_pdf_chunks("print/plaques.html", chunks, locale=("zh_Hans_CN", "bo"))
+    return PrintResult(pdf, len(sources), [s["unit_code"] for s in sources], chosen.skipped)

@@ -27,6 +27,18 @@ def prints_dir(app: Flask | None = None) -> Path:
     return folder
 
 
+def latest_plaque_batch() -> dict[str, Any] | None:
+    """The newest weekly batch of changed plaques prepared by the scheduler
+    (``prints/scheduled/plaques-<Monday>.json``: week, prepared, unit codes), or None."""
+    found = sorted((prints_dir() / "scheduled").glob("plaques-*.json"))
+    if not found:
+        return None
+    try:
+        return json.loads(found[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def _write(folder: Path, job_id: str, status: dict[str, Any]) -> None:
     tmp = folder / f"{job_id}.json.tmp"
     tmp.write_text(json.dumps(status), encoding="utf-8")

@@ -197,14 +197,55 @@ def plaque_sources(session: Session, plaques: Sequence[Plaque], *, base_url: str
     return sources
 
 
+def preview_sources(session: Session, units: Sequence[Unit], *, valid_until: date) -> list[dict]:
+    """Rows for a preview batch (样张): the units' current ratings, no serial, no QR code.
+
+    Nothing is issued or retired: the manager prints the real plaques on the print page.
+    """
+    if not units:
+        return []
+    areas = {
+        a.id: (a, c)
+        for a, c in session.exec(
+            select(Area, Community)
+            .join(Community, Community.id == Area.community_id)
+            .where(Area.id.in_({u.area_id for u in units}))  # type: ignore[union-attr]
+        ).all()
+    }
+    sources = []
+    for unit in units:
+        if unit.rating_status not in RATED or not unit.stars:
+            continue
+        area, community = areas[unit.area_id]
+        sources.append(
+            {
+                "unit_code": unit.code,
+                "address": unit.address,
+                "area": area.name,
+                "community": community.name,
+                "community_bo": community.name_bo,
+                "issuer": community.issuer or community.name,
+                "stars": unit.stars,
+                "rating_status": unit.rating_status,
+                "valid_until": valid_until,
+                "serial": "",
+                "qr_url": "",
+                "preview": True,
+            }
+        )
+    return sources
+
+
 def plaque_context(sources: Sequence[dict], *, size: str = "A5") -> dict[str, Any]:
-    """The document context: plain values only, the QR code as a tiny PNG data URI."""
+    """The document context: plain values only, the QR code as a tiny PNG data URI
+    (none on a preview plaque, which prints "样张 · 未生效" instead of a serial)."""
     if size not in SIZES:
         raise ValueError(f"plaque size must be one of {SIZES}")
     plaques = []
     for src in sources:
         values = fields.extract(PLAQUE_FIELDS, src)
-        values["qr_png"] = qr.png_data_uri(values["qr_url"])
+        values["preview"] = bool(src.get("preview"))
+        values["qr_png"] = "" if values["preview"] else qr.png_data_uri(values["qr_url"])
         values["long_name"] = len(values["rating_kind_zh"]) > 5
         plaques.append(values)
     return {"plaques": plaques, "size": size, "labels": fields.labels(PLAQUE_FIELDS)}

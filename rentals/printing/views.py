@@ -56,6 +56,7 @@ def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
         black_form=black,
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
+        batch=jobs.latest_plaque_batch(),
     ), status
 
 

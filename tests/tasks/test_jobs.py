@@ -154,3 +154,61 @@ def test_serve_starts_the_scheduler_unless_told_not_to(job_app, monkeypatch):
     result = runner.invoke(cli.main, ["serve"])
     assert result.exit_code == 0, result.output
     assert len(started) == 1
+
+
+def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_page(job_app):
+    import json
+    from pathlib import Path
+
+    from rentals.printing.models import Plaque
+    from tests import factories
+    from tests.conftest import login
+    from tests.printing.helpers import pages, text
+
+    with job_app.app_context(), db.unit_of_work() as session:
+        area = factories.make_area(session, name="北区")
+        changed = factories.make_unit(session, area, code="CH-00001")
+        changed.stars, changed.rating_status = 3, "three"
+        same = factories.make_unit(session, area, code="SM-00001")
+        same.stars, same.rating_status = 2, "two"
+        session.flush()
+        session.add(
+            Plaque(
+                unit_id=same.id,
+                serial="SAME-0000-0001",
+                stars=2,
+                rating_status="two",
+                valid_until=datetime(2027, 12, 31).date(),
+            )
+        )
+        factories.make_user(session, "manager", username="batchboss")
+    jobs._app = job_app
+    jobs.prepare_plaques_weekly()
+    folder = Path(job_app.instance_path) / "prints" / "scheduled"
+    [pdf] = list(folder.glob("plaques-*.pdf"))
+    first = pdf.read_bytes()
+    assert pages(first) == 1
+    body = text(first)
+    assert "CH-00001" in body and "SM-00001" not in body and "样张" in body
+    jobs.prepare_plaques_weekly()  # same week: nothing rewritten
+    assert list(folder.glob("plaques-*.pdf")) == [pdf] and pdf.read_bytes() == first
+    listing = json.loads(next(folder.glob("plaques-*.json")).read_text(encoding="utf-8"))
+    assert listing["units"] == ["CH-00001"]
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        # A preview issues nothing and retires nothing.
+        assert session.scalar(select(func.count()).select_from(Plaque)) == 1
+    assert _runs(job_app)["prepare_plaques_weekly"] == 2
+    client = job_app.test_client()
+    login(client, "batchboss")
+    page = client.get("/print").get_data(as_text=True)
+    assert 'id="plaque-batch"' in page and "CH-00001" in page and "SM-00001" not in page
+    # The manager prints the batch for real from the page: serials issued there.
+    import re
+
+    form = page[page.index('id="plaque-batch"') :]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)[:4])
+    response = client.post("/print/plaques", data=fields)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "CH-00001" in text(response.data) and "样张" not in text(response.data)
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Plaque)) == 2
