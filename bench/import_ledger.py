@@ -1,11 +1,13 @@
 """Ledger import at scale: rows per second for dry run, apply and re-import.
 
     .venv/bin/python bench/import_ledger.py [--rows 10000] [--url postgresql+psycopg://…]
+    .venv/bin/python -m tests.pgserver .venv/bin/python bench/import_ledger.py
 
-Builds a throwaway SQLite database through the migrations (or uses --url, which must
-be an empty database), generates a units ledger (a landlord per three units) and a
-tenants ledger of the same size, and imports each three times: dry run, apply, apply
-again (which must change nothing).
+Builds a throwaway SQLite database through the migrations (or uses --url, else
+RENTALS_TEST_DATABASE_URL as set by tests.pgserver; either must be an empty
+database), generates a units ledger (a landlord per three units) and a tenants ledger
+of the same size, and imports each three times: dry run, apply, apply again (which
+must change nothing).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import tempfile
 import time
 
@@ -75,7 +78,7 @@ def ledgers(n: int) -> tuple[bytes, bytes]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10000)
-    parser.add_argument("--url", default="")
+    parser.add_argument("--url", default=os.environ.get("RENTALS_TEST_DATABASE_URL", ""))
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app({"DATABASE_URL": url, "CHECK_SCHEMA": False}, base=TestConfig)

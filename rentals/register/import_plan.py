@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from rentals.auth.models import User
-from rentals.errors import DomainError
 from rentals.register import services
 from rentals.register.ledger import (
     Column,
@@ -184,31 +183,45 @@ class Planner:
         return PersonRow(row, name, id_number, phone, name_key, id_key, phone_key)
 
     def apply_people(self, actor: User | None) -> None:
+        """Create and update the planned people, one batch each."""
+        created: list[tuple[PersonRow, services.PersonData]] = []
+        updated: list[tuple[PersonRow, tuple[Person, services.PersonData]]] = []
         for id_number, (p, action) in self.person_plan.items():
-            with row_errors(self, p.row, {"name": p.name_key, "phone": p.phone_key}, p.id_key):
-                person = self.people.get(id_number)
-                if action == "created":
-                    data = services.PersonData(name=p.name, id_number=id_number, phone=p.phone)
-                    self.people[id_number] = services.create_person(
-                        self.session, actor=actor, data=data
-                    )
-                elif action == "updated" and person is not None:
-                    data = services.PersonData(
-                        name=p.name or person.name,
-                        id_number=id_number,
-                        phone=p.phone or person.phone,
-                        address=person.address,
-                    )
-                    services.update_person(self.session, actor=actor, person=person, data=data)
+            person = self.people.get(id_number)
+            if action == "created":
+                data = services.PersonData(name=p.name, id_number=id_number, phone=p.phone)
+                created.append((p, data))
+            elif action == "updated" and person is not None:
+                data = services.PersonData(
+                    name=p.name or person.name,
+                    id_number=id_number,
+                    phone=p.phone or person.phone,
+                    address=person.address,
+                )
+                updated.append((p, (person, data)))
+        with self.batch_errors([self._person_fields(p) for p, _ in created]):
+            people = services.create_people(
+                self.session, actor=actor, rows=[data for _, data in created]
+            )
+            for person in people:
+                self.people[person.id_number or ""] = person
+        with self.batch_errors([self._person_fields(p) for p, _ in updated]):
+            services.update_people(self.session, actor=actor, changes=[c for _, c in updated])
 
+    @staticmethod
+    def _person_fields(p: PersonRow) -> tuple[int, dict[str, str], str]:
+        return p.row, {"name": p.name_key, "phone": p.phone_key}, p.id_key
 
-@contextmanager
-def row_errors(planner: Planner, row: int, fields: dict[str, str], default: str) -> Iterator[None]:
-    """Turn a service's DomainError into a row error under the column of its field."""
-    try:
-        yield
-    except DomainError as err:
-        planner.error(row, fields.get(err.field or "", default), err.message)
+    @contextmanager
+    def batch_errors(self, rows: list[tuple[int, dict[str, str], str]]) -> Iterator[None]:
+        """Turn a batch service's refusal into row errors: ``rows[i]`` is the sheet row,
+        field → column key map and default column key of the batch's i-th row."""
+        try:
+            yield
+        except services.RowsInvalid as err:
+            for index, error in err.errors:
+                row, fields, default = rows[index]
+                self.error(row, fields.get(error.field or "", default), error.message)
 
 
 def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:

@@ -17,7 +17,6 @@ from rentals.register.import_plan import (
     Change,
     PersonRow,
     Planner,
-    row_errors,
     units_by_code,
 )
 from rentals.register.ledger import (
@@ -143,20 +142,25 @@ class TenantPlanner(Planner):
 
     def apply(self, actor: User | None) -> None:
         self.apply_people(actor)
+        created: list[tuple[int, services.NewTenancy]] = []
         for r in self.rows:
             if r.action == "created":
-                with row_errors(self, r.row, {"person": "id_number"}, "code"):
-                    services.add_tenancy(
-                        self.session,
-                        actor=actor,
-                        unit=self.units[r.code],
-                        person=self.people[r.person.id_number],
-                        moved_in=r.moved_in,
-                        registered=bool(r.registered),
-                        source="import",
-                    )
+                person = self.people.get(r.person.id_number)
+                if person is None:  # its creation failed: already a row error
+                    continue
+                new = services.NewTenancy(
+                    unit=self.units[r.code],
+                    person=person,
+                    moved_in=r.moved_in,
+                    registered=bool(r.registered),
+                    source="import",
+                )
+                created.append((r.row, new))
             elif r.action == "updated" and r.tenancy is not None:
                 _set_registration(self.session, actor, r.tenancy, bool(r.registered))
+        fields = {"person": "id_number"}
+        with self.batch_errors([(row, fields, "code") for row, _ in created]):
+            services.add_tenancies(self.session, actor=actor, rows=[t for _, t in created])
 
 
 def _set_registration(session: Session, actor: User | None, tenancy: Tenancy, value: bool) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from rentals.auth.models import User
 from rentals.register import services
-from rentals.register.import_plan import BAD, Change, PersonRow, Planner, row_errors, units_by_code
+from rentals.register.import_plan import BAD, Change, PersonRow, Planner, units_by_code
 from rentals.register.ledger import (
     clean,
     parse_floor_area,
@@ -18,7 +18,7 @@ from rentals.register.ledger import (
     parse_unit_type,
     text,
 )
-from rentals.register.models import Area, UnitStatus, UnitType
+from rentals.register.models import Area, Unit, UnitStatus, UnitType
 
 #: Unit field → column key, for "which columns change" and service errors.
 _UNIT_FIELD_COLUMNS = {
@@ -129,6 +129,8 @@ class UnitPlanner(Planner):
 
     def apply(self, actor: User | None) -> None:
         self.apply_people(actor)
+        created: list[tuple[int, services.UnitData]] = []
+        updated: list[tuple[int, tuple[Unit, services.UnitData]]] = []
         for r in self.rows:
             if r.action == "unchanged":
                 continue
@@ -158,9 +160,12 @@ class UnitPlanner(Planner):
                 )
             )
             data = replace(base, **r.values, landlord_id=landlord_id)
-            fields = dict(_UNIT_FIELD_COLUMNS)
-            with row_errors(self, r.row, fields, "code"):
-                if unit is None:
-                    services.create_unit(self.session, actor=actor, data=data)
-                else:
-                    services.update_unit(self.session, actor=actor, unit=unit, data=data)
+            if unit is None:
+                created.append((r.row, data))
+            else:
+                updated.append((r.row, (unit, data)))
+        fields = dict(_UNIT_FIELD_COLUMNS)
+        with self.batch_errors([(row, fields, "code") for row, _ in created]):
+            services.create_units(self.session, actor=actor, rows=[d for _, d in created])
+        with self.batch_errors([(row, fields, "code") for row, _ in updated]):
+            services.update_units(self.session, actor=actor, changes=[c for _, c in updated])
