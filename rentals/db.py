@@ -98,6 +98,14 @@ def session() -> Session:
     return g.db_session
 
 
+def discard() -> None:
+    """Undo what this request wrote so far: for a view that answers a refusal with a
+    redirect (a 3xx would otherwise commit in ``after_request``)."""
+    sess = g.get("db_session")
+    if sess is not None:
+        sess.rollback()
+
+
 @contextlib.contextmanager
 def unit_of_work(*, write: bool = True) -> Iterator[Session]:
     """A session for a CLI command or job: commits once at the end, rolls back on error."""

@@ -154,8 +154,7 @@ def reinspection(code: str):  # type: ignore[no-untyped-def]
     try:
         task = services.ask_reinspection(db.session(), actor=_user(), unit=unit, today=_today())
     except DomainError as err:
-        flash(str(err.message), "error")
-        return _back(unit), 303
+        return _refused(err, _back(unit))
     flash(_("已申请复查，将在 %(d)s 前上门。", d=task.due.isoformat()), "success")
     return _back(unit)
 
@@ -219,6 +218,13 @@ def _to_file(unit: Unit):  # type: ignore[no-untyped-def]
     return redirect(url_for("register.unit", code=unit.code) + "#landlord-reports")
 
 
+def _refused(err: DomainError, back):  # type: ignore[no-untyped-def]
+    """A service said no: nothing it wrote stays, the reason shows after the redirect."""
+    db.discard()
+    flash(str(err.message), "error")
+    return back, 303
+
+
 def _checked() -> None:
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -235,8 +241,7 @@ def confirm_move_in(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
     try:
         services.confirm_tenancy(db.session(), actor=_user(), tenancy=tenancy)
     except DomainError as err:
-        flash(str(err.message), "error")
-        return _to_file(unit), 303
+        return _refused(err, _to_file(unit))
     flash(_("已核实入住申报。"), "success")
     return _to_file(unit)
 
@@ -253,8 +258,7 @@ def decide_move_out(code: str, report_id: int):  # type: ignore[no-untyped-def]
     try:
         services.decide_move_out(db.session(), actor=_user(), report=report, confirm=confirm)
     except DomainError as err:
-        flash(str(err.message), "error")
-        return _to_file(unit), 303
+        return _refused(err, _to_file(unit))
     flash(_("已核实搬离，台账已更新。") if confirm else _("已驳回搬离申报。"), "success")
     return _to_file(unit)
 
@@ -284,8 +288,7 @@ def decide_contest(code: str):  # type: ignore[no-untyped-def]
             now=_now(),
         )
     except DomainError as err:
-        flash(str(err.message), "error")
-        return _to_file(unit), 303
+        return _refused(err, _to_file(unit))
     flash(_("已记录复核决定。"), "success")
     return _to_file(unit)
 
@@ -298,8 +301,7 @@ def notify_blacklist(code: str):  # type: ignore[no-untyped-def]
     try:
         notice = services.notify_blacklist(db.session(), actor=_user(), unit=unit, now=_now())
     except DomainError as err:
-        flash(str(err.message), "error")
-        return _to_file(unit), 303
+        return _refused(err, _to_file(unit))
     since = services.local_date(notice.notified_at) + timedelta(days=services.NOTICE_DAYS)
     flash(_("已记录告知；如无成功复核，将于 %(d)s 起公示。", d=since.isoformat()), "success")
     return _to_file(unit)

@@ -1,0 +1,48 @@
+"""One commit per request, at the edge: kept on success, nothing kept on refusal."""
+
+from __future__ import annotations
+
+import pytest
+from flask import redirect
+from sqlmodel import select
+
+from rentals import audit, db
+from rentals.audit.models import AuditEvent
+
+
+def _route(app, name, status, *, discard=False):  # type: ignore[no-untyped-def]
+    def view():  # type: ignore[no-untyped-def]
+        audit.record(db.session(), None, f"test.{name}", ("test", name), {})
+        db.session().flush()
+        if discard:
+            db.discard()
+        return redirect("/") if status == 302 else ("", status)
+
+    app.add_url_rule(f"/_uow/{name}", name, view, methods=["GET"])
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "discard", "kept"),
+    [
+        ("ok", 200, False, True),
+        ("redirect", 302, False, True),
+        ("refused", 422, False, False),
+        ("missing", 404, False, False),
+        ("redirect_after_refusal", 302, True, False),
+    ],
+)
+def test_a_request_keeps_its_writes_only_when_it_succeeds(
+    app, session, name, status, discard, kept
+):
+    _route(app, name, status, discard=discard)
+    assert app.test_client().get(f"/_uow/{name}").status_code == status
+    row = session.exec(select(AuditEvent).where(AuditEvent.action == f"test.{name}")).first()
+    assert (row is not None) is kept
+
+
+def test_unit_of_work_rolls_back_on_error(app, session):
+    with app.app_context(), pytest.raises(RuntimeError), db.unit_of_work() as uow:
+        audit.record(uow, None, "test.cli", ("test", "cli"), {})
+        uow.flush()
+        raise RuntimeError("boom")
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "test.cli")).first()
