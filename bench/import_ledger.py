@@ -8,6 +8,11 @@ RENTALS_TEST_DATABASE_URL as set by tests.pgserver; either must be an empty
 database), generates a units ledger (a landlord per three units) and a tenants ledger
 of the same size, and imports each three times: dry run, apply, apply again (which
 must change nothing).
+
+Measured 2026-11-22 (10,000 rows, 2 CPUs, PostgreSQL from tests.pgserver), seconds for
+apply (plan + write), before → after the batch services:
+    SQLite      units 15.3 → 4.7    tenants 19.3 → 4.9
+    PostgreSQL  units 20.4 → 6.0    tenants 32.8 → 10.3
 """
 
 from __future__ import annotations
