@@ -25,7 +25,14 @@ RATING_CLASS = {
     "not_yet_rated": "grey",
     "under_review": "grey",
 }
-UNIT_STATUS_LABELS = {"active": _l("在租"), "vacant": _l("空置"), "withdrawn": _l("退出")}
+UNIT_STATUS_LABELS = {"active": _l("在租"), "vacant": _l("空置"), "withdrawn": _l("已退出出租")}
+TASK_STATUS_LABELS = {
+    "open": _l("待办"),
+    "overdue": _l("逾期"),
+    "done": _l("已完成"),
+    "cancelled": _l("已取消"),
+}
+OUTCOME_LABELS = {"completed": _l("已检查"), "refused": _l("拒绝检查"), "no_access": _l("无人在家")}
 UNIT_TYPE_LABELS = {
     "room": _l("单间"),
     "apartment": _l("套房"),
@@ -88,6 +95,8 @@ def init_app(app: Flask) -> None:
         RATING_LABELS=RATING_LABELS,
         RATING_CLASS=RATING_CLASS,
         UNIT_STATUS_LABELS=UNIT_STATUS_LABELS,
+        TASK_STATUS_LABELS=TASK_STATUS_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS,
         UNIT_TYPE_LABELS=UNIT_TYPE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
         has_endpoint=lambda name: name in app.view_functions,

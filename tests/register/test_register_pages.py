@@ -143,9 +143,7 @@ def test_landlord_sees_tenant_phone_masked(login_as, world):
 def test_reveal_is_audited_and_shows_the_number(login_as, world, session):
     client = login_as("inspector_a")
     token = csrf_token(client, f"/units/{world.unit_a.code}")
-    response = client.post(
-        f"/people/{world.landlord_a.id}/reveal", data={"csrf_token": token}
-    )
+    response = client.post(f"/people/{world.landlord_a.id}/reveal", data={"csrf_token": token})
     assert response.status_code == 200
     assert world.landlord_a.id_number in response.get_data(as_text=True)
     event_row = session.exec(
@@ -198,7 +196,8 @@ def test_manager_creates_a_unit_and_it_is_audited(login_as, world, session):
     unit = session.exec(select(Unit).where(Unit.code == "ZX-NEW-1")).one()
     assert unit.landlord_id == world.landlord_a.id and str(unit.floor_area) == "35.50"
     assert session.exec(
-        select(AuditEvent).where(AuditEvent.action == "unit.created")
+        select(AuditEvent)
+        .where(AuditEvent.action == "unit.created")
         .where(AuditEvent.subject_id == str(unit.id))
     ).one()
 
@@ -240,9 +239,7 @@ def test_editing_a_unit_records_old_and_new_values(login_as, world, session):
     data = _unit_form(world, code=world.unit_a.code, address="改后的地址9号", rooms="4")
     data["csrf_token"] = csrf_token(client, path)
     assert client.post(path, data=data).status_code == 302
-    change = session.exec(
-        select(AuditEvent).where(AuditEvent.action == "unit.updated")
-    ).one()
+    change = session.exec(select(AuditEvent).where(AuditEvent.action == "unit.updated")).one()
     assert change.data["address"] == [world.unit_a.address, "改后的地址9号"]
     assert change.data["rooms"] == [2, 4]
     html = client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
@@ -368,3 +365,26 @@ def test_star_counts_are_reused_between_page_views(login_as, world, engine):
     with count_queries(engine) as statements:
         client.get("/units", query_string={"page": 1})
     assert not [s for s in statements if "GROUP BY" in s.upper()]
+
+
+def test_unit_file_names_task_states_in_words(login_as, world, session):
+    from datetime import date
+
+    from rentals.tasks.models import Task
+
+    session.add(
+        Task(
+            unit_id=world.unit_a.id,
+            period_key="2027-02",
+            start=date(2027, 2, 1),
+            due=date(2027, 2, 28),
+        )
+    )
+    session.commit()
+    html = login_as("manager").get(f"/units/{world.unit_a.code}").get_data(as_text=True)
+    assert "2027-02 · 截止 2027-02-28 · 待办" in html
+
+
+def test_withdrawn_status_is_not_confused_with_signing_out(login_as, world):
+    html = login_as("manager").get("/units?lang=en").get_data(as_text=True)
+    assert '<option value="withdrawn" >Withdrawn</option>' in html or ">Withdrawn<" in html
