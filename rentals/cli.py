@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import date
 
@@ -22,6 +23,10 @@ def _create():  # type: ignore[no-untyped-def]
 @click.group(cls=FlaskGroup, create_app=_create, add_version_option=False)
 def main() -> None:
     """Rental-housing star ratings: register, inspections, schedules and plaques."""
+    # Operators read the server's and the scheduler's log lines on the console.
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.group("db")
