@@ -30,6 +30,7 @@ from rentals import create_app, db
 from rentals.config import TestConfig
 from rentals.migrate import upgrade
 from rentals.register.importer import run_import
+from rentals.register.ledger import TENANT_COLUMNS, UNIT_COLUMNS
 from rentals.register.models import Area, Community
 
 
@@ -45,20 +46,8 @@ def _csv(rows: list[list[str]]) -> bytes:
 
 
 def ledgers(n: int) -> tuple[bytes, bytes]:
-    units = [
-        [
-            "单元编号",
-            "区域",
-            "地址",
-            "房屋类型",
-            "房间数",
-            "面积",
-            "房东姓名",
-            "房东身份证号",
-            "房东电话",
-        ]
-    ]
-    tenants = [["单元编号", "姓名", "身份证号", "电话", "入住日期", "居住登记"]]
+    units = [[c.header for c in UNIT_COLUMNS]]
+    tenants = [[c.header for c in TENANT_COLUMNS]]
     for i in range(n):
         owner = i // 3
         units.append(

@@ -7,12 +7,14 @@ returned, and any exception rolls the whole request back. Services only flush.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, create_engine
 
@@ -23,6 +25,7 @@ from rentals.modelbase import metadata  # noqa: F401  (naming convention first)
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 _EXTENSION_KEY = "rentals.db"
+T = TypeVar("T")
 
 
 def build_engine(url: str) -> Engine:
@@ -96,6 +99,24 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions[_EXTENSION_KEY][1]()
     return g.db_session
+
+
+def insert_once(session: Session, row: T, find: Callable[[], T | None]) -> T:
+    """Insert ``row``, or return the equal row another process inserted first.
+
+    For idempotent writes guarded by a unique key: the insert runs in a savepoint, so a
+    lost race leaves the caller's transaction usable.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found
+    return row
 
 
 def discard() -> None:

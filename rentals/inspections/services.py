@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from rentals import audit
+from rentals import audit, db
 from rentals.errors import Conflict, InvalidInput
 from rentals.inspections import photos as photo_files
 from rentals.inspections.models import (
@@ -197,16 +196,10 @@ def record_inspection(
         visited_at=now,
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(inspection)
-            session.flush()
-    except IntegrityError:
-        # Two copies of one submit raced: the other one is the record.
-        again = by_client_key(session, client_key)
-        if again is None:
-            raise
-        return again
+    # Two copies of one submit may race: the one inserted first is the record.
+    stored = db.insert_once(session, inspection, lambda: by_client_key(session, client_key))
+    if stored is not inspection:
+        return stored
     _attach_photos(session, inspection)
     created = []
     if outcome == Outcome.COMPLETED:

@@ -15,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from rentals import db
 from rentals.audit import services as audit
 from rentals.errors import InvalidInput
 from rentals.printing import fields, render
@@ -168,16 +168,10 @@ def publish_blacklist(
     data = blacklist_context(session, month=month, published=published)
     pdf = render_blacklist(data)
     row = BlacklistEdition(month=month, published_at=now, data=data, pdf=pdf)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        # Another process published the same month first: theirs is the edition.
-        found = edition(session, month)
-        if found is None:
-            raise
-        return found
+    # Another process may publish the same month first: theirs is then the edition.
+    stored = db.insert_once(session, row, lambda: edition(session, month))
+    if stored is not row:
+        return stored
     audit.record(
         session, actor, "blacklist.published", row, {"month": month, "units": len(data["rows"])}
     )

@@ -46,3 +46,26 @@ def test_unit_of_work_rolls_back_on_error(app, session):
         uow.flush()
         raise RuntimeError("boom")
     assert not session.exec(select(AuditEvent).where(AuditEvent.action == "test.cli")).first()
+
+
+def test_insert_once_returns_the_row_that_won_and_keeps_the_transaction(app, session, world):
+    from rentals.tasks.models import Task
+
+    def task():  # type: ignore[no-untyped-def]
+        from datetime import date
+
+        return Task(
+            unit_id=world.unit_a.id,
+            period_key="2027-W05",
+            start=date(2027, 2, 1),
+            due=date(2027, 2, 7),
+        )
+
+    def find():  # type: ignore[no-untyped-def]
+        return session.exec(select(Task).where(Task.period_key == "2027-W05")).first()
+
+    first = db.insert_once(session, task(), find)
+    second = db.insert_once(session, task(), find)  # the unique key refuses a copy
+    assert second.id == first.id
+    assert len(session.exec(select(Task).where(Task.period_key == "2027-W05")).all()) == 1
+    session.commit()  # the savepoint kept the outer transaction usable
