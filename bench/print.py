@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rentals.printing import fonts, plaques, render, rosters  # noqa: E402
+from rentals.printing import fonts, plaque_pdf, plaques, render, rosters  # noqa: E402
 
 LATIN = (
     "<html lang='en'><body><h1>Baseline</h1><p>"
@@ -140,20 +140,19 @@ def main() -> int:
     one = plaques.plaque_context(plaque_sources(1))
     many = [plaques.plaque_context(chunk) for chunk in _chunks(plaque_sources(160), 40)]
     roster = roster_contexts(1000)
-    locale = ("zh_Hans_CN", "bo")
     # Warm up every path once (imports, fonts, parsed stylesheets).
     baseline()
-    render.render_pdf("print/plaques.html", one, locale=locale)
-    render.render_pdf(rosters.TEMPLATE, roster[0], locale="zh_Hans_CN")
+    plaque_pdf.render_plaques([one])
+    rosters.render_roster(roster[:1])
     base, base_cpu = timed(baseline, max(args.repeat, 5))
     strict, _cpu = timed(baseline_shared_fonts, max(args.repeat, 5))
     results = {
         "one plaque": timed(
-            lambda: render.render_pdf("print/plaques.html", one, locale=locale),
+            lambda: plaque_pdf.render_plaques([one]),
             max(args.repeat, 5),
         ),
         "160 plaques, one document": timed(
-            lambda: render.render_pdf_chunks("print/plaques.html", many, locale=locale),
+            lambda: plaque_pdf.render_plaques(many),
             args.repeat,
         ),
         "1,000-row roster": timed(lambda: rosters.render_roster(roster), args.repeat),

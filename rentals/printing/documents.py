@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from rentals.printing import blacklists, notices, plaques, render, rosters
+from rentals.printing import blacklists, notices, plaque_pdf, plaques, rosters
 
 Progress = Callable[[int, int], None] | None
 #: Plaques per chunk when a batch is rendered in parallel (one document per chunk).
@@ -60,13 +60,7 @@ def print_plaques(
         plaques.plaque_context(sources[i : i + PLAQUES_PER_CHUNK], size=size)
         for i in range(0, len(sources), PLAQUES_PER_CHUNK)
     ]
-    pdf = render.render_pdf_chunks(
-        "print/plaques.html",
-        chunks,
-        locale=("zh_Hans_CN", "bo"),
-        progress=progress,
-        workers=workers,
-    )
+    pdf = plaque_pdf.render_plaques(chunks, progress=progress, workers=workers)
     return PrintResult(pdf, len(sources), [p.serial for p in issued], chosen.skipped)
 
 
@@ -142,5 +136,5 @@ def preview_changed_plaques(
         plaques.plaque_context(sources[i : i + PLAQUES_PER_CHUNK], size=size)
         for i in range(0, len(sources), PLAQUES_PER_CHUNK)
     ]
-    pdf = render.render_pdf_chunks("print/plaques.html", chunks, locale=("zh_Hans_CN", "bo"))
+    pdf = plaque_pdf.render_plaques(chunks)
     return PrintResult(pdf, len(sources), [s["unit_code"] for s in sources], chosen.skipped)

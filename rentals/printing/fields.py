@@ -165,11 +165,6 @@ def extract(keys: Iterable[str], source: Mapping[str, Any]) -> dict[str, Any]:
     return {key: REGISTRY[key].value(source) for key in keys}
 
 
-def samples(keys: Iterable[str]) -> dict[str, Any]:
-    """Preview values, for a sample document before any unit is chosen."""
-    return {key: REGISTRY[key].sample for key in keys}
-
-
 def labels(keys: Iterable[str]) -> dict[str, dict[str, str]]:
     """``{key: {"zh": msgid, "bo": Tibetan}}`` for column headers and captions."""
     return {key: {"zh": REGISTRY[key].label, "bo": REGISTRY[key].label_bo} for key in keys}

@@ -54,6 +54,8 @@ SIZES = ("A5", "A4")
 #: Serial alphabet without 0/O, 1/I/L: read aloud over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 DEFAULT_VALID_DAYS = 365
+#: Longer addresses print smaller (three lines of about 21 characters instead of two of 15).
+LONG_ADDRESS = 30
 
 
 @dataclass
@@ -247,15 +249,9 @@ def plaque_context(sources: Sequence[dict], *, size: str = "A5") -> dict[str, An
         values["preview"] = bool(src.get("preview"))
         values["qr_png"] = "" if values["preview"] else qr.png_data_uri(values["qr_url"])
         values["long_name"] = len(values["rating_kind_zh"]) > 5
+        values["long_address"] = len(values["address"]) > LONG_ADDRESS
         plaques.append(values)
-    return {"plaques": plaques, "size": size, "labels": fields.labels(PLAQUE_FIELDS)}
-
-
-def sample_context(*, size: str = "A5") -> dict[str, Any]:
-    """A preview plaque from the fields' samples, for the manager's page."""
-    src = dict(fields.samples(PLAQUE_FIELDS).items())
-    src.update(stars=2, rating_status="two")
-    return plaque_context([src], size=size)
+    return {"plaques": plaques, "size": size}
 
 
 def valid_until_for(today: date, valid_days: int = DEFAULT_VALID_DAYS) -> date:

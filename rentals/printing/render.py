@@ -97,8 +97,10 @@ def font_config() -> Any:
 
 #: Stylesheets of each document besides print.css (parsed once per process, see below).
 DOCUMENT_CSS = {
-    "print/plaques.html": ("plaques.css",),
-    "print/roster.html": ("lists.css",),
+    "print/plaque_back.html": ("plaques.css", "plaque_back.css"),
+    "print/plaque_front.html": ("plaques.css", "plaque_front.css"),
+    "print/roster_back.html": ("lists.css",),
+    "print/roster_front.html": ("lists.css",),
     "print/blacklist.html": ("lists.css",),
     "print/notice.html": ("notice.css",),
 }
@@ -216,8 +218,16 @@ def _render_chunk(args: tuple[str, Mapping[str, Any], str | Sequence[str]]) -> b
     return render_pdf(template, context, locale=locale)
 
 
-def join_pdfs(parts: Sequence[bytes]) -> bytes:
-    """One PDF from several, pages in order (pypdf)."""
+def join_pdfs(
+    parts: Sequence[bytes], *, backgrounds: Sequence[bytes] = (), which: Sequence[int] = ()
+) -> bytes:
+    """One PDF from several, pages in order (pypdf).
+
+    With ``backgrounds`` (PDFs whose pages, in order, are the backgrounds 0, 1, ...; of
+    the same size as the pages), page ``i`` is drawn over background ``which[i]``: each
+    background is embedded once, as a form XObject that every page showing it draws
+    first (see :func:`_underlay`).
+    """
     import io
 
     from pypdf import PdfReader, PdfWriter
@@ -226,9 +236,117 @@ def join_pdfs(parts: Sequence[bytes]) -> bytes:
     for part in parts:  # add_page: a third of the time of append (no outline, no names)
         for page in PdfReader(io.BytesIO(part)).pages:
             writer.add_page(page)
+    if backgrounds:
+        _underlay(writer, [page for pdf in backgrounds for page in _pages(pdf)], which)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _underlay(writer: Any, backgrounds: Sequence[Any], which: Sequence[int]) -> None:
+    """Draw ``backgrounds[which[i]]`` under page ``i`` of ``writer``.
+
+    A page of a batch differs from the next only in a few values: rendering what they
+    share once and referring to it from every page costs a prefix of a dozen bytes a
+    page instead of laying out and drawing the same text again (the front pages are
+    transparent).  Nothing is parsed or rewritten: the page's content stream becomes
+    ``[prefix, content]``, the prefix being ``q /RentalsBgN Do Q``.
+    """
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        StreamObject,
+    )
+
+    if len(which) != len(writer.pages):
+        raise ValueError(f"{len(which)} backgrounds chosen for {len(writer.pages)} pages")
+    names, prefixes = {}, []
+    for i, page in enumerate(backgrounds):
+        contents = page["/Contents"].get_object()
+        if isinstance(contents, StreamObject):  # WeasyPrint's one stream, kept as encoded
+            form = contents.clone(writer)
+        else:
+            form = DecodedStreamObject()
+            form.set_data(page.get_contents().get_data())
+        form[NameObject("/Type")] = NameObject("/XObject")
+        form[NameObject("/Subtype")] = NameObject("/Form")
+        form[NameObject("/BBox")] = ArrayObject(page.mediabox)
+        form[NameObject("/Resources")] = page["/Resources"].get_object().clone(writer)
+        names[NameObject(f"/RentalsBg{i}")] = writer._add_object(form)
+        prefix = DecodedStreamObject()
+        prefix.set_data(f"q /RentalsBg{i} Do Q\n".encode())
+        prefixes.append(writer._add_object(prefix))
+    for page, index in zip(writer.pages, which, strict=True):
+        if _size(backgrounds[index]) != _size(page):
+            raise ValueError("a background and its page differ in size")
+        resources = page[NameObject("/Resources")].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object().update(names)
+        contents = page.raw_get("/Contents")
+        rest = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([prefixes[index], *rest])
+
+
+@functools.lru_cache(maxsize=64)
+def _pages(pdf: bytes) -> list[Any]:
+    """The pages of ``pdf``, parsed once: backgrounds come back again and again (the
+    reader keeps the objects it has resolved, so their next copy is not parsed again)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return list(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _size(page: Any) -> tuple[int, int]:
+    return round(page.mediabox.width), round(page.mediabox.height)
+
+
+def render_parts(
+    template: str,
+    contexts: Sequence[Mapping[str, Any]],
+    *,
+    locale: str | Sequence[str],
+    workers: int | None = None,
+    progress: Any = None,
+) -> list[bytes]:
+    """The PDFs of page-sized chunks of one document, rendered on every core.
+
+    Each context must lay out to whole pages on its own (the builders split at page
+    boundaries and pass the page offset). ``progress(done, total)`` is called per chunk.
+    """
+    if len(contexts) == 1:
+        parts = [render_pdf(template, contexts[0], locale=locale)]
+        if progress:
+            progress(1, 1)
+        return parts
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    fonts.check()
+    for context in contexts:
+        check_plain(dict(context))
+    workers = workers or os.cpu_count() or 1
+    jobs = [(template, dict(c), locale) for c in contexts]
+    parts = []
+    if workers <= 1:
+        for job in jobs:
+            parts.append(_render_chunk(job))
+            if progress:
+                progress(len(parts), len(jobs))
+        return parts
+    # fork: workers inherit the warm WeasyPrint import, parsed stylesheets and fonts.
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        for part in pool.map(_render_chunk, jobs):
+            parts.append(part)
+            if progress:
+                progress(len(parts), len(jobs))
+    return parts
 
 
 def render_pdf_chunks(
@@ -239,37 +357,6 @@ def render_pdf_chunks(
     workers: int | None = None,
     progress: Any = None,
 ) -> bytes:
-    """Render page-sized chunks of one document on every core and join them.
-
-    Each context must lay out to whole pages on its own (the builders split at page
-    boundaries and pass the page offset). ``progress(done, total)`` is called per chunk.
-    """
-    if len(contexts) == 1:
-        parts = [render_pdf(template, contexts[0], locale=locale)]
-        if progress:
-            progress(1, 1)
-        return parts[0]
-    import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
-    fonts.check()
-    for context in contexts:
-        check_plain(dict(context))
-    workers = workers or os.cpu_count() or 1
-    jobs = [(template, dict(c), locale) for c in contexts]
-    parts: list[bytes] = []
-    if workers <= 1:
-        for job in jobs:
-            parts.append(_render_chunk(job))
-            if progress:
-                progress(len(parts), len(jobs))
-        return join_pdfs(parts)
-    # fork: workers inherit the warm WeasyPrint import, parsed stylesheets and fonts.
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        for part in pool.map(_render_chunk, jobs):
-            parts.append(part)
-            if progress:
-                progress(len(parts), len(jobs))
-    return join_pdfs(parts)
+    """One document rendered in chunks (:func:`render_parts`) and joined."""
+    parts = render_parts(template, contexts, locale=locale, workers=workers, progress=progress)
+    return parts[0] if len(parts) == 1 else join_pdfs(parts)

@@ -29,7 +29,8 @@ from rentals.printing.fields import N_
 from rentals.register.models import Area, Person, Unit
 from rentals.tasks.models import Task, TaskStatus
 
-TEMPLATE = "print/roster.html"
+FRONT = "print/roster_front.html"
+BACK = "print/roster_back.html"
 ROSTER_FIELDS = (
     "unit_code",
     "address",
@@ -156,8 +157,9 @@ def page_count(rows: int) -> int:
 
 
 #: Columns of the grid (mm, A4 landscape content width 277 mm) and the page geometry,
-#: shared with templates/print/lists.css: header row 8 mm, body rows 11.2 mm.
-COLUMNS_MM = (7, 62, 36, 14, 20, 20, 14, 78, 26)
+#: shared with templates/print/lists.css: header row 8 mm, body rows 11.2 mm.  The
+#: first column holds row numbers up to 9999.
+COLUMNS_MM = (10, 62, 36, 14, 20, 20, 14, 75, 26)
 HEADER_MM = 8.0
 ROW_MM = 11.2
 CELL_PADDING_MM = 1.2
@@ -165,7 +167,7 @@ _LEFTS = tuple(sum(COLUMNS_MM[:i]) for i in range(len(COLUMNS_MM)))
 FONT_MM = 8.5 * 25.4 / 72  # 8.5 pt
 #: What a row prints, as two lines of text of 5.6 mm (a row is 11.2 mm): (key, grid
 #: column, bold).  The code, the name and the one-line values above; address and phone
-#: below.
+#: below.  Bold values are on the first line only: the bold block has one line a row.
 ROW_LINES = (
     (
         ("n", 0, False),
@@ -178,7 +180,8 @@ ROW_LINES = (
     ),
     (("address", 1, False), ("landlord_phone", 2, False), ("orders_deadline", 6, False)),
 )
-_EN, _SPACE = "\u2002", " "
+#: Blanks: em space, en space and space (pre-line keeps the first two as they are).
+_EM, _EN, _SPACE = "\u2003", "\u2002", " "
 
 
 @functools.cache
@@ -199,6 +202,12 @@ def _advances(bold: bool) -> dict[int, float]:
     upem = font["head"].unitsPerEm
     metrics = font["hmtx"]
     return {cp: metrics[name][0] / upem for cp, name in font.getBestCmap().items()}
+
+
+def _width(text: str, bold: bool) -> float:
+    """Width of ``text`` in em (a character the font lacks counts a full em)."""
+    advances = _advances(bold)
+    return sum(advances.get(ord(char), 1.0) for char in text)
 
 
 def _cell(value: Any, width_mm: float, *, bold: bool = False) -> str:
@@ -232,9 +241,9 @@ GRID_PX_MM = 4
 def grid_png(rows: int) -> str:
     """The ruled grid of a page with ``rows`` body rows, as a PNG data URI.
 
-    A page of the roster is laid out by hand (see roster.html): the grid is one image and
-    each column one block of text, one line a row.  WeasyPrint then lays out a dozen
-    boxes a page instead of a table cell per value, which is what made big rosters slow.
+    A page of the roster is laid out by hand (roster_back.html, roster_front.html): the
+    grid is one image under two blocks of text.  WeasyPrint then lays out a few boxes
+    a page instead of a table cell per value, which is what made big rosters slow.
     A PNG is embedded once and reused by every page (an SVG is redrawn on each page); at
     ``image-rendering: pixelated`` its lines print sharp.
     """
@@ -261,50 +270,60 @@ def grid_png(rows: int) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def _gap(em: float) -> str:
-    """Blank of about ``em`` ems from en spaces (0.5 em) and spaces (their width in the
-    font), a space never next to another nor first, so ``pre-line`` keeps them all."""
-    space = _advances(False).get(ord(_SPACE), 0.25)
+def _gap(em: float, bold: bool) -> str:
+    """Blank of about ``em`` ems: em spaces, at most one en space and two spaces.
+
+    Every glyph of a line costs WeasyPrint time to draw, so the widest blanks come
+    first.  A space is never first nor next to another, so ``pre-line`` keeps it.
+    """
     if em <= 0:
         return ""
-    best = (em, 0, 0)
-    for ens in range(max(0, int(em / 0.5) - 6), int(em / 0.5) + 2):
-        spaces = max(0, min(ens, round((em - 0.5 * ens) / space)))
-        error = abs(em - 0.5 * ens - space * spaces)
-        if error < best[0]:
-            best = (error, ens, spaces)
-    _error, ens, spaces = best
-    return (_EN + _SPACE) * spaces + _EN * (ens - spaces)
+    space = _advances(bold).get(ord(_SPACE), 0.25)
+    ems = int(em)
+    options = [
+        (abs(em - ems - 0.5 * ens - space * spaces), ens, spaces)
+        for ens in (0, 1)
+        for spaces in (0, 1, 2)
+        if spaces <= ems + ens
+    ]
+    _error, ens, spaces = min(options)
+    solid = [_EM] * ems + [_EN] * ens
+    for i in range(spaces):  # after the first and the second solid blank
+        solid.insert(2 * i + 1, _SPACE)
+    return "".join(solid)
 
 
-def _line(row: dict[str, Any], cells: tuple[tuple[str, int, bool], ...]) -> str:
-    """One line of a row: each value placed at its column by the blanks before it."""
+def _line(row: dict[str, Any], cells: tuple[tuple[str, int, bool], ...], bold: bool) -> str:
+    """The values of one weight on one line of a row, each placed at its column by the
+    blanks before it (the other weight's values print on a block of their own)."""
     out: list[str] = []
     x = 0.0  # in ems from the left of the grid
-    for key, col, bold in cells:
+    for key, col, cell_bold in cells:
+        if cell_bold != bold:
+            continue
         text = _cell(row[key], COLUMNS_MM[col], bold=bold)
-        start = (_LEFTS[col] + CELL_PADDING_MM) / FONT_MM
-        blank = _gap(start - x)
-        x += sum(_advances(False).get(ord(c), 0.5) for c in blank)
+        blank = _gap((_LEFTS[col] + CELL_PADDING_MM) / FONT_MM - x, bold)
         out.append(blank)
-        out.append(f"<b>{escape(text)}</b>" if bold else str(escape(text)))
-        x += sum(_advances(bold).get(ord(c), 1.0) for c in text)
+        out.append(str(escape(text)))
+        x += _width(blank, bold) + _width(text, bold)
     return "".join(out)
 
 
-def _page(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """One page: its number of rows, the grid image, and the rows as one block of text.
+def _page(rows: list[dict[str, Any]], number: int) -> dict[str, Any]:
+    """The front of one page: its number, its row count, and the rows as two blocks of
+    text laid over each other: regular (two lines a row) and bold (one line a row,
+    centred on the row's first line by lists.css).
 
     WeasyPrint's cost is per box and per line: a table cell per value made a roster page
-    cost about 300 ms; one block of two lines a row, each value placed by blanks
-    measured with the font's advance widths, costs a tenth of that.
+    cost about 300 ms; two blocks, each value placed by blanks measured with the font's
+    advance widths, cost about a tenth.  A bold value inside the regular block would cut
+    each of its lines into three boxes.
     """
-    lines = [_line(r, cells) for r in rows for cells in ROW_LINES]
     return {
+        "number": number,
         "count": len(rows),
-        "height": round(HEADER_MM + ROW_MM * len(rows), 2),
-        "grid": grid_png(len(rows)),
-        "text": Markup("\n".join(lines)),
+        "text": Markup("\n".join(_line(r, c, False) for r in rows for c in ROW_LINES)),
+        "bold": Markup("\n".join(_line(r, ROW_LINES[0], True) for r in rows)),
     }
 
 
@@ -313,7 +332,7 @@ def _pages(rows: list[dict[str, Any]], first_page: int) -> list[dict[str, Any]]:
     page = first_page
     while start < len(rows) or not pages:
         size = ROWS_FIRST_PAGE if page == 1 else ROWS_PER_PAGE
-        pages.append(_page(rows[start : start + size]))
+        pages.append(_page(rows[start : start + size], page))
         start += size
         page += 1
     return pages
@@ -329,7 +348,8 @@ def roster_contexts(
     printed: date,
     pages_per_chunk: int = PAGES_PER_CHUNK,
 ) -> list[dict[str, Any]]:
-    """Contexts of the document's chunks, each a whole number of pages."""
+    """Contexts of the document's chunks, each a whole number of pages (the first chunk
+    also carries what the backgrounds print)."""
     rows = []
     for n, src in enumerate(sources, start=1):
         values = fields.extract(ROSTER_FIELDS, src)
@@ -339,30 +359,47 @@ def roster_contexts(
         values["n"] = n
         values["stars_or_status"] = values["stars"] or values["status_zh"]
         rows.append(values)
-    total_pages = page_count(len(rows))
-    base = {
+    base = {"total_rows": len(rows), "total_pages": page_count(len(rows))}
+    heading = {
         "title": title,
         "area": area,
         "period": period,
         "inspector": inspector,
         "printed": printed,
-        "total_rows": len(rows),
-        "total_pages": total_pages,
         "labels": fields.labels(ROSTER_FIELDS),
         "columns_mm": COLUMNS_MM,
+        "lefts_mm": _LEFTS,
     }
-    chunks = []
     first_rows = ROWS_FIRST_PAGE + ROWS_PER_PAGE * (pages_per_chunk - 1)
-    chunks.append({**base, "first_page": 1, "rows": rows[:first_rows]})
+    chunks = [{**base, **heading, "pages": _pages(rows[:first_rows], 1)}]
     start, page = first_rows, 1 + pages_per_chunk
     step = ROWS_PER_PAGE * pages_per_chunk
     while start < len(rows):
-        chunks.append({**base, "first_page": page, "rows": rows[start : start + step]})
+        chunks.append({**base, "pages": _pages(rows[start : start + step], page)})
         start += step
         page += pages_per_chunk
-    for chunk in chunks:
-        chunk["pages"] = _pages(chunk["rows"], chunk["first_page"])
     return chunks
+
+
+def _backgrounds(contexts: list[dict[str, Any]]) -> tuple[dict[str, Any], list[int]]:
+    """The background document (one page for each kind of page: the first, a full one,
+    a shorter last one) and, for every page of the roster, the index of its background."""
+    kinds: dict[tuple[bool, int], int] = {}
+    which = [
+        kinds.setdefault((page["number"] == 1, page["count"]), len(kinds))
+        for chunk in contexts
+        for page in chunk["pages"]
+    ]
+    backs = [
+        {
+            "first": first,
+            "height": round(HEADER_MM + ROW_MM * count, 2),
+            "grid": grid_png(count),
+        }
+        for first, count in kinds
+    ]
+    heading = {key: value for key, value in contexts[0].items() if key != "pages"}
+    return {**heading, "backs": backs}, which
 
 
 def render_roster(
@@ -372,6 +409,9 @@ def render_roster(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
-    return render.render_pdf_chunks(
-        TEMPLATE, contexts, locale=locale, workers=workers, progress=progress
-    )
+    """The roster's PDF: the fronts rendered in chunks on every core, each page laid over
+    its background (rendered once per kind of page)."""
+    back, which = _backgrounds(contexts)
+    backgrounds = render.render_pdf(BACK, back, locale=locale)
+    parts = render.render_parts(FRONT, contexts, locale=locale, workers=workers, progress=progress)
+    return render.join_pdfs(parts, backgrounds=[backgrounds], which=which)
