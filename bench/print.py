@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rentals.printing import fonts, plaque_pdf, plaques, render, rosters  # noqa: E402
+from rentals.printing import documents, fonts, plaque_pdf, plaques, render, rosters  # noqa: E402
 
 LATIN = (
     "<html lang='en'><body><h1>Baseline</h1><p>"
@@ -138,7 +138,10 @@ def main() -> int:
         print("building the pre-subset CJK font (once)...", flush=True)
         fonts.build_subset_fonts()
     one = plaques.plaque_context(plaque_sources(1))
-    many = [plaques.plaque_context(chunk) for chunk in _chunks(plaque_sources(160), 40)]
+    many = [
+        plaques.plaque_context(chunk)
+        for chunk in _chunks(plaque_sources(160), documents.PLAQUES_PER_CHUNK)
+    ]
     roster = roster_contexts(1000)
     # Warm up every path once (imports, fonts, parsed stylesheets).
     baseline()
