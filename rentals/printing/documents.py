@@ -20,6 +20,8 @@ Progress = Callable[[int, int], None] | None
 PLAQUES_PER_CHUNK = 40
 #: Above this many pages a page never renders inside the request.
 BACKGROUND_PAGES = 200
+#: Notices are one document each (about 50 ms): above this many, a background job.
+BACKGROUND_NOTICES = 40
 
 
 @dataclass
@@ -96,6 +98,11 @@ def roster_pages(
     return rosters.page_count(len(rosters.roster_sources(session, request)))
 
 
+def notice_pages(session: Session, *, area: str) -> int:
+    """How many notices an area's open orders make (NotFound when there are none)."""
+    return len(notices.select_orders(session, area=area))
+
+
 def print_blacklist(
     session: Session, *, month: str, now: datetime, actor: Any = None
 ) -> PrintResult:
@@ -111,12 +118,14 @@ def print_notices(
     unit: Any = None,
     area: str | None = None,
     order_id: int | None = None,
+    progress: Progress = None,
+    workers: int | None = None,
 ) -> PrintResult:
     """Rectification notices of the open orders of one order, a unit or an area (one page
     each); NotFound with a clear message when nothing is open."""
     orders = notices.select_orders(session, unit=unit, area=area, order_id=order_id)
     made = notices.order_notices(session, orders)
-    pdf = notices.render_notices(made, printed=printed)
+    pdf = notices.render_notices(made, printed=printed, progress=progress, workers=workers)
     return PrintResult(pdf, len(made), [n.number for n in made])
 
 

@@ -28,3 +28,7 @@ class BlacklistForm(FlaskForm):
         _l("月份"),
         validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$", message=_l("格式：YYYY-MM"))],
     )
+
+
+class NoticeForm(FlaskForm):
+    area = SelectField(_l("区域"), choices=[], validators=[DataRequired()])

@@ -59,7 +59,7 @@ def pdf_path(job_id: str) -> Path:
 
 
 def start(kind: str, params: dict[str, Any], *, owner_id: int) -> str:
-    """Start ``kind`` ("plaques" or "roster") in a thread and return the job id."""
+    """Start ``kind`` ("plaques", "roster" or "notices") in a thread; return the job id."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job_id = secrets.token_hex(8)
     folder = prints_dir(app)
@@ -96,6 +96,8 @@ def _run(app: Flask, job_id: str, kind: str, params: dict[str, Any], owner_id: i
                 result = documents.print_plaques(
                     session, actor=actor, now=datetime.now(UTC), progress=progress, **params
                 )
+            elif kind == "notices":
+                result = documents.print_notices(session, progress=progress, **params)
             else:
                 result = documents.print_roster(session, progress=progress, **params)
             (folder / f"{job_id}.pdf").write_bytes(result.pdf)

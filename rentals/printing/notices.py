@@ -8,7 +8,7 @@ rule is the item's code and text, plus deadline, unit, landlord and issuing body
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -144,12 +144,16 @@ def order_notices(
     return notices
 
 
-def render_notice(notice: Notice, *, printed: date) -> bytes:
-    return render.render_pdf(
-        TEMPLATE, {**asdict(notice), "printed": printed}, locale=("zh_Hans_CN", "bo")
+def render_notices(
+    notices: Sequence[Notice],
+    *,
+    printed: date,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """Several notices in one PDF: one document each (each notice is a paper of its own,
+    its page counter starts at 1), rendered on every core and joined."""
+    contexts = [{**asdict(n), "printed": printed} for n in notices]
+    return render.render_pdf_chunks(
+        TEMPLATE, contexts, locale=("zh_Hans_CN", "bo"), workers=workers, progress=progress
     )
-
-
-def render_notices(notices: Sequence[Notice], *, printed: date) -> bytes:
-    """Several notices in one PDF (one document each, joined: page counters restart)."""
-    return render.join_pdfs([render_notice(n, printed=printed) for n in notices])

@@ -1,9 +1,11 @@
-"""The manager's print page: plaques, rosters and the blacklist; big prints go to a job."""
+"""The manager's print page: plaques, rosters, notices and the blacklist; big prints go
+to a background job."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from io import BytesIO
+from typing import Any
 
 from flask import (
     abort,
@@ -24,7 +26,7 @@ from rentals import db
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
-from rentals.printing.forms import BlacklistForm, PlaqueForm, RosterForm
+from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
 from rentals.register.models import Area
 from rentals.register.queries import visible_unit
 
@@ -33,27 +35,29 @@ def _user():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
 
-def _forms() -> tuple[PlaqueForm, RosterForm, BlacklistForm]:
+def _forms() -> dict[str, Any]:
+    """The page's forms by name (each posts to its own route, with its own prefix)."""
     names = db.session().exec(select(Area.name).order_by(Area.name)).all()
-    plaque, roster, black = (
-        PlaqueForm(prefix="p"),
-        RosterForm(prefix="r"),
-        BlacklistForm(prefix="b"),
-    )
-    plaque.area.choices = [SelectChoice("", _("全部区域"))] + [SelectChoice(n) for n in names]
-    roster.area.choices = [SelectChoice(n) for n in names]
-    if not black.month.data:
-        black.month.data = datetime.now(UTC).strftime("%Y-%m")
-    return plaque, roster, black
+    forms = {
+        "plaque_form": PlaqueForm(prefix="p"),
+        "roster_form": RosterForm(prefix="r"),
+        "notice_form": NoticeForm(prefix="n"),
+        "black_form": BlacklistForm(prefix="b"),
+    }
+    forms["plaque_form"].area.choices = [SelectChoice("", _("全部区域"))] + [
+        SelectChoice(n) for n in names
+    ]
+    forms["roster_form"].area.choices = [SelectChoice(n) for n in names]
+    forms["notice_form"].area.choices = [SelectChoice(n) for n in names]
+    if not forms["black_form"].month.data:
+        forms["black_form"].month.data = datetime.now(UTC).strftime("%Y-%m")
+    return forms
 
 
 def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
-    plaque, roster, black = _forms()
     return render_template(
         "printing/index.html",
-        plaque_form=plaque,
-        roster_form=roster,
-        black_form=black,
+        **_forms(),
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
         batch=jobs.latest_plaque_batch(),
@@ -75,7 +79,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/print/plaques", methods=["POST"])
 @roles_required(*OFFICE)
 def print_plaques():  # type: ignore[no-untyped-def]
-    form, _r, _b = _forms()
+    form = _forms()["plaque_form"]
     if not form.validate_on_submit():
         return _page(422)
     params = {
@@ -106,7 +110,7 @@ def print_plaques():  # type: ignore[no-untyped-def]
 @bp.route("/print/roster", methods=["POST"])
 @roles_required(*OFFICE)
 def print_roster():  # type: ignore[no-untyped-def]
-    _p, form, _b = _forms()
+    form = _forms()["roster_form"]
     if not form.validate_on_submit():
         return _page(422)
     params = {
@@ -130,10 +134,30 @@ def print_roster():  # type: ignore[no-untyped-def]
     return _pdf(result.pdf, "roster.pdf")
 
 
+@bp.route("/print/notices", methods=["POST"])
+@roles_required(*OFFICE)
+def print_area_notices():  # type: ignore[no-untyped-def]
+    """The rectification notices of every open order in an area."""
+    form = _forms()["notice_form"]
+    if not form.validate_on_submit():
+        return _page(422)
+    params = {"area": form.area.data, "printed": datetime.now(UTC).date()}
+    session = db.session()
+    try:
+        if documents.notice_pages(session, area=form.area.data) > documents.BACKGROUND_NOTICES:
+            job_id = jobs.start("notices", params, owner_id=_user().id)
+            return redirect(url_for("printing.job", job_id=job_id))
+        result = documents.print_notices(session, **params)
+    except DomainError as err:
+        flash(_(str(err.message)), "error")
+        return _page(422)
+    return _pdf(result.pdf, "notices.pdf")
+
+
 @bp.route("/print/blacklist", methods=["POST"])
 @roles_required(*OFFICE)
 def print_blacklist():  # type: ignore[no-untyped-def]
-    _p, _r, form = _forms()
+    form = _forms()["black_form"]
     if not form.validate_on_submit():
         return _page(422)
     try:

@@ -110,3 +110,66 @@ def test_cli_prints_notices_of_a_unit_and_refuses_empty(app, session, world, tmp
     )
     assert result.exit_code != 0 and "没有未完成的整改通知" in result.output
     assert not empty.exists()
+
+
+def _run_jobs_here(monkeypatch):
+    """Background jobs run in the test's thread (the test connection is not shared)."""
+    from flask import current_app
+
+    from rentals.printing import jobs
+
+    def run_here(kind, params, *, owner_id):
+        job_id = "notices1"
+        state = {"state": "running", "owner": owner_id, "done": 0, "total": 1, "kind": kind}
+        jobs._write(jobs.prints_dir(), job_id, state)
+        jobs._run(current_app._get_current_object(), job_id, kind, params, owner_id)
+        return job_id
+
+    monkeypatch.setattr(jobs, "start", run_here)
+
+
+def test_manager_prints_an_areas_notices_from_the_print_page(login_as, session, world):
+    from tests.conftest import csrf_token
+
+    card = card_of(ensure_default_scorecard(session, today=date(2026, 1, 1)))
+    make_order(session, world.unit_a, card.items[0].code)
+    make_order(session, world.unit_a, card.items[1].code)
+    make_order(session, world.unit_b, card.items[0].code)  # another area
+    session.commit()
+    client = login_as("manager")
+    page = client.get("/print").get_data(as_text=True)
+    assert "/print/notices" in page and "整改通知书" in page
+    token = csrf_token(client, "/print")
+    response = client.post("/print/notices", data={"n-csrf_token": token, "n-area": "甲区"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert pages(response.data) == 2 and world.unit_b.code not in text(response.data)
+
+
+def test_many_notices_go_to_a_background_job_with_the_file_offered(
+    login_as, session, world, monkeypatch
+):
+    from tests.conftest import csrf_token
+
+    card = card_of(ensure_default_scorecard(session, today=date(2026, 1, 1)))
+    for item in card.items[:3]:
+        make_order(session, world.unit_a, item.code)
+    session.commit()
+    monkeypatch.setattr(documents, "BACKGROUND_NOTICES", 2)
+    _run_jobs_here(monkeypatch)
+    client = login_as("manager")
+    token = csrf_token(client, "/print")
+    response = client.post("/print/notices", data={"n-csrf_token": token, "n-area": "甲区"})
+    assert response.status_code == 302 and "/print/jobs/notices1" in response.location
+    assert "/print/jobs/notices1/file" in client.get("/print/jobs/notices1").get_data(True)
+    pdf = client.get("/print/jobs/notices1/file").data
+    assert pages(pdf) == 3 and world.unit_a.code in text(pdf)
+
+
+def test_an_area_without_open_orders_says_so_and_prints_nothing(login_as):
+    from tests.conftest import csrf_token
+
+    client = login_as("manager")
+    token = csrf_token(client, "/print")
+    response = client.post("/print/notices", data={"n-csrf_token": token, "n-area": "甲区"})
+    assert response.status_code == 422
+    assert "该区域没有未完成的整改通知，无需打印。" in response.get_data(as_text=True)

@@ -146,6 +146,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_plaques": Expect(OFFICE),
     "printing.print_roster": Expect(OFFICE),
     "printing.print_blacklist": Expect(OFFICE),
+    "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     # Rectification notices of a unit's open orders (staff hand them to the landlord).
