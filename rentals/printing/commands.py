@@ -1,4 +1,4 @@
-"""``rentals print plaques|roster|blacklist``: the same services as the print page."""
+"""``rentals print plaques|roster|blacklist|notices``: the same services as the print page."""
 
 from __future__ import annotations
 
@@ -145,7 +145,13 @@ def notices_cmd(unit_code: str | None, area: str | None, out: Path) -> None:
                 ).first()
                 if unit is None:
                     raise click.ClickException(f"No unit {unit_code}.")
-            result = documents.print_notices(session, printed=date.today(), unit=unit, area=area)
+            result = documents.print_notices(
+                session,
+                printed=date.today(),
+                unit=unit,
+                area=area,
+                progress=_progress("notices"),
+            )
     except DomainError as err:
         raise click.ClickException(str(err.message)) from None
     out.write_bytes(result.pdf)
