@@ -1,4 +1,4 @@
-"""Printable fields, each defined once (label, preview sample, value) for every builder.
+"""Printable fields, each defined once (label, value) for every builder.
 
 A builder turns rows into *sources* (plain dicts of unit, area, community, landlord,
 plaque and task values) and asks this registry for the fields its document prints, so a
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 
@@ -62,7 +61,6 @@ class PrintField:
     #: Chinese msgid of the label; ``label_bo`` is printed beside it on bilingual documents.
     label: str
     label_bo: str
-    sample: Any
     value: Callable[[Mapping[str, Any]], Any]
 
 
@@ -90,70 +88,57 @@ def _phone(src: Mapping[str, Any]) -> str:
 REGISTRY: dict[str, PrintField] = {
     f.key: f
     for f in [
-        PrintField("unit_code", N_("编号"), "ཨང་རྟགས།", "ZX-S-001", _get("unit_code")),
-        PrintField("address", N_("地址"), "གནས་ཡུལ།", "扎细路12号", _get("address")),
-        PrintField("area", N_("区域"), "ས་ཁུལ།", "南区", _get("area")),
-        PrintField("area_bo", N_("区域（藏文）"), "ས་ཁུལ།", "ལྷོ་ཁུལ།", _get("area_bo")),
-        PrintField("community", N_("社区"), "སྡོད་ཁུལ།", "扎细社区", _get("community")),
-        PrintField(
-            "community_bo", N_("社区（藏文）"), "སྡོད་ཁུལ།", "བཀྲ་ཤིས་སྡོད་ཁུལ།", _get("community_bo")
-        ),
+        PrintField("unit_code", N_("编号"), "ཨང་རྟགས།", _get("unit_code")),
+        PrintField("address", N_("地址"), "གནས་ཡུལ།", _get("address")),
+        PrintField("area", N_("区域"), "ས་ཁུལ།", _get("area")),
+        PrintField("area_bo", N_("区域（藏文）"), "ས་ཁུལ།", _get("area_bo")),
+        PrintField("community", N_("社区"), "སྡོད་ཁུལ།", _get("community")),
+        PrintField("community_bo", N_("社区（藏文）"), "སྡོད་ཁུལ།", _get("community_bo")),
         PrintField(
             "issuer",
             N_("颁发单位"),
             "སྤྲོད་མཁན་ལས་ཁུངས།",
-            "扎细社区居委会 · 扎细警务室",
             _get("issuer"),
         ),
-        PrintField("stars", N_("星级"), "སྐར་རིམ།", "★★☆", lambda s: star_text(s.get("stars"))),
-        PrintField("stars_count", N_("星数"), "སྐར་གྲངས།", 2, lambda s: s.get("stars") or 0),
-        PrintField("rating_status", N_("评定状态"), "གནས་སྟངས།", "two", _get("rating_status")),
-        PrintField("status_zh", N_("评定结果"), "གཏན་འཁེལ་འབྲས་བུ།", "二星 · 黄色一般型", _status(0)),
-        PrintField("status_bo", N_("评定结果（藏文）"), "གཏན་འཁེལ་འབྲས་བུ།", "སྐར་མ་གཉིས།", _status(1)),
-        PrintField("rating_stars_zh", N_("星级名称"), "སྐར་རིམ།", "二星", _rating("stars_zh")),
-        PrintField("rating_kind_zh", N_("类型"), "རིགས།", "黄色一般型", _rating("kind_zh")),
-        PrintField(
-            "rating_stars_bo", N_("星级名称（藏文）"), "སྐར་རིམ།", "སྐར་མ་གཉིས།", _rating("stars_bo")
-        ),
-        PrintField(
-            "rating_kind_bo", N_("类型（藏文）"), "རིགས།", "སེར་པོ། སྤྱིར་བཏང་གི་རིགས།", _rating("kind_bo")
-        ),
-        PrintField("colour", N_("颜色"), "ཚོས་གཞི།", "yellow", _rating("colour")),
+        PrintField("stars", N_("星级"), "སྐར་རིམ།", lambda s: star_text(s.get("stars"))),
+        PrintField("stars_count", N_("星数"), "སྐར་གྲངས།", lambda s: s.get("stars") or 0),
+        PrintField("rating_status", N_("评定状态"), "གནས་སྟངས།", _get("rating_status")),
+        PrintField("status_zh", N_("评定结果"), "གཏན་འཁེལ་འབྲས་བུ།", _status(0)),
+        PrintField("status_bo", N_("评定结果（藏文）"), "གཏན་འཁེལ་འབྲས་བུ།", _status(1)),
+        PrintField("rating_stars_zh", N_("星级名称"), "སྐར་རིམ།", _rating("stars_zh")),
+        PrintField("rating_kind_zh", N_("类型"), "རིགས།", _rating("kind_zh")),
+        PrintField("rating_stars_bo", N_("星级名称（藏文）"), "སྐར་རིམ།", _rating("stars_bo")),
+        PrintField("rating_kind_bo", N_("类型（藏文）"), "རིགས།", _rating("kind_bo")),
+        PrintField("colour", N_("颜色"), "ཚོས་གཞི།", _rating("colour")),
         PrintField(
             "valid_until",
             N_("有效期至"),
             "ནུས་ལྡན་དུས་ཚོད།",
-            date(2027, 11, 30),
             lambda s: s.get("valid_until"),
         ),
-        PrintField("serial", N_("牌号"), "བྱང་བུའི་ཨང་།", "K7QM-3XPA-9D2F", _get("serial")),
+        PrintField("serial", N_("牌号"), "བྱང་བུའི་ཨང་།", _get("serial")),
         PrintField(
             "qr_url",
             N_("核验网址"),
             "ཞིབ་བཤེར་དྲ་ཚིགས།",
-            "http://127.0.0.1:5000/p/K7QM3XPA9D2F",
             _get("qr_url"),
         ),
-        PrintField("landlord_name", N_("房东"), "ཁང་བདག", "次仁", _get("landlord_name")),
-        PrintField("landlord_phone", N_("电话"), "ཁ་པར།", "13900001234", _phone),
-        PrintField(
-            "due", N_("应查日期"), "ཞིབ་བཤེར་དུས་ཚོད།", date(2027, 2, 14), lambda s: s.get("due")
-        ),
+        PrintField("landlord_name", N_("房东"), "ཁང་བདག", _get("landlord_name")),
+        PrintField("landlord_phone", N_("电话"), "ཁ་པར།", _phone),
+        PrintField("due", N_("应查日期"), "ཞིབ་བཤེར་དུས་ཚོད།", lambda s: s.get("due")),
         PrintField(
             "last_inspection",
             N_("上次检查"),
             "སྔོན་མའི་ཞིབ་བཤེར།",
-            date(2027, 1, 20),
             lambda s: s.get("last_inspection"),
         ),
         PrintField(
-            "open_orders", N_("未结整改"), "ལེགས་བཅོས་མ་ཚར་བ།", 0, lambda s: s.get("open_orders") or 0
+            "open_orders", N_("未结整改"), "ལེགས་བཅོས་མ་ཚར་བ།", lambda s: s.get("open_orders") or 0
         ),
         PrintField(
             "reasons",
             N_("原因"),
             "རྒྱུ་མཚན།",
-            ["F3 疏散通道堵塞"],
             lambda s: list(s.get("reasons") or []),
         ),
     ]
