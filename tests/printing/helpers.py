@@ -113,3 +113,21 @@ def keep_png(pdf: bytes, name: str) -> Path:
         check=True,
     )
     return target.with_suffix(".png")
+
+
+def roster_rows(n: int) -> list[dict]:
+    """``n`` plain roster sources (ZX-0000, ZX-0001, ...), for tests that need no database."""
+    return [
+        {
+            "unit_code": f"ZX-{i:04d}",
+            "address": f"扎细路{i}号",
+            "landlord_name": "次仁",
+            "landlord_phone": "+8613900001234",
+            "stars": 2,
+            "rating_status": "two",
+            "due": date(2027, 2, 14),
+            "last_inspection": None,
+            "open_orders": None,
+        }
+        for i in range(n)
+    ]

@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from rentals.printing import plaque_pdf, plaques, qr, render, rosters
-from tests.printing.helpers import pages, text
+from tests.printing.helpers import pages, roster_rows, text
 
 BASE = "http://plaques.test"
 
@@ -134,22 +134,8 @@ def test_join_refuses_a_background_of_another_size_or_count():
 
 
 def _roster(n: int) -> bytes:
-    rows = [
-        {
-            "unit_code": f"ZX-{i:04d}",
-            "address": f"扎细路{i}号",
-            "landlord_name": "次仁",
-            "landlord_phone": "+8613900001234",
-            "stars": 2,
-            "rating_status": "two",
-            "due": date(2027, 2, 14),
-            "last_inspection": None,
-            "open_orders": None,
-        }
-        for i in range(n)
-    ]
     contexts = rosters.roster_contexts(
-        rows,
+        roster_rows(n),
         title="台账",
         area="南区",
         period="二月",

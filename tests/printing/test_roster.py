@@ -5,7 +5,7 @@ from datetime import date
 
 from rentals.printing import documents, rosters
 from tests import factories
-from tests.printing.helpers import keep_png, make_task, pages, rate, text
+from tests.printing.helpers import keep_png, make_task, pages, rate, roster_rows, text
 
 
 def test_roster_rows_are_the_tasks_due_in_the_window_in_route_order(session, world):
@@ -35,27 +35,10 @@ def test_roster_rows_are_the_tasks_due_in_the_window_in_route_order(session, wor
     keep_png(result.pdf, "roster")
 
 
-def _rows(n):
-    return [
-        {
-            "unit_code": f"ZX-{i:04d}",
-            "address": f"扎细路{i}号",
-            "landlord_name": "次仁",
-            "landlord_phone": "+8613900001234",
-            "stars": 2,
-            "rating_status": "two",
-            "due": date(2027, 2, 14),
-            "last_inspection": None,
-            "open_orders": None,
-        }
-        for i in range(n)
-    ]
-
-
 def test_fixed_rows_per_page_and_page_numbers_continue_across_chunks():
     n = rosters.ROWS_FIRST_PAGE + rosters.ROWS_PER_PAGE + 1
     contexts = rosters.roster_contexts(
-        _rows(n),
+        roster_rows(n),
         title="台账",
         area="南区",
         period="二月",
@@ -73,7 +56,7 @@ def test_fixed_rows_per_page_and_page_numbers_continue_across_chunks():
 
 
 def test_values_print_whole_and_a_value_too_long_is_cut_not_wrapped():
-    rows = _rows(3)
+    rows = roster_rows(3)
     rows[0]["address"] = "扎细路" + "很长的地址" * 12
     rows[1]["last_inspection"] = date(2027, 1, 9)
     rows[2]["landlord_name"] = "<b>次仁</b>"  # rows are markup built in Python: escaped
