@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from rentals import create_app, db
-from rentals.config import TestConfig
-from rentals.db import build_engine
-from rentals.migrate import upgrade
-from rentals.tasks import services
-from tests.tasks.synthetic import add_register
+# Run as a script, Python puts bench/ on the path, not the checkout: the synthetic register
+# builder is shared with the tests, so the checkout's root goes first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from rentals import create_app, db  # noqa: E402
+from rentals.config import TestConfig  # noqa: E402
+from rentals.db import build_engine  # noqa: E402
+from rentals.migrate import upgrade  # noqa: E402
+from rentals.tasks import services  # noqa: E402
+from tests.tasks.synthetic import add_register  # noqa: E402
 
 DAY = date(2027, 2, 3)
 
