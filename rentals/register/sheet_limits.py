@@ -6,7 +6,8 @@ largest cell reference. So every file is checked first, cheaply and with bounded
 
 - its size (before it is read, for a file on disk);
 - an XLSX as a zip: number of members, declared uncompressed sizes (zip bombs);
-- each worksheet's XML, streamed through a reader that stops after a byte budget:
+- each worksheet's XML, streamed through expat (no tree is built) from a reader that
+  stops after a byte budget:
   the ``<dimension ref=…>`` and the largest row and column of any cell or row, however
   they are written (a cell reference, or the implicit next position), against the row,
   column and cell limits. Nothing is kept but counters;
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.parsers import expat
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -112,23 +113,19 @@ def check_upload(data: bytes, limits: Limits | None = None) -> None:
 # --- XLSX -------------------------------------------------------------------------------
 
 
-class _Budget(io.RawIOBase):
+class _Budget:
     """A zip member read through a byte budget shared by every member scanned."""
 
     def __init__(self, raw: IO[bytes], budget: list[int]) -> None:
         self.raw = raw
         self.budget = budget
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self.raw.read(min(len(buffer), 64 * 1024))
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size if 0 < size <= 1024 * 1024 else 1024 * 1024)
         self.budget[0] -= len(chunk)
         if self.budget[0] < 0:
             raise _Refused(_l("表格文件解压后过大，无法导入。"))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
+        return chunk
 
 
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
@@ -175,42 +172,41 @@ class _Extent:
             )
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _scan_sheet(stream: IO[bytes], limits: Limits) -> None:
-    """Stream one worksheet's XML, keeping only counters and the element being read."""
-    head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise _Refused(_l("表格文件含有不允许的内容（DTD），无法导入。"))
+def _scan_sheet(stream: _Budget, limits: Limits) -> None:
+    """Stream one worksheet's XML through expat, keeping only counters: no element
+    tree is built, and a DTD (entity expansion) is refused outright."""
     extent = _Extent(limits)
-    row = 0
-    column = 0
-    events: Iterator[tuple[str, Any]] = iterparse(stream, events=("start", "end"))
-    for event, element in events:
-        tag = _local(element.tag)
-        if event == "end":
-            if tag == "row":
-                element.clear()  # its cells are done with
-            continue
-        if tag == "dimension":
-            ref = element.get("ref", "")
-            corner = _cell(ref.split(":")[-1])
+    position = [0, 0]  # the current row and column
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "c":
+            ref = _cell(attributes.get("r") or "")
+            if ref is not None:
+                position[0], position[1] = ref
+            else:
+                position[1] += 1
+            extent.see(max(position[0], 1), position[1])
+        elif tag == "row":
+            given = attributes.get("r", "")
+            position[0] = int(given) if given.isdigit() and len(given) < 9 else position[0] + 1
+            position[1] = 0
+            extent.see(position[0], 1)
+        elif tag == "dimension":
+            corner = _cell(attributes.get("ref", "").split(":")[-1])
             if corner is not None:
                 extent.see(*corner)
-        elif tag == "row":
-            given = element.get("r")
-            row = int(given) if given and given.isdigit() and len(given) < 9 else row + 1
-            column = 0
-            extent.see(row, 1)
-        elif tag == "c":
-            ref = _cell(element.get("r") or "")
-            if ref is not None:
-                row, column = ref
-            else:
-                column += 1
-            extent.see(max(row, 1), column)
+
+    def no_dtd(*_args: Any) -> None:
+        raise _Refused(_l("表格文件含有不允许的内容（DTD），无法导入。"))
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    while chunk := stream.read(256 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
 
 
 def check_xlsx(data: bytes, limits: Limits) -> None:
@@ -231,10 +227,10 @@ def check_xlsx(data: bytes, limits: Limits) -> None:
         for member in sheets:
             try:
                 with book.open(member) as raw:
-                    _scan_sheet(io.BufferedReader(_Budget(raw, budget)), limits)
+                    _scan_sheet(_Budget(raw, budget), limits)
             except _Refused as err:
                 raise LedgerError(err.message) from None
-            except (ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+            except (expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError):
                 raise LedgerError(_l("表格文件已损坏，无法读取。")) from None
 
 
