@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from rentals import db
-from rentals.register.importer import ImportKind, ImportReport, run_import
+from rentals.register.importer import ImportKind, ImportReport, batch_commits, run_import
 from rentals.register.ledger import LedgerError
 from rentals.register.sheet_limits import read_upload
 
@@ -60,11 +60,6 @@ def _import(kind: ImportKind, path: Path, apply: bool, community: str | None) ->
     try:
         # The plan only reads; each batch of the apply is its own write transaction.
         with db.unit_of_work(write=False) as session:
-
-            def next_transaction() -> None:
-                session.commit()
-                db.write_intent.set(True)
-
             report = run_import(
                 session,
                 actor=None,
@@ -72,7 +67,7 @@ def _import(kind: ImportKind, path: Path, apply: bool, community: str | None) ->
                 data=data,
                 apply=apply,
                 community=community,
-                next_transaction=next_transaction,
+                next_transaction=batch_commits(session),
             )
             if not report.ok or not apply:
                 raise _Failed

@@ -18,11 +18,13 @@ A blank optional cell keeps what the register already holds.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from rentals import db
 from rentals.auth.models import User
 from rentals.register.import_plan import Abort, Change, ImportKind, ImportReport, Planner, RowError
 from rentals.register.import_tenants import TenantPlanner
@@ -36,14 +38,40 @@ from rentals.register.ledger import (
 )
 from rentals.register.models import Community
 
-__all__ = ["Change", "ImportKind", "ImportReport", "RowError", "resolve_community", "run_import"]
+__all__ = [
+    "Change",
+    "ImportKind",
+    "ImportReport",
+    "RowError",
+    "batch_commits",
+    "resolve_community",
+    "run_import",
+]
 
 _PLANNERS: dict[ImportKind, tuple[type[Planner], tuple[Column, ...]]] = {
     ImportKind.UNITS: (UnitPlanner, UNIT_COLUMNS),
     ImportKind.TENANTS: (TenantPlanner, TENANT_COLUMNS),
 }
 #: Rows written per transaction when the caller lets the import commit between batches.
-BATCH_SIZE = 2000
+BATCH_SIZE = 1000
+#: Seconds the lock is left free between batches on SQLite. A writer waiting for it
+#: retries at most every 100 ms (SQLite's busy handler), so a shorter gap could be
+#: missed and the import would take the lock straight back.
+SQLITE_PAUSE = 0.12
+
+
+def batch_commits(session: Session) -> Callable[[], None]:
+    """For the edges (page, CLI): ``run_import``'s ``next_transaction``. Commits, lets the
+    next transaction begin as a writer, and on SQLite leaves the lock free a moment."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def next_transaction() -> None:
+        session.commit()
+        db.write_intent.set(True)
+        if sqlite:
+            time.sleep(SQLITE_PAUSE)
+
+    return next_transaction
 
 
 def resolve_community(session: Session, name_or_id: str | int | None) -> Community | None:

@@ -24,7 +24,13 @@ from rentals.auth.access import OFFICE, roles_required
 from rentals.register import bp
 from rentals.register.exporter import export_register
 from rentals.register.forms import ImportForm
-from rentals.register.importer import ImportKind, ImportReport, RowError, run_import
+from rentals.register.importer import (
+    ImportKind,
+    ImportReport,
+    RowError,
+    batch_commits,
+    run_import,
+)
 from rentals.register.ledger import LedgerError
 from rentals.register.models import Community
 from rentals.register.sheet_limits import read_stream
@@ -83,11 +89,6 @@ def _run(form: ImportForm) -> ImportReport:
     session = db.session()
     session.commit()  # ends the transaction that loaded the user: nothing was written
     db.write_intent.set(False)
-
-    def next_transaction() -> None:
-        session.commit()
-        db.write_intent.set(True)
-
     return run_import(
         session,
         actor=current_user._get_current_object(),
@@ -95,7 +96,7 @@ def _run(form: ImportForm) -> ImportReport:
         data=data,
         apply=bool(form.apply.data),
         community=form.community.data if "community" in form else None,
-        next_transaction=next_transaction,
+        next_transaction=batch_commits(session),
     )
 
 
