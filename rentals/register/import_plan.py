@@ -211,7 +211,7 @@ class Planner:
         or all), one service call each for the new and the changed."""
         created: list[tuple[PersonRow, services.PersonData]] = []
         updated: list[tuple[PersonRow, tuple[Person, services.PersonData]]] = []
-        wanted = self.person_plan if id_numbers is None else dict.fromkeys(id_numbers)
+        wanted = list(self.person_plan if id_numbers is None else dict.fromkeys(id_numbers))
         for id_number in wanted:
             if id_number not in self.person_plan:
                 continue

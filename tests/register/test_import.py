@@ -98,7 +98,7 @@ def test_changed_registration_is_an_audited_update(session, world) -> None:
 
 def test_one_bad_identity_number_writes_nothing_and_names_row_and_column(session, world) -> None:
     good = fixture("units_good.csv").decode("utf-8").splitlines()
-    bad_id = "540102197003050118"  # check character wrong
+    bad_id = "540102197003050118"  # check character wrong (the right one is 4)
     lines = [*good[:4], good[4].replace("540102197511200123", bad_id), *good[5:]]
     session.flush()
     before = _audit_count(session)
@@ -307,3 +307,58 @@ def test_common_header_spellings_are_understood(session, world) -> None:
     report = _tenants(session, csv_bytes(rows))
     assert report.ok, report.errors
     assert report.counts()["tenancy"]["created"] == 1
+
+
+def test_batches_commit_as_they_go_and_a_reimport_completes_a_crashed_apply(
+    session, world, monkeypatch
+) -> None:
+    from rentals.register import services
+
+    rows = [UNIT_HEADERS] + [
+        [f"B-{i:02d}", "甲区", f"批次路{i}号", "单间", "1", "", "", "", ""] for i in range(7)
+    ]
+    data = csv_bytes(rows)
+    commits: list[int] = []
+
+    def next_transaction() -> None:
+        session.commit()
+        commits.append(len(commits))
+
+    real = services.create_units
+    calls: list[int] = []
+
+    def crash_on_the_third_batch(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "create_units", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        run_import(
+            session,
+            actor=None,
+            kind=ImportKind.UNITS,
+            data=data,
+            apply=True,
+            next_transaction=next_transaction,
+            batch_size=3,
+        )
+    session.rollback()
+    written = sorted(session.exec(select(Unit.code).where(Unit.code.like("B-%"))).all())
+    assert written == [f"B-{i:02d}" for i in range(6)]  # two batches of three were committed
+
+    monkeypatch.setattr(services, "create_units", real)
+    report = run_import(
+        session,
+        actor=None,
+        kind=ImportKind.UNITS,
+        data=data,
+        apply=True,
+        next_transaction=next_transaction,
+        batch_size=3,
+    )
+    assert report.ok and report.applied
+    assert report.counts()["unit"] == {"unchanged": 6, "created": 1}
+    assert report.batches == 3  # the plan's rows, in batches of three
+    assert len(session.exec(select(Unit).where(Unit.code.like("B-%"))).all()) == 7

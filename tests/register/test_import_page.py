@@ -77,6 +77,7 @@ def test_file_with_errors_answers_422_and_lists_row_and_column(login_as, session
     rows = [
         UNIT_HEADERS,
         ["OK-1", "甲区", "路1号", "", "", "", "", "", ""],
+        # Wrong check character: 54010219900101123 takes 3 (weighted sum 185, mod 11 = 9).
         ["OK-2", "甲区", "路2号", "", "", "", "次仁", "540102199001011230", ""],
     ]
     response = _post(client, csv_bytes(rows), apply=True)
