@@ -7,7 +7,9 @@ Each function takes raw text and returns the normalised value or raises
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+from decimal import Decimal
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -54,6 +56,28 @@ PROVINCES = frozenset(
 )
 
 
+#: Dashes people and spreadsheets put inside phone numbers (NFKC leaves most of them alone).
+_PHONE_SEPARATORS = re.compile(r"[\s\-()\u2010-\u2015\u2212\u30fc\uff0d]")
+
+
+def fold(raw: str | None) -> str:
+    """Text as typed on any keyboard, folded to one form: full-width digits, letters,
+    brackets and spaces become ASCII (NFKC), so ``５４０１…``, ``（０８９１）`` and the
+    ideographic space compare equal to what a half-width keyboard types."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
+def id_check_character(body: str) -> str:
+    """The GB 11643 check character of the first 17 digits (ISO 7064 MOD 11-2).
+
+    ``ric.calc_check_digit`` expects the whole number and drops its last character
+    itself, so the 17 digits get a placeholder appended.
+    """
+    if not re.fullmatch(r"\d{17}", body):
+        raise ValueError("17 digits expected")
+    return ric.calc_check_digit(body + "0")
+
+
 class FieldInvalid(ValueError):
     def __init__(self, message: object) -> None:
         super().__init__(str(message))
@@ -67,7 +91,7 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
     The county part of the region is not checked: real numbers keep the code of a county
     that was later renamed, and rejecting those would turn away real people.
     """
-    value = re.sub(r"\s", "", raw or "").upper()
+    value = re.sub(r"\s", "", fold(raw)).upper()
     if not value:
         raise FieldInvalid(_l("请填写身份证号码。"))
     if re.fullmatch(r"\d{15}", value):
@@ -88,7 +112,7 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
         raise FieldInvalid(_l("身份证号码中的出生日期不存在。")) from None
     if birth.year < 1900 or birth > (today or date.today()):
         raise FieldInvalid(_l("身份证号码中的出生日期不合理。"))
-    if ric.calc_check_digit(value[:17]) != value[17]:
+    if id_check_character(value[:17]) != value[17]:
         raise FieldInvalid(_l("身份证号码的校验位不正确，请逐位核对。"))
     return value
 
@@ -102,12 +126,17 @@ def is_valid_id_number(raw: str) -> bool:
 
 
 def normalise_mobile(raw: str) -> str:
-    """A mainland mobile number (11 digits, 1[3-9]…), returned in E.164 (+8613812345678)."""
-    value = re.sub(r"[\s\-()]", "", raw or "")
+    """A mainland mobile number (11 digits, 1[3-9]…), returned in E.164 (+8613812345678).
+
+    Full-width digits, spaces, dashes and brackets are folded first. A number a
+    spreadsheet kept as a number is accepted when no digit was lost: ``13989007919.0``,
+    or ``1.3989007919E+10`` with all eleven digits; ``1.39890079E+10`` is refused.
+    """
+    value = _PHONE_SEPARATORS.sub("", fold(raw))
     if not value:
         raise FieldInvalid(_l("请填写手机号码。"))
-    if re.fullmatch(r"\d+(\.\d+)?[Ee][+-]?\d+|\d+\.0+", value):
-        raise FieldInvalid(_l("手机号码被表格软件当作数字保存，请把该列设为文本。"))
+    if re.fullmatch(r"\d+(\.\d+)?[Ee][+-]?\d+|\d+\.\d+", value):
+        value = _whole_number(value)
     local = (
         value[3:] if value.startswith("+86") else value[2:] if value.startswith("0086") else value
     )
@@ -128,6 +157,21 @@ def normalise_mobile(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _whole_number(value: str) -> str:
+    """The digits of a phone a spreadsheet stored as a number, when none were lost:
+    ``13989007919.0`` keeps all of them, ``1.3989007919E+10`` writes all eleven,
+    ``1.39890079E+10`` has lost two."""
+    if re.fullmatch(r"\d+\.0+", value):
+        return value.split(".")[0]
+    number = Decimal(value)  # the caller matched a number
+    written = len(number.as_tuple().digits)
+    if number != number.to_integral_value() or written < len(str(int(number))):
+        raise FieldInvalid(
+            _l("手机号码被表格软件当作数字保存，末几位已经丢失，请把该列设为文本后重新填写。")
+        )
+    return str(int(number))
+
+
 def check_date_order(moved_in: date, moved_out: date | None) -> None:
     if moved_out is not None and moved_out < moved_in:
         raise FieldInvalid(_l("搬离日期不能早于入住日期。"))
@@ -136,6 +180,8 @@ def check_date_order(moved_in: date, moved_out: date | None) -> None:
 __all__ = [
     "FieldInvalid",
     "check_date_order",
+    "fold",
+    "id_check_character",
     "is_valid_id_number",
     "normalise_id_number",
     "normalise_mobile",

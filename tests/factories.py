@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
-from stdnum.cn import ric
 
 from rentals.auth.models import Role, User
 from rentals.auth.services import create_user
 from rentals.register import services
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
+
+# GB 11643 / ISO 7064 MOD 11-2, written here rather than taken from the product, so a
+# wrong check in rentals.validators makes the factories' numbers fail instead of agree.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check(body: str) -> str:
+    """The check character of 17 digits: weighted sum mod 11 looked up in '10X98765432'."""
+    assert len(body) == 17 and body.isdigit(), body
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
 
 PASSWORD = "testpass123"
 _serial = itertools.count(1)
@@ -21,7 +31,7 @@ _serial = itertools.count(1)
 def valid_id_number(serial: int | None = None, birth: str = "19900101") -> str:
     n = next(_serial) if serial is None else serial
     body = f"540102{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + id_check(body)
 
 
 def unique_id_number() -> str:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
-from stdnum.cn import ric
 
 from rentals.auth.models import Role, User
 from rentals.auth.services import create_user
@@ -20,6 +19,7 @@ from rentals.inspections.models import Inspection, Outcome
 from rentals.ratings.services import card_of, ensure_default_scorecard, rate_inspection
 from rentals.register import services
 from rentals.register.models import Area, Community, Person, Unit, UnitType
+from rentals.validators import id_check_character
 from scoring import assess
 
 DEMO_PASSWORD = "zhaxi2026"
@@ -113,7 +113,7 @@ def _name(rng: random.Random) -> str:
 def _id_number(rng: random.Random, serial: int) -> str:
     birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 54 * 365))
     body = f"540102{birth:%Y%m%d}{serial % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + id_check_character(body)
 
 
 def _phone(serial: int) -> str:

@@ -110,5 +110,12 @@ class ImportForm(FlaskForm):
     kind = SelectField(
         _l("导入内容"), choices=choices([("units", _l("出租房台账")), ("tenants", _l("租户台账"))])
     )
+    #: Choices set by the view; shown only when there are several communities.
+    community = SelectField(
+        _l("社区"),
+        description=_l("台账中没有的区域将在该社区中新建。"),
+        coerce=int,
+        validate_choice=True,
+    )
     file = FileField(_l("文件（CSV 或 XLSX）"), validators=[FileRequired(_l("请选择文件。"))])
     apply = BooleanField(_l("确认写入（不勾选则只预览）"))

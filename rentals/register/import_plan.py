@@ -24,9 +24,10 @@ from rentals.register.ledger import (
     Sheet,
     clean,
     number_text,
+    phone_text,
     text,
 )
-from rentals.register.models import Person, Unit
+from rentals.register.models import Community, Person, Unit
 from rentals.templating import mask_id_number
 from rentals.validators import FieldInvalid, normalise_id_number, normalise_mobile
 
@@ -46,8 +47,8 @@ class RowError:
 @dataclass(frozen=True)
 class Change:
     row: int
-    subject: str  #: "unit", "person" or "tenancy"
-    key: str  #: unit code, masked identity number, or both for a tenancy
+    subject: str  #: "area", "unit", "person" or "tenancy"
+    key: str  #: area name, unit code, masked identity number, or both for a tenancy
     action: str  #: "created", "updated" or "unchanged"
     columns: tuple[str, ...] = ()  #: headers of the changed values
 
@@ -58,8 +59,12 @@ class ImportReport:
     rows: int = 0
     changes: list[Change] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    #: Rows taken, but with something the office should look at (an unknown house type).
+    warnings: list[RowError] = field(default_factory=list)
     notices: list[Any] = field(default_factory=list)
     applied: bool = False
+    #: Transactions the apply was written in (batches, so other writers get the lock).
+    batches: int = 0
 
     @property
     def ok(self) -> bool:
@@ -97,11 +102,18 @@ class PersonRow:
 
 class Planner:
     def __init__(
-        self, session: Session, sheet: Sheet, columns: tuple[Column, ...], report: ImportReport
+        self,
+        session: Session,
+        sheet: Sheet,
+        columns: tuple[Column, ...],
+        report: ImportReport,
+        community: Community | None = None,
     ) -> None:
         self.session = session
         self.sheet = sheet
         self.report = report
+        #: The community new areas go to (the chosen one, or the only one there is).
+        self.community = community
         self.headers = {c.key: sheet.headers.get(c.key, c.header) for c in columns}
         self.people: dict[str, Person] = {}
         self.person_plan: dict[str, tuple[PersonRow, str]] = {}  # id → (row, action)
@@ -109,11 +121,23 @@ class Planner:
     def plan(self) -> None:
         raise NotImplementedError
 
-    def apply(self, actor: User | None) -> None:
+    rows: list[Any]  #: the planned rows, in sheet order (set by ``plan``)
+
+    def apply(self, actor: User | None, batch: list[Any] | None = None) -> None:
+        """Write the plan for ``batch`` (a slice of ``rows``; None: every row)."""
         raise NotImplementedError
+
+    def batches(self, size: int) -> Iterator[list[Any]]:
+        """The planned rows in slices of ``size``, in sheet order: a person is written
+        with the first batch that names them, before the rows that refer to them."""
+        for start in range(0, len(self.rows), size):
+            yield self.rows[start : start + size]
 
     def error(self, row: int, key: str, message: Any) -> None:
         self.report.errors.append(RowError(row, self.headers[key], message))
+
+    def warn(self, row: int, key: str, message: Any) -> None:
+        self.report.warnings.append(RowError(row, self.headers[key], message))
 
     def cell(self, row: int, values: dict[str, Any], key: str, parse: Callable[[Any], Any]) -> Any:
         try:
@@ -176,17 +200,22 @@ class Planner:
             row,
             values,
             phone_key,
-            lambda v: normalise_mobile(number_text(v)) if clean(v) else None,
+            lambda v: normalise_mobile(phone_text(v)) if clean(v) else None,
         )
         if BAD in (name, id_number, phone):
             return BAD
         return PersonRow(row, name, id_number, phone, name_key, id_key, phone_key)
 
-    def apply_people(self, actor: User | None) -> None:
-        """Create and update the planned people, one batch each."""
+    def apply_people(self, actor: User | None, id_numbers: Iterable[str] | None = None) -> None:
+        """Create and update the planned people (those of ``id_numbers`` not written yet,
+        or all), one service call each for the new and the changed."""
         created: list[tuple[PersonRow, services.PersonData]] = []
         updated: list[tuple[PersonRow, tuple[Person, services.PersonData]]] = []
-        for id_number, (p, action) in self.person_plan.items():
+        wanted = list(self.person_plan if id_numbers is None else dict.fromkeys(id_numbers))
+        for id_number in wanted:
+            if id_number not in self.person_plan:
+                continue
+            p, action = self.person_plan.pop(id_number)
             person = self.people.get(id_number)
             if action == "created":
                 data = services.PersonData(name=p.name, id_number=id_number, phone=p.phone)

@@ -140,10 +140,11 @@ class TenantPlanner(Planner):
         columns = (self.headers["registered"],) if r.action == "updated" else ()
         self.report.changes.append(Change(r.row, "tenancy", key, r.action, columns))
 
-    def apply(self, actor: User | None) -> None:
-        self.apply_people(actor)
+    def apply(self, actor: User | None, batch: list[Any] | None = None) -> None:
+        rows: list[_TenantRow] = self.rows if batch is None else batch
+        self.apply_people(actor, (r.person.id_number for r in rows))
         created: list[tuple[int, services.NewTenancy]] = []
-        for r in self.rows:
+        for r in rows:
             if r.action == "created":
                 person = self.people.get(r.person.id_number)
                 if person is None:  # its creation failed: already a row error

@@ -11,14 +11,15 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import python_calamine
 from flask_babel import lazy_gettext as _l
 
-from rentals.validators import FieldInvalid
+from rentals.register.sheet_limits import LedgerError, check_csv_rows, check_upload
+from rentals.validators import FieldInvalid, fold
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,18 @@ EXPORT_ONLY = (Column("rating", "星级", "rating"),)
 
 #: Unit types as the ledger writes them (always Chinese, whatever the page language).
 TYPE_NAMES = {"room": "单间", "apartment": "套房", "house": "独院", "other": "其他"}
-_TYPES = {**{v: k for k, v in TYPE_NAMES.items()}, **{k: k for k in TYPE_NAMES}}
+#: The words offices use for house types, mapped to the product's types. A word not
+#: here is kept as written and typed "other" (with a warning), never refused.
+TYPE_VOCABULARY = {
+    "room": ("单间", "房间", "出租屋", "出租房", "宿舍", "单间房"),
+    "apartment": ("套房", "楼房", "单元房", "公寓", "商品房", "住宅楼", "套间", "成套住宅"),
+    "house": ("独院", "院落", "平房", "独栋", "自建房", "民房", "四合院", "藏式民居"),
+    "other": ("其他", "其它", "商住", "商铺", "门面房", "车库"),
+}
+_TYPES = {
+    **{k: k for k in TYPE_NAMES},
+    **{word: kind for kind, words in TYPE_VOCABULARY.items() for word in words},
+}
 _YES = {"是", "yes", "y", "1", "true", "已登记", "已办理", "√"}
 _NO = {"否", "no", "n", "0", "false", "未登记", "未办理", ""}
 
@@ -65,15 +77,6 @@ _SPACE = re.compile(r"[\s\u3000\ufeff\u00a0]+")
 _BRACKETS = re.compile(r"[（(【\[].*?[）)】\]]")
 #: How the exporter neutralises formulas, undone on import so a round trip is exact.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 200_000
-
-
-class LedgerError(Exception):
-    """The file as a whole cannot be read (format, encoding, headers)."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass
@@ -94,9 +97,10 @@ def clean(value: Any) -> str:
 
 
 def header_key(raw: Any) -> str:
-    """Normalised header: no spaces, no bracketed notes like (是/否), no '*', lower case."""
-    text = _BRACKETS.sub("", clean(raw))
-    return _SPACE.sub("", text).replace("*", "").replace("＊", "").lower()
+    """Normalised header: folded to half-width (NFKC), no spaces, no bracketed notes
+    like (是/否) or （必填）, no '*', lower case."""
+    text = _BRACKETS.sub("", fold(clean(raw)))
+    return _SPACE.sub("", text).replace("*", "").lower()
 
 
 def escape_formula(value: str) -> str:
@@ -142,15 +146,17 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return check_csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as err:
         raise LedgerError(_l("CSV 文件格式有误：%(reason)s", reason=str(err))) from None
 
 
 def read_table(data: bytes) -> list[list[Any]]:
-    """All cells of the first sheet; index 0 is sheet row 1. Format is told by content."""
+    """All cells of the first sheet; index 0 is sheet row 1. Format is told by content.
+    Nothing parses the file before ``check_upload`` has seen it within the limits."""
     if not data.strip():
         raise LedgerError(_l("文件是空的。"))
+    check_upload(data)
     return _read_workbook(data) if _is_zip_or_ole(data) else _read_csv(data)
 
 
@@ -194,8 +200,6 @@ def read_ledger(data: bytes, columns: tuple[Column, ...]) -> Sheet:
     missing = [c.header for c in columns if c.required and c.key not in positions]
     if missing:
         raise LedgerError(_l("缺少必需的列：%(names)s。", names="、".join(missing)))
-    if len(table) - header_index > MAX_ROWS:
-        raise LedgerError(_l("文件超过 %(n)s 行，请分批导入。", n=MAX_ROWS))
     sheet = Sheet(headers=headers, rows=[])
     if unknown:
         sheet.notices.append(_l("已忽略未知的列：%(names)s。", names="、".join(unknown)))
@@ -228,10 +232,23 @@ def text(value: Any, *, max_length: int | None = None) -> str:
 
 
 def number_text(value: Any) -> str:
-    """An identity or phone cell as text; a number cell keeps its float look ('5.4e+17',
-    '13812345678.0') so the validators report that the spreadsheet stored it as a number."""
+    """An identity cell as text; a number cell keeps its float look ('5.4e+17') so the
+    validator reports that the spreadsheet stored it as a number (and lost digits: a
+    spreadsheet keeps 15 significant digits, an identity number has 18)."""
     if is_number_cell(value):
         return repr(float(value))
+    return unescape_formula(clean(value))
+
+
+def phone_text(value: Any) -> str:
+    """A phone cell as text. A number cell holding a whole number keeps every digit
+    (a double is exact up to 2^53), so 13989007919.0 reads as '13989007919'; anything
+    else keeps its float look for the validator to judge."""
+    if is_number_cell(value):
+        number = float(value)
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return repr(number)
     return unescape_formula(clean(value))
 
 
@@ -243,18 +260,34 @@ _DATE_PATTERNS = (
 )
 
 
+#: Day 0 of Excel's 1900 date system as Excel counts (its phantom 29 Feb 1900 included).
+_EXCEL_EPOCH = date(1899, 12, 30)
+#: Serials read as dates: 1950-01-01 .. 2099-12-31; other numbers are not dates.
+_SERIALS = range(18264, 73051)
+
+
+def _from_serial(number: float) -> date:
+    if not number.is_integer() or int(number) not in _SERIALS:
+        raise FieldInvalid(_l("日期被表格软件当作数字保存，请把该列设为日期或文本。"))
+    return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
 def parse_date(value: Any) -> date:
+    """A date cell, an Excel serial (number cell or its text), 2025-03-18, 2025/3/18,
+    2025.3.18 or 2025年3月18日, in half- or full-width characters."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if is_number_cell(value):
-        raise FieldInvalid(_l("日期被表格软件当作数字保存，请把该列设为日期或文本。"))
+        return _from_serial(float(value))
     # "2026-01-05 00:00:00" from a CSV written by a spreadsheet: keep the date part.
-    raw = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", clean(value))
+    raw = re.sub(r"[ T]\d{1,2}:\d{2}(:\d{2})?$", "", fold(clean(value)).strip())
     raw = _SPACE.sub("", raw)
     if not raw:
         raise FieldInvalid(_l("请填写入住日期。"))
+    if re.fullmatch(r"\d{5}(\.0+)?", raw):
+        return _from_serial(float(raw))
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(raw)
         if match:
@@ -278,15 +311,24 @@ def parse_bool(value: Any) -> bool:
     raise FieldInvalid(_l("请填写“是”或“否”。"))
 
 
-def parse_unit_type(value: Any) -> str:
-    raw = clean(value).lower()
-    if raw in _TYPES:
-        return _TYPES[raw]
-    raise FieldInvalid(_l("房屋类型无效。"))
+@dataclass(frozen=True)
+class HouseType:
+    kind: str  #: a UnitType value
+    label: str  #: the ledger's own word ("" when it is the product's name for the type)
+    known: bool  #: False: a word the vocabulary does not have, typed "other"
+
+
+def parse_unit_type(value: Any) -> HouseType:
+    """The house type as the ledger writes it; an unknown word is kept, typed "other"."""
+    written = _SPACE.sub("", fold(clean(value)))[:32]
+    kind = _TYPES.get(written.lower())
+    if kind is None:
+        return HouseType("other", written, False)
+    return HouseType(kind, "" if written.lower() in (kind, TYPE_NAMES[kind]) else written, True)
 
 
 def parse_rooms(value: Any) -> int:
-    raw = clean(value)
+    raw = fold(clean(value)).removesuffix("间").strip()
     try:
         number = Decimal(raw)
     except InvalidOperation:
@@ -297,7 +339,7 @@ def parse_rooms(value: Any) -> int:
 
 
 def parse_floor_area(value: Any) -> Decimal:
-    raw = clean(value).removesuffix("㎡").removesuffix("平方米").removesuffix("m²").strip()
+    raw = fold(clean(value)).removesuffix("平方米").removesuffix("m2").removesuffix("m²").strip()
     try:
         number = Decimal(raw)
     except InvalidOperation:

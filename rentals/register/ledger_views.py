@@ -17,13 +17,23 @@ from typing import Any, TypeVar
 from flask import flash, render_template, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import select
 
 from rentals import db
 from rentals.auth.access import OFFICE, roles_required
 from rentals.register import bp
 from rentals.register.exporter import export_register
 from rentals.register.forms import ImportForm
-from rentals.register.importer import ImportReport, run_import
+from rentals.register.importer import (
+    ImportKind,
+    ImportReport,
+    RowError,
+    batch_commits,
+    run_import,
+)
+from rentals.register.ledger import LedgerError
+from rentals.register.models import Community
+from rentals.register.sheet_limits import read_stream
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,17 +46,18 @@ SHOWN_ERRORS = 500
 @roles_required(*OFFICE)
 def import_ledger():  # type: ignore[no-untyped-def]
     form = ImportForm()
+    session = db.session()
+    communities = session.exec(select(Community).order_by(Community.name)).all()
+    if communities:
+        form.community.choices = [(c.id, c.name) for c in communities]
+        if len(communities) == 1:  # no choice to make: the field is not shown
+            form.community.data = communities[0].id
+    else:
+        del form.community
     report: ImportReport | None = None
     status = 200
     if form.validate_on_submit():
-        data = form.file.data.read()
-        report = run_import(
-            db.session(),
-            actor=current_user._get_current_object(),
-            kind=form.kind.data,
-            data=data,
-            apply=bool(form.apply.data),
-        )
+        report = _run(form)
         if not report.ok:
             status = 422  # also rolls the request back, should anything have been flushed
         elif report.applied:
@@ -63,6 +74,29 @@ def import_ledger():  # type: ignore[no-untyped-def]
             shown_errors=SHOWN_ERRORS,
         ),
         status,
+    )
+
+
+def _run(form: ImportForm) -> ImportReport:
+    """Plan in a read transaction (other writers go on), then write batch by batch, each
+    batch its own short write transaction (see ``run_import``)."""
+    try:
+        data = read_stream(form.file.data.stream)
+    except LedgerError as err:
+        report = ImportReport(kind=ImportKind(form.kind.data))
+        report.errors.append(RowError(0, "", err.message))
+        return report
+    session = db.session()
+    session.commit()  # ends the transaction that loaded the user: nothing was written
+    db.write_intent.set(False)
+    return run_import(
+        session,
+        actor=current_user._get_current_object(),
+        kind=form.kind.data,
+        data=data,
+        apply=bool(form.apply.data),
+        community=form.community.data if "community" in form else None,
+        next_transaction=batch_commits(session),
     )
 
 

@@ -81,6 +81,9 @@ class Unit(SQLModel, table=True):
     street: str = Field(default="", max_length=100)
     house_number: int | None = Field(default=None)
     unit_type: str = Field(default=UnitType.ROOM, max_length=16)
+    #: The house type in the ledger's own word (院落, 商住, …) when it is not the
+    #: product's name for ``unit_type``; a word the product does not know has type "other".
+    type_label: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
     rooms: int = Field(default=1)
     floor_area: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
     status: str = Field(default=UnitStatus.ACTIVE, max_length=16)

@@ -33,6 +33,7 @@ UNIT_FIELDS = (
     "street",
     "house_number",
     "unit_type",
+    "type_label",
     "rooms",
     "floor_area",
     "status",
@@ -49,6 +50,8 @@ class UnitData:
     street: str = ""
     house_number: int | None = None
     unit_type: str = UnitType.ROOM
+    #: The ledger's own word for the type, when it is not the product's (see Unit).
+    type_label: str = ""
     rooms: int = 1
     floor_area: Decimal | None = None
     status: str = UnitStatus.ACTIVE

@@ -85,7 +85,9 @@ def _landlord_id(form: UnitForm) -> int | None:
     return person.id
 
 
-def _unit_data(form: UnitForm) -> services.UnitData:
+def _unit_data(form: UnitForm, unit: Unit | None = None) -> services.UnitData:
+    # The ledger's word for the type (院落, 商住) stays while the type is not changed.
+    same_type = unit is not None and unit.unit_type == form.unit_type.data
     return services.UnitData(
         code=form.code.data.strip().upper(),
         area_id=form.area_id.data,
@@ -93,6 +95,7 @@ def _unit_data(form: UnitForm) -> services.UnitData:
         street=(form.street.data or "").strip(),
         house_number=form.house_number.data,
         unit_type=form.unit_type.data,
+        type_label=unit.type_label if same_type and unit else "",
         rooms=form.rooms.data,
         floor_area=form.floor_area.data,
         status=form.status.data,
@@ -137,7 +140,7 @@ def unit_edit(code: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             changes = services.update_unit(
-                db.session(), actor=_user(), unit=unit, data=_unit_data(form)
+                db.session(), actor=_user(), unit=unit, data=_unit_data(form, unit)
             )
         except DomainError as err:
             _field_error(form, err)

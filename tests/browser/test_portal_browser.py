@@ -40,7 +40,7 @@ def test_landlord_portal_round_trip(page, live_server):
 
     page.get_by_role("link", name="申报租户入住").click()
     page.get_by_label("租户姓名").fill("测试租客")
-    page.get_by_label("身份证号码").fill("540102199001010052")
+    page.get_by_label("身份证号码").fill("540102199001010054")
     page.get_by_label("入住日期").fill("2026-11-01")
     page.get_by_role("button", name="提交申报").click()
     page.wait_for_url(f"**/my/units/{code}")

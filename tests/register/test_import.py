@@ -98,8 +98,8 @@ def test_changed_registration_is_an_audited_update(session, world) -> None:
 
 def test_one_bad_identity_number_writes_nothing_and_names_row_and_column(session, world) -> None:
     good = fixture("units_good.csv").decode("utf-8").splitlines()
-    bad_id = "540102197003050118"  # check character wrong
-    lines = [*good[:4], good[4].replace("540102197511200124", bad_id), *good[5:]]
+    bad_id = "540102197003050118"  # check character wrong (the right one is 4)
+    lines = [*good[:4], good[4].replace("540102197511200123", bad_id), *good[5:]]
     session.flush()
     before = _audit_count(session)
     report = _units(session, "\n".join(lines).encode("utf-8"))
@@ -135,28 +135,36 @@ def test_float_identity_numbers_are_rejected_as_stored_as_numbers(session, world
     assert "当作数字" in str(report.errors[0].message)
 
 
-def test_float_phone_is_rejected(session, world) -> None:
-    rows = [TENANT_HEADERS, [world.unit_a.code, "白玛", ID_A, "13812345678.0", "2026-01-05", ""]]
+def test_phone_kept_as_a_number_is_accepted_when_no_digit_was_lost(session, world) -> None:
+    rows = [
+        TENANT_HEADERS,
+        [world.unit_a.code, "白玛", ID_A, "13812345678.0", "2026-01-05", ""],
+        [world.unit_b.code, "央金", ID_B, "1.38123456E+10", "2026-01-05", ""],
+    ]
     report = _tenants(session, csv_bytes(rows))
-    assert [(e.row, e.column) for e in report.errors] == [(2, "电话")]
-    assert "当作数字" in str(report.errors[0].message)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "电话")]
+    assert "丢失" in str(report.errors[0].message)
+    rows.pop()
+    assert _tenants(session, csv_bytes(rows)).ok
+    person = session.exec(select(Person).where(Person.id_number == ID_A)).one()
+    assert person.phone == "+8613812345678"
 
 
-def test_xlsx_with_numeric_id_cell_is_rejected_and_text_cell_accepted(session, world) -> None:
+def test_xlsx_with_numeric_id_cell_is_rejected_and_numeric_phone_accepted(session, world) -> None:
     rows = [
         TENANT_HEADERS,
         [world.unit_a.code, "白玛", 5.401021990010113e17, "13812345678", date(2026, 1, 5), "是"],
         [world.unit_b.code, "央金", ID_B, 13812345679, date(2026, 1, 6), 1],
     ]
     report = _tenants(session, xlsx_bytes(rows))
-    assert [(e.row, e.column) for e in report.errors] == [(2, "身份证号"), (3, "电话")]
-    assert all("当作数字" in str(e.message) for e in report.errors)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "身份证号")]
+    assert "当作数字" in str(report.errors[0].message)
 
     rows[1][2] = ID_A
-    rows[2][3] = "13812345679"
     report = _tenants(session, xlsx_bytes(rows))
     assert report.ok, report.errors
     person = session.exec(select(Person).where(Person.id_number == ID_B)).one()
+    assert person.phone == "+8613812345679"
     tenancy = session.exec(select(Tenancy).where(Tenancy.person_id == person.id)).one()
     assert tenancy.moved_in == date(2026, 1, 6) and tenancy.registered is True
 
@@ -203,16 +211,15 @@ def test_unit_aliases_and_row_numbers_count_blank_lines(session, world) -> None:
     ]
     report = _units(session, csv_bytes(rows))
     assert [(e.row, e.column) for e in report.errors] == [
-        (4, "AREA"),
-        (4, "type"),
         (4, "rooms"),
         (4, "floor_area (㎡)"),
         (4, "房东身份证号"),  # column absent: its Chinese header
     ]
-    messages = [str(e.message) for e in report.errors]
-    assert messages[0] == "区域「丙区」不存在。"
-    assert messages[1] == "房屋类型无效。"
-    assert messages[2] == "房间数应在 0 到 500 之间。"
+    assert str(report.errors[0].message) == "房间数应在 0 到 500 之间。"
+    # An area the community lacks is to be created, an unknown house type a warning.
+    assert ("area", "丙区", "created") in [(c.subject, c.key, c.action) for c in report.changes]
+    assert [(w.row, w.column) for w in report.warnings] == [(4, "type")]
+    assert "宫殿" in str(report.warnings[0].message)
     assert _unit(session, "X-1") is None
 
 
@@ -282,7 +289,7 @@ def test_dry_run_reports_the_same_and_writes_nothing(session, world) -> None:
         (b"", "空"),
         ("序号,备注\n1,次仁\n".encode(), "表头"),
         ("单元编号,姓名\nA,B\n".encode(), "缺少必需的列"),
-        (b"PK\x03\x04garbage", "无法读取"),
+        (b"PK\x03\x04garbage", "不是有效的 XLSX"),
     ],
     ids=["empty", "no-header", "missing-columns", "broken-xlsx"],
 )
@@ -300,3 +307,58 @@ def test_common_header_spellings_are_understood(session, world) -> None:
     report = _tenants(session, csv_bytes(rows))
     assert report.ok, report.errors
     assert report.counts()["tenancy"]["created"] == 1
+
+
+def test_batches_commit_as_they_go_and_a_reimport_completes_a_crashed_apply(
+    session, world, monkeypatch
+) -> None:
+    from rentals.register import services
+
+    rows = [UNIT_HEADERS] + [
+        [f"B-{i:02d}", "甲区", f"批次路{i}号", "单间", "1", "", "", "", ""] for i in range(7)
+    ]
+    data = csv_bytes(rows)
+    commits: list[int] = []
+
+    def next_transaction() -> None:
+        session.commit()
+        commits.append(len(commits))
+
+    real = services.create_units
+    calls: list[int] = []
+
+    def crash_on_the_third_batch(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "create_units", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        run_import(
+            session,
+            actor=None,
+            kind=ImportKind.UNITS,
+            data=data,
+            apply=True,
+            next_transaction=next_transaction,
+            batch_size=3,
+        )
+    session.rollback()
+    written = sorted(session.exec(select(Unit.code).where(Unit.code.like("B-%"))).all())
+    assert written == [f"B-{i:02d}" for i in range(6)]  # two batches of three were committed
+
+    monkeypatch.setattr(services, "create_units", real)
+    report = run_import(
+        session,
+        actor=None,
+        kind=ImportKind.UNITS,
+        data=data,
+        apply=True,
+        next_transaction=next_transaction,
+        batch_size=3,
+    )
+    assert report.ok and report.applied
+    assert report.counts()["unit"] == {"unchanged": 6, "created": 1}
+    assert report.batches == 3  # the plan's rows, in batches of three
+    assert len(session.exec(select(Unit).where(Unit.code.like("B-%"))).all()) == 7

@@ -46,6 +46,7 @@ def test_bad_file_exits_1_and_writes_nothing(app, session, world, tmp_path) -> N
         csv_bytes(
             [
                 TENANT_HEADERS,
+                # wrong check character (the right one is 3)
                 [world.unit_a.code, "白玛", "540102199001011230", "", "2026-01-05", "是"],
             ]
         )

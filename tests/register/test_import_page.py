@@ -7,7 +7,8 @@ import io
 import pytest
 from sqlmodel import select
 
-from rentals.register.models import Unit
+from rentals.register.models import Area, Unit
+from tests import factories
 from tests.conftest import csrf_token
 from tests.register.ledgers import UNIT_HEADERS, csv_bytes, fixture
 
@@ -76,6 +77,7 @@ def test_file_with_errors_answers_422_and_lists_row_and_column(login_as, session
     rows = [
         UNIT_HEADERS,
         ["OK-1", "甲区", "路1号", "", "", "", "", "", ""],
+        # Wrong check character: 54010219900101123 takes 3 (weighted sum 185, mod 11 = 9).
         ["OK-2", "甲区", "路2号", "", "", "", "次仁", "540102199001011230", ""],
     ]
     response = _post(client, csv_bytes(rows), apply=True)
@@ -89,5 +91,88 @@ def test_file_with_errors_answers_422_and_lists_row_and_column(login_as, session
 def test_personal_numbers_are_masked_in_the_preview(login_as) -> None:
     client = login_as("manager")
     html = _post(client, fixture("units_good.csv")).get_data(as_text=True)
-    assert "540102197511200124" not in html
-    assert "540102********0124" in html
+    assert "540102197511200123" not in html
+    assert "540102********0123" in html
+
+
+def _post_to(client, data: bytes, community_id: int, *, apply: bool) -> object:  # type: ignore[no-untyped-def]
+    form = {
+        "kind": "units",
+        "community": str(community_id),
+        "file": (io.BytesIO(data), "台账.csv"),
+        "csrf_token": csrf_token(client, URL),
+    }
+    if apply:
+        form["apply"] = "y"
+    return client.post(URL, data=form, content_type="multipart/form-data")
+
+
+def test_one_community_needs_no_choice_and_new_areas_are_created(login_as, session) -> None:
+    client = login_as("manager")
+    assert 'name="community"' not in client.get(URL).get_data(as_text=True)
+    rows = [UNIT_HEADERS, ["NEW-1", "新建片区", "新路1号", "院落", "2", "", "", "", ""]]
+    preview = _post(client, csv_bytes(rows))
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "新建片区" in html and "区域" in html
+    assert _unit(session, "NEW-1") is None
+    applied = _post(client, csv_bytes(rows), apply=True)
+    assert applied.status_code == 200
+    unit = _unit(session, "NEW-1")
+    assert unit is not None and (unit.unit_type, unit.type_label) == ("house", "院落")
+    area = session.get(Area, unit.area_id)
+    assert area is not None and area.name == "新建片区"
+
+
+def test_several_communities_offer_a_choice_and_areas_go_to_the_chosen_one(
+    login_as, session, world
+) -> None:
+    other = factories.make_community(session, "娘热社区")
+    session.commit()
+    client = login_as("manager")
+    page = client.get(URL).get_data(as_text=True)
+    assert 'name="community"' in page and "娘热社区" in page
+    rows = [UNIT_HEADERS, ["NR-1", "娘热一组", "娘热路1号", "商住", "2", "", "", "", ""]]
+    applied = _post_to(client, csv_bytes(rows), other.id, apply=True)
+    assert applied.status_code == 200, applied.get_data(as_text=True)
+    unit = _unit(session, "NR-1")
+    assert unit is not None and (unit.unit_type, unit.type_label) == ("other", "商住")
+    area = session.get(Area, unit.area_id)
+    assert area is not None and area.community_id == other.id
+
+
+def test_unknown_house_type_is_a_warning_on_the_page_not_a_refusal(login_as, session) -> None:
+    client = login_as("manager")
+    rows = [UNIT_HEADERS, ["W-1", "甲区", "路1号", "铁皮房", "", "", "", "", ""]]
+    response = _post(client, csv_bytes(rows), apply=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "import-warnings" in html and "铁皮房" in html
+    unit = _unit(session, "W-1")
+    assert unit is not None and (unit.unit_type, unit.type_label) == ("other", "铁皮房")
+
+
+def test_editing_an_imported_unit_keeps_the_ledgers_word_for_its_type(login_as, session) -> None:
+    client = login_as("manager")
+    rows = [UNIT_HEADERS, ["K-1", "甲区", "路1号", "平房", "2", "", "", "", ""]]
+    assert _post(client, csv_bytes(rows), apply=True).status_code == 200
+    unit = _unit(session, "K-1")
+    path = "/units/K-1/edit"
+    form = {
+        "code": "K-1",
+        "area_id": str(unit.area_id),
+        "address": "路1号改",
+        "street": "",
+        "house_number": "",
+        "unit_type": "house",
+        "rooms": "2",
+        "floor_area": "",
+        "status": "active",
+        "landlord_id_number": "",
+        "csrf_token": csrf_token(client, path),
+    }
+    assert client.post(path, data=form).status_code == 302
+    assert (_unit(session, "K-1").type_label, _unit(session, "K-1").address) == ("平房", "路1号改")
+    form.update(unit_type="room", csrf_token=csrf_token(client, path))
+    assert client.post(path, data=form).status_code == 302
+    assert (_unit(session, "K-1").unit_type, _unit(session, "K-1").type_label) == ("room", "")

@@ -207,7 +207,7 @@ def test_manager_creates_a_unit_and_it_is_audited(login_as, world, session):
     [
         ("code", "", "请填写单元编号"),
         ("rooms", "-1", "房间数"),
-        ("landlord_id_number", "540102199001011230", "校验位"),
+        ("landlord_id_number", "540102199001011230", "校验位"),  # right check: 3
         ("landlord_id_number", "540102900101123", "15 位"),
     ],
 )
