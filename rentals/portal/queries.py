@@ -23,6 +23,7 @@ from rentals.portal.services import (
     contest_deadline,
     current_reply,
     decide_by,
+    has_personal_number,
     local_date,
     may_decide,
     open_contest,
@@ -433,4 +434,5 @@ def replies_for(session: Session, unit_codes: list[str]) -> dict[str, str]:
         .join(PublicReply, PublicReply.id == newest.c.rid)
         .where(Unit.code.in_(unit_codes))
     ).all()
-    return {code: text for code, text in rows if text}
+    # A reply stored before the filter caught its number stays off public pages.
+    return {code: text for code, text in rows if text and not has_personal_number(text)}

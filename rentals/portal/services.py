@@ -32,6 +32,7 @@ Rules, as the scheme states them and as this module keeps them:
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -68,8 +69,27 @@ REPLY_MAX = 300
 MAX_CONTEST_PHOTOS = 5
 #: Statuses the blacklist publishes.
 LISTED = (RatingStatus.ONE.value, RatingStatus.NOT_RATED.value)
-#: A run of 7+ digits (spaces, dashes allowed between): a phone or an identity number.
-_NUMBER_RUN = re.compile(r"(?:\d[\s\-]*){7,}")
+#: Seven digits in a row, once separators are gone: a phone or an identity number.
+_NUMBER_RUN = re.compile(r"\d{7,}")
+#: Chinese numerals as people write digits by digit (幺 and 洞/拐 as read out on the phone).
+_NUMERALS = {
+    char: str(value)
+    for value, chars in enumerate(
+        (
+            "零〇○洞",
+            "一幺壹弌",
+            "二两贰貳",
+            "三叁參",
+            "四肆",
+            "五伍",
+            "六陆陸",
+            "七柒拐",
+            "八捌",
+            "九玖",
+        )
+    )
+    for char in chars
+}
 TIMEZONE = "Asia/Shanghai"
 
 
@@ -400,6 +420,25 @@ def _reinspection_task(session: Session, *, unit: Unit, today: date) -> int | No
 # -- right to reply ------------------------------------------------------------------------
 
 
+def has_personal_number(text: str) -> bool:
+    """Whether ``text`` holds 7+ digits in a row however written: ASCII, full-width, circled
+    or Chinese numerals, with anything but letters between them (``139.8900.7919``,
+    ``139 8900 7919``, ``一三九八九零零七九一九``).  Letters, Chinese characters included,
+    end a run, so ``2024年12月3日`` passes; ``2024-12-03`` does not.
+    """
+    digits = []
+    for char in text:
+        value = _NUMERALS.get(char)
+        if value is None:
+            number = unicodedata.digit(char, None)
+            value = None if number is None else str(number)
+        if value is not None:
+            digits.append(value)
+        elif unicodedata.category(char)[0] in "LN":
+            digits.append(" ")  # a letter ends the run; anything else separates digits
+    return _NUMBER_RUN.search("".join(digits)) is not None
+
+
 def post_reply(
     session: Session, *, actor: User, unit: Unit, text: str, now: datetime
 ) -> PublicReply:
@@ -408,7 +447,7 @@ def post_reply(
     text = " ".join((text or "").split())
     if len(text) > REPLY_MAX:
         raise InvalidInput(_l("回应最多 %(n)s 个字。", n=REPLY_MAX), field="text")
-    if _NUMBER_RUN.search(text):
+    if has_personal_number(text):
         raise InvalidInput(_l("公开回应中不能写电话号码、证件号码等个人信息。"), field="text")
     reply = PublicReply(unit_id=unit.id, text=text, created_by=actor.id, created_at=now)
     session.add(reply)
@@ -424,10 +463,13 @@ def post_reply(
 
 
 def current_reply(session: Session, unit_id: int) -> PublicReply | None:
+    """The reply in force; one stored before the filter caught its number is not shown."""
     reply = session.exec(
         select(PublicReply).where(PublicReply.unit_id == unit_id).order_by(PublicReply.id.desc())
     ).first()
-    return reply if reply is not None and reply.text else None
+    if reply is None or not reply.text or has_personal_number(reply.text):
+        return None
+    return reply
 
 
 # -- blacklist notice ----------------------------------------------------------------------
