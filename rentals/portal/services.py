@@ -3,10 +3,10 @@ on the unit, so the unit file's history shows it to inspectors and managers.
 
 Rules, as the scheme states them and as this module keeps them:
 
-- **Tenant reports never silently change the register.** A move-in creates a tenancy
-  marked ``source="landlord"``, ``confirmed=False`` (shown as "reported by the landlord,
-  to be checked") until an inspector confirms it. A move-out is only a report
-  (``MoveOutReport``); the tenancy ends when staff confirm it, with the reported date.
+- **Tenant reports never change the register, nor read it.** A move-in is a pending
+  ``TenantDeclaration`` holding what the landlord typed; staff match and confirm it
+  (``portal.declarations``, issue 14.4). A move-out is only a report (``MoveOutReport``) on
+  one of the unit's confirmed tenancies; the tenancy ends when staff confirm it.
 - **Re-inspection:** a landlord may ask for one after fixing things; the task is due
   within 7 days and a unit has at most one open request (tasks.request_reinspection).
 - **Contest (复核):** the landlord may contest the unit's latest rating within
@@ -44,21 +44,24 @@ from sqlmodel import Session, select
 
 from rentals import audit
 from rentals.auth.access import OFFICE, STAFF
-from rentals.auth.models import Role, User
+from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.inspections.models import Inspection
 from rentals.modelbase import utcnow
+from rentals.portal.declarations import declare_tenant
+from rentals.portal.declarations import require_owner as _require_owner
 from rentals.portal.models import (
     BlacklistNotice,
     Contest,
     ContestStatus,
     MoveOutReport,
     PublicReply,
+    TenantDeclaration,
 )
 from rentals.ratings.models import Rating
 from rentals.ratings.services import latest_rating
 from rentals.register import services as register
-from rentals.register.models import Person, Tenancy, Unit
+from rentals.register.models import Tenancy, Unit
 from rentals.validators import FieldInvalid, check_date_order
 from scoring import RatingStatus
 
@@ -97,15 +100,6 @@ def local_date(moment: datetime, timezone: str = TIMEZONE) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
-def _require_owner(actor: User, unit: Unit) -> None:
-    if (
-        actor.role != Role.LANDLORD
-        or actor.person_id is None
-        or unit.landlord_id != actor.person_id
-    ):
-        raise NotAllowed(_l("只有该房屋的房东可以这样做。"))
-
-
 # -- tenant reports ---------------------------------------------------------------------
 
 
@@ -125,54 +119,41 @@ class MoveOut:
 
 
 def report_tenant_change(
-    session: Session, *, actor: User, unit: Unit, change: MoveIn | MoveOut
-) -> Tenancy | MoveOutReport:
-    """A landlord reports a tenant moving in (unconfirmed tenancy) or out (a report only)."""
+    session: Session,
+    *,
+    actor: User,
+    unit: Unit,
+    change: MoveIn | MoveOut,
+    now: datetime | None = None,
+) -> TenantDeclaration | MoveOutReport:
+    """A landlord declares a tenant moving in or out; the register changes only when staff
+    confirm (``portal.declarations`` for moving in, ``decide_move_out`` for moving out)."""
     _require_owner(actor, unit)
     if isinstance(change, MoveIn):
-        return _report_move_in(session, actor=actor, unit=unit, change=change)
-    return _report_move_out(session, actor=actor, unit=unit, change=change)
-
-
-def _report_move_in(session: Session, *, actor: User, unit: Unit, change: MoveIn) -> Tenancy:
-    person = session.exec(select(Person).where(Person.id_number == change.id_number)).first()
-    if person is None:
-        person = register.create_person(
+        return declare_tenant(
             session,
             actor=actor,
-            data=register.PersonData(
-                name=change.name.strip(), id_number=change.id_number, phone=change.phone
-            ),
+            unit=unit,
+            name=change.name,
+            id_number=change.id_number,
+            phone=change.phone,
+            moved_in=change.moved_in,
+            registered=change.registered,
+            now=now or utcnow(),
         )
-    if register.open_tenancy_of(session, person) is not None:
-        # The register's own message names the other unit: not for a landlord's eyes.
-        raise Conflict(
-            _l("登记中此人仍住在别处，请让租户先办理搬离，或联系社区核实。"), field="id_number"
-        )
-    tenancy = register.add_tenancy(
-        session,
-        actor=actor,
-        unit=unit,
-        person=person,
-        moved_in=change.moved_in,
-        registered=change.registered,
-        source="landlord",
-    )
-    audit.record(
-        session,
-        actor,
-        "portal.tenant.move_in_reported",
-        unit,
-        {"tenancy": tenancy.id, "moved_in": change.moved_in.isoformat()},
-    )
-    return tenancy
+    return _report_move_out(session, actor=actor, unit=unit, change=change)
 
 
 def _report_move_out(
     session: Session, *, actor: User, unit: Unit, change: MoveOut
 ) -> MoveOutReport:
     tenancy = session.get(Tenancy, change.tenancy_id)
-    if tenancy is None or tenancy.unit_id != unit.id or tenancy.moved_out is not None:
+    if (
+        tenancy is None
+        or tenancy.unit_id != unit.id
+        or tenancy.moved_out is not None
+        or not tenancy.confirmed
+    ):
         raise InvalidInput(_l("请选择仍在住的租户。"), field="tenancy_id")
     try:
         check_date_order(tenancy.moved_in, change.moved_out)
@@ -206,17 +187,6 @@ def _report_move_out(
 def _require_staff(actor: User) -> None:
     if actor.role not in STAFF:
         raise NotAllowed(_l("只有民警、网格员或管理人员可以核实房东申报。"))
-
-
-def confirm_tenancy(session: Session, *, actor: User, tenancy: Tenancy) -> None:
-    """Staff checked a landlord-reported move-in: it becomes a confirmed register row."""
-    _require_staff(actor)
-    if tenancy.confirmed:
-        raise Conflict(_l("该入住登记已核实。"))
-    tenancy.confirmed = True
-    session.add(tenancy)
-    unit = session.get(Unit, tenancy.unit_id)
-    audit.record(session, actor, "portal.tenant.move_in_confirmed", unit, {"tenancy": tenancy.id})
 
 
 def decide_move_out(session: Session, *, actor: User, report: MoveOutReport, confirm: bool) -> None:
