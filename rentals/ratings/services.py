@@ -59,6 +59,8 @@ class VersionState(StrEnum):
     ACTIVE = "active"
     #: Superseded by a later activated version.
     RETIRED = "retired"
+    #: Stored text that no longer loads (kept from before the bounds): never in force.
+    UNUSABLE = "unusable"
 
 
 class ScorecardRejected(InvalidInput):
@@ -153,6 +155,15 @@ def ensure_default_scorecard(session: Session, *, today: date) -> ScorecardVersi
     return row
 
 
+def is_usable(version: ScorecardVersion, *, today: date) -> bool:
+    """Whether the stored text loads and passes the dry run of ``check_usable``."""
+    try:
+        check_usable(card_of(version), start=today)
+    except DomainError:
+        return False
+    return True
+
+
 def active_scorecard(session: Session, *, today: date) -> ScorecardVersion:
     """The version in force on ``today``: the newest one whose ``active_from`` has come.
 
@@ -165,13 +176,9 @@ def active_scorecard(session: Session, *, today: date) -> ScorecardVersion:
         .order_by(ScorecardVersion.active_from.desc(), ScorecardVersion.version.desc())
     )
     for row in rows:
-        try:
-            card = card_of(row)
-            check_usable(card, start=today)
-        except DomainError:
-            log.error("scorecard version %s cannot be used; the one before stays", row.version)
-            continue
-        return row
+        if is_usable(row, today=today):
+            return row
+        log.error("scorecard version %s cannot be used; the one before stays", row.version)
     raise NotFound(_l("还没有生效的评分表，请管理人员先发布评分表。"))
 
 
@@ -241,11 +248,16 @@ def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) 
 def version_states(session: Session, *, today: date) -> list[tuple[ScorecardVersion, VersionState]]:
     """Every stored version, newest first, with its state on ``today`` (one query)."""
     rows = list(session.exec(select(ScorecardVersion).order_by(ScorecardVersion.version.desc())))
-    in_force = [r for r in rows if r.active_from is not None and r.active_from <= today]
+    usable = {r.id for r in rows if is_usable(r, today=today)}
+    in_force = [
+        r for r in rows if r.active_from is not None and r.active_from <= today and r.id in usable
+    ]
     current = max(in_force, key=lambda r: (r.active_from, r.version), default=None)
     result = []
     for row in rows:
-        if row.active_from is None:
+        if row.id not in usable:
+            state = VersionState.UNUSABLE
+        elif row.active_from is None:
             state = VersionState.DRAFT
         elif row.active_from > today:
             state = VersionState.SCHEDULED

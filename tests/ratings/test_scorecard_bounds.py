@@ -21,6 +21,7 @@ from rentals.ratings.services import (
     active_scorecard,
     card_of,
     ensure_default_scorecard,
+    version_states,
 )
 from scoring.loading import PROBLEM_KINDS
 from tests.conftest import csrf_token
@@ -162,3 +163,12 @@ def test_the_page_of_an_unusable_version_says_so_instead_of_failing(
     response = client.get("/scorecards/2")
     assert response.status_code == 409
     assert "第 2 版评分表无法使用" in response.get_data(as_text=True)
+
+
+def test_the_version_list_marks_an_unusable_version_and_keeps_the_previous_active(session, world):
+    first = ensure_default_scorecard(session, today=TODAY)
+    bad = _stored(session, TRILLION_DAYS, 2, TODAY + timedelta(days=1))
+    states = {
+        row.id: state for row, state in version_states(session, today=TODAY + timedelta(days=5))
+    }
+    assert states == {first.id: "active", bad.id: "unusable"}
