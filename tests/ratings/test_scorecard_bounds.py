@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlmodel import func, select
 
 from rentals.errors import InvalidInput
 from rentals.ratings.models import ScorecardVersion
-from rentals.ratings.problems import SENTENCES
+from rentals.ratings.problems import SENTENCES, describe_all
 from rentals.ratings.services import (
     UnusableVersion,
     activate_scorecard,
@@ -23,9 +24,11 @@ from rentals.ratings.services import (
     ensure_default_scorecard,
     version_states,
 )
+from scoring import ScorecardError, parse_scorecard
 from scoring.loading import PROBLEM_KINDS
 from tests.conftest import csrf_token
 from tests.ratings.helpers import card_text
+from tests.scoring.test_limits import mutated_default, toml_ish
 
 TODAY = date(2027, 3, 1)
 TRILLION_DAYS = card_text(2).replace("deadline_days = 7", "deadline_days = 999999999999", 1)
@@ -172,3 +175,15 @@ def test_the_version_list_marks_an_unusable_version_and_keeps_the_previous_activ
         row.id: state for row, state in version_states(session, today=TODAY + timedelta(days=5))
     }
     assert states == {first.id: "active", bad.id: "unusable"}
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=toml_ish | mutated_default())
+def test_every_problem_of_any_text_is_described_in_each_language(app, text):
+    try:
+        parse_scorecard(text)
+    except ScorecardError as err:
+        for language in ("zh", "bo", "en"):
+            with app.test_request_context(f"/?lang={language}"):
+                for line, sentence in describe_all(err.problems):
+                    assert line >= 1 and sentence.strip()
