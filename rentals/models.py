@@ -3,7 +3,13 @@
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import User, UserArea
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
-from rentals.portal.models import BlacklistNotice, Contest, MoveOutReport, PublicReply
+from rentals.portal.models import (
+    BlacklistNotice,
+    Contest,
+    MoveOutReport,
+    PublicReply,
+    TenantDeclaration,
+)
 from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
@@ -28,6 +34,7 @@ __all__ = [
     "Rating",
     "ScorecardVersion",
     "Task",
+    "TenantDeclaration",
     "Tenancy",
     "Unit",
     "User",

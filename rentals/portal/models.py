@@ -93,3 +93,37 @@ class MoveOutReport(SQLModel, table=True):
     reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeclarationStatus(StrEnum):
+    PENDING = "pending"
+    #: Staff matched it to a person (found or created) and opened the tenancy.
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class TenantDeclaration(SQLModel, table=True):
+    """A landlord declares a tenant moving in: what they typed, kept apart from the register.
+
+    Nothing in the register is looked up or attached when it is filed, so the landlord learns
+    nothing about the number they typed (issue 14.4); staff match and confirm it.
+    """
+
+    __tablename__ = "tenant_declaration"
+    __table_args__ = (Index("ix_tenant_declaration_unit_status", "unit_id", "status"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    name: str = Field(max_length=100)
+    id_number: str = Field(max_length=18)
+    phone: str | None = Field(default=None, max_length=16)
+    moved_in: date
+    registered: bool = False
+    #: A DeclarationStatus value.
+    status: str = Field(default=DeclarationStatus.PENDING, max_length=12)
+    declared_by: int | None = Field(default=None, foreign_key="user.id")
+    declared_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: The tenancy staff opened when confirming.
+    tenancy_id: int | None = Field(default=None, foreign_key="tenancy.id")

@@ -16,13 +16,22 @@ from sqlmodel import Session, select
 
 from rentals.auth.models import User
 from rentals.inspections.models import Inspection
-from rentals.portal.models import BlacklistNotice, Contest, ContestStatus, MoveOutReport
+from rentals.portal.declarations import matches_for, pending_declarations
+from rentals.portal.models import (
+    BlacklistNotice,
+    Contest,
+    ContestStatus,
+    DeclarationStatus,
+    MoveOutReport,
+    TenantDeclaration,
+)
 from rentals.portal.services import (
     LISTED,
     NOTICE_DAYS,
     contest_deadline,
     current_reply,
     decide_by,
+    has_personal_number,
     local_date,
     may_decide,
     open_contest,
@@ -34,6 +43,8 @@ from rentals.tasks.models import Task
 from scoring import Assessment, Scorecard
 
 LIVE_TASKS = ("open", "overdue")
+#: Pending and rejected declarations the landlord's unit page lists.
+DECLARATIONS_SHOWN = 20
 RISEN = ("two", "three")
 
 REWARDS = {
@@ -89,8 +100,11 @@ class UnitView:
     reply: Any
     incentives: list[Any]
     blacklist: dict[str, Any]
+    #: Confirmed tenancies only: what staff have put in the register.
     tenancies: list[tuple[Tenancy, Person]] = field(default_factory=list)
     pending_move_outs: set[int] = field(default_factory=set)
+    #: The landlord's own declarations not (yet) in the register: exactly what they typed.
+    declarations: list[TenantDeclaration] = field(default_factory=list)
 
 
 def _card(session: Session, rating: Rating) -> Scorecard:
@@ -209,8 +223,23 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
         session.exec(
             select(Tenancy, Person)
             .join(Person, Person.id == Tenancy.person_id)
-            .where(Tenancy.unit_id == unit.id, Tenancy.moved_out.is_(None))
+            .where(
+                Tenancy.unit_id == unit.id,
+                Tenancy.moved_out.is_(None),
+                Tenancy.confirmed.is_(True),
+            )
             .order_by(Tenancy.moved_in)
+        )
+    )
+    declarations = list(
+        session.exec(
+            select(TenantDeclaration)
+            .where(
+                TenantDeclaration.unit_id == unit.id,
+                TenantDeclaration.status != DeclarationStatus.CONFIRMED,
+            )
+            .order_by(TenantDeclaration.id.desc())
+            .limit(DECLARATIONS_SHOWN)
         )
     )
     pending = set(
@@ -244,6 +273,7 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
         blacklist=black,
         tenancies=tenancies,
         pending_move_outs=pending,
+        declarations=declarations,
     )
 
 
@@ -262,14 +292,7 @@ def landlord_units(session: Session, user: User) -> list[tuple[Unit, Area]]:
 
 def staff_panel(session: Session, user: User, unit: Unit) -> dict[str, Any]:
     """What landlords filed about ``unit``, for the unit file (staff only)."""
-    pending_in = list(
-        session.exec(
-            select(Tenancy, Person)
-            .join(Person, Person.id == Tenancy.person_id)
-            .where(Tenancy.unit_id == unit.id, Tenancy.confirmed.is_(False))
-            .order_by(Tenancy.id)
-        )
-    )
+    declared = pending_declarations(session, unit)
     move_outs = list(
         session.exec(
             select(MoveOutReport, Person)
@@ -290,7 +313,8 @@ def staff_panel(session: Session, user: User, unit: Unit) -> dict[str, Any]:
         else None
     )
     return {
-        "pending_in": pending_in,
+        "declarations": declared,
+        "matches": matches_for(session, declared),
         "move_outs": move_outs,
         "contests": contests,
         "open_contest": current,
@@ -433,4 +457,5 @@ def replies_for(session: Session, unit_codes: list[str]) -> dict[str, str]:
         .join(PublicReply, PublicReply.id == newest.c.rid)
         .where(Unit.code.in_(unit_codes))
     ).all()
-    return {code: text for code, text in rows if text}
+    # A reply stored before the filter caught its number stays off public pages.
+    return {code: text for code, text in rows if text and not has_personal_number(text)}

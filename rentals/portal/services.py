@@ -3,10 +3,10 @@ on the unit, so the unit file's history shows it to inspectors and managers.
 
 Rules, as the scheme states them and as this module keeps them:
 
-- **Tenant reports never silently change the register.** A move-in creates a tenancy
-  marked ``source="landlord"``, ``confirmed=False`` (shown as "reported by the landlord,
-  to be checked") until an inspector confirms it. A move-out is only a report
-  (``MoveOutReport``); the tenancy ends when staff confirm it, with the reported date.
+- **Tenant reports never change the register, nor read it.** A move-in is a pending
+  ``TenantDeclaration`` holding what the landlord typed; staff match and confirm it
+  (``portal.declarations``, issue 14.4). A move-out is only a report (``MoveOutReport``) on
+  one of the unit's confirmed tenancies; the tenancy ends when staff confirm it.
 - **Re-inspection:** a landlord may ask for one after fixing things; the task is due
   within 7 days and a unit has at most one open request (tasks.request_reinspection).
 - **Contest (复核):** the landlord may contest the unit's latest rating within
@@ -32,6 +32,7 @@ Rules, as the scheme states them and as this module keeps them:
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -43,21 +44,24 @@ from sqlmodel import Session, select
 
 from rentals import audit
 from rentals.auth.access import OFFICE, STAFF
-from rentals.auth.models import Role, User
+from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.inspections.models import Inspection
 from rentals.modelbase import utcnow
+from rentals.portal.declarations import declare_tenant
+from rentals.portal.declarations import require_owner as _require_owner
 from rentals.portal.models import (
     BlacklistNotice,
     Contest,
     ContestStatus,
     MoveOutReport,
     PublicReply,
+    TenantDeclaration,
 )
 from rentals.ratings.models import Rating
 from rentals.ratings.services import latest_rating
 from rentals.register import services as register
-from rentals.register.models import Person, Tenancy, Unit
+from rentals.register.models import Tenancy, Unit
 from rentals.validators import FieldInvalid, check_date_order
 from scoring import RatingStatus
 
@@ -68,22 +72,32 @@ REPLY_MAX = 300
 MAX_CONTEST_PHOTOS = 5
 #: Statuses the blacklist publishes.
 LISTED = (RatingStatus.ONE.value, RatingStatus.NOT_RATED.value)
-#: A run of 7+ digits (spaces, dashes allowed between): a phone or an identity number.
-_NUMBER_RUN = re.compile(r"(?:\d[\s\-]*){7,}")
+#: Seven digits in a row, once separators are gone: a phone or an identity number.
+_NUMBER_RUN = re.compile(r"\d{7,}")
+#: Chinese numerals as people write digits by digit (幺 and 洞/拐 as read out on the phone).
+_NUMERALS = {
+    char: str(value)
+    for value, chars in enumerate(
+        (
+            "零〇○洞",
+            "一幺壹弌",
+            "二两贰貳",
+            "三叁參",
+            "四肆",
+            "五伍",
+            "六陆陸",
+            "七柒拐",
+            "八捌",
+            "九玖",
+        )
+    )
+    for char in chars
+}
 TIMEZONE = "Asia/Shanghai"
 
 
 def local_date(moment: datetime, timezone: str = TIMEZONE) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
-
-
-def _require_owner(actor: User, unit: Unit) -> None:
-    if (
-        actor.role != Role.LANDLORD
-        or actor.person_id is None
-        or unit.landlord_id != actor.person_id
-    ):
-        raise NotAllowed(_l("只有该房屋的房东可以这样做。"))
 
 
 # -- tenant reports ---------------------------------------------------------------------
@@ -105,54 +119,41 @@ class MoveOut:
 
 
 def report_tenant_change(
-    session: Session, *, actor: User, unit: Unit, change: MoveIn | MoveOut
-) -> Tenancy | MoveOutReport:
-    """A landlord reports a tenant moving in (unconfirmed tenancy) or out (a report only)."""
+    session: Session,
+    *,
+    actor: User,
+    unit: Unit,
+    change: MoveIn | MoveOut,
+    now: datetime | None = None,
+) -> TenantDeclaration | MoveOutReport:
+    """A landlord declares a tenant moving in or out; the register changes only when staff
+    confirm (``portal.declarations`` for moving in, ``decide_move_out`` for moving out)."""
     _require_owner(actor, unit)
     if isinstance(change, MoveIn):
-        return _report_move_in(session, actor=actor, unit=unit, change=change)
-    return _report_move_out(session, actor=actor, unit=unit, change=change)
-
-
-def _report_move_in(session: Session, *, actor: User, unit: Unit, change: MoveIn) -> Tenancy:
-    person = session.exec(select(Person).where(Person.id_number == change.id_number)).first()
-    if person is None:
-        person = register.create_person(
+        return declare_tenant(
             session,
             actor=actor,
-            data=register.PersonData(
-                name=change.name.strip(), id_number=change.id_number, phone=change.phone
-            ),
+            unit=unit,
+            name=change.name,
+            id_number=change.id_number,
+            phone=change.phone,
+            moved_in=change.moved_in,
+            registered=change.registered,
+            now=now or utcnow(),
         )
-    if register.open_tenancy_of(session, person) is not None:
-        # The register's own message names the other unit: not for a landlord's eyes.
-        raise Conflict(
-            _l("登记中此人仍住在别处，请让租户先办理搬离，或联系社区核实。"), field="id_number"
-        )
-    tenancy = register.add_tenancy(
-        session,
-        actor=actor,
-        unit=unit,
-        person=person,
-        moved_in=change.moved_in,
-        registered=change.registered,
-        source="landlord",
-    )
-    audit.record(
-        session,
-        actor,
-        "portal.tenant.move_in_reported",
-        unit,
-        {"tenancy": tenancy.id, "moved_in": change.moved_in.isoformat()},
-    )
-    return tenancy
+    return _report_move_out(session, actor=actor, unit=unit, change=change)
 
 
 def _report_move_out(
     session: Session, *, actor: User, unit: Unit, change: MoveOut
 ) -> MoveOutReport:
     tenancy = session.get(Tenancy, change.tenancy_id)
-    if tenancy is None or tenancy.unit_id != unit.id or tenancy.moved_out is not None:
+    if (
+        tenancy is None
+        or tenancy.unit_id != unit.id
+        or tenancy.moved_out is not None
+        or not tenancy.confirmed
+    ):
         raise InvalidInput(_l("请选择仍在住的租户。"), field="tenancy_id")
     try:
         check_date_order(tenancy.moved_in, change.moved_out)
@@ -186,17 +187,6 @@ def _report_move_out(
 def _require_staff(actor: User) -> None:
     if actor.role not in STAFF:
         raise NotAllowed(_l("只有民警、网格员或管理人员可以核实房东申报。"))
-
-
-def confirm_tenancy(session: Session, *, actor: User, tenancy: Tenancy) -> None:
-    """Staff checked a landlord-reported move-in: it becomes a confirmed register row."""
-    _require_staff(actor)
-    if tenancy.confirmed:
-        raise Conflict(_l("该入住登记已核实。"))
-    tenancy.confirmed = True
-    session.add(tenancy)
-    unit = session.get(Unit, tenancy.unit_id)
-    audit.record(session, actor, "portal.tenant.move_in_confirmed", unit, {"tenancy": tenancy.id})
 
 
 def decide_move_out(session: Session, *, actor: User, report: MoveOutReport, confirm: bool) -> None:
@@ -400,6 +390,25 @@ def _reinspection_task(session: Session, *, unit: Unit, today: date) -> int | No
 # -- right to reply ------------------------------------------------------------------------
 
 
+def has_personal_number(text: str) -> bool:
+    """Whether ``text`` holds 7+ digits in a row however written: ASCII, full-width, circled
+    or Chinese numerals, with anything but letters between them (``139.8900.7919``,
+    ``139 8900 7919``, ``一三九八九零零七九一九``).  Letters, Chinese characters included,
+    end a run, so ``2024年12月3日`` passes; ``2024-12-03`` does not.
+    """
+    digits = []
+    for char in text:
+        value = _NUMERALS.get(char)
+        if value is None:
+            number = unicodedata.digit(char, None)
+            value = None if number is None else str(number)
+        if value is not None:
+            digits.append(value)
+        elif unicodedata.category(char)[0] in "LN":
+            digits.append(" ")  # a letter ends the run; anything else separates digits
+    return _NUMBER_RUN.search("".join(digits)) is not None
+
+
 def post_reply(
     session: Session, *, actor: User, unit: Unit, text: str, now: datetime
 ) -> PublicReply:
@@ -408,7 +417,7 @@ def post_reply(
     text = " ".join((text or "").split())
     if len(text) > REPLY_MAX:
         raise InvalidInput(_l("回应最多 %(n)s 个字。", n=REPLY_MAX), field="text")
-    if _NUMBER_RUN.search(text):
+    if has_personal_number(text):
         raise InvalidInput(_l("公开回应中不能写电话号码、证件号码等个人信息。"), field="text")
     reply = PublicReply(unit_id=unit.id, text=text, created_by=actor.id, created_at=now)
     session.add(reply)
@@ -424,10 +433,13 @@ def post_reply(
 
 
 def current_reply(session: Session, unit_id: int) -> PublicReply | None:
+    """The reply in force; one stored before the filter caught its number is not shown."""
     reply = session.exec(
         select(PublicReply).where(PublicReply.unit_id == unit_id).order_by(PublicReply.id.desc())
     ).first()
-    return reply if reply is not None and reply.text else None
+    if reply is None or not reply.text or has_personal_number(reply.text):
+        return None
+    return reply
 
 
 # -- blacklist notice ----------------------------------------------------------------------

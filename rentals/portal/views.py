@@ -15,7 +15,7 @@ from rentals import db
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
-from rentals.portal import bp, queries, services
+from rentals.portal import bp, declarations, queries, services
 from rentals.portal.forms import (
     ActionForm,
     ContestForm,
@@ -24,9 +24,9 @@ from rentals.portal.forms import (
     MoveOutForm,
     ReplyForm,
 )
-from rentals.portal.models import MoveOutReport
+from rentals.portal.models import MoveOutReport, TenantDeclaration
 from rentals.register.forms import choices
-from rentals.register.models import Tenancy, Unit
+from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
 
 
@@ -113,7 +113,9 @@ def move_in(code: str):  # type: ignore[no-untyped-def]
             registered=form.registered.data,
         )
         try:
-            services.report_tenant_change(db.session(), actor=_user(), unit=unit, change=change)
+            services.report_tenant_change(
+                db.session(), actor=_user(), unit=unit, change=change, now=_now()
+            )
         except DomainError as err:
             _field_error(form, err)
         else:
@@ -230,19 +232,32 @@ def _checked() -> None:
         abort(400)
 
 
-@bp.route("/units/<code>/tenancies/<int:tenancy_id>/confirm", methods=["POST"])
+@bp.route("/units/<code>/declarations/<int:declaration_id>", methods=["POST"])
 @roles_required(*STAFF)
-def confirm_move_in(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
+def decide_declaration(code: str, declaration_id: int):  # type: ignore[no-untyped-def]
     unit = _staff_unit(code)
-    tenancy = db.session().get(Tenancy, tenancy_id)
-    if tenancy is None or tenancy.unit_id != unit.id:
+    session = db.session()
+    declaration = session.get(TenantDeclaration, declaration_id)
+    if declaration is None or declaration.unit_id != unit.id:
         abort(404)
     _checked()
+    confirm = request.form.get("decision") == "confirm"
     try:
-        services.confirm_tenancy(db.session(), actor=_user(), tenancy=tenancy)
+        if confirm:
+            declarations.confirm_declaration(
+                session, actor=_user(), declaration=declaration, now=_now()
+            )
+        else:
+            declarations.reject_declaration(
+                session,
+                actor=_user(),
+                declaration=declaration,
+                reason=request.form.get("reason", ""),
+                now=_now(),
+            )
     except DomainError as err:
         return _refused(err, _to_file(unit))
-    flash(_("已核实入住申报。"), "success")
+    flash(_("已核实入住，台账已更新。") if confirm else _("已驳回入住申报。"), "success")
     return _to_file(unit)
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 
 class UploadForm(FlaskForm):
@@ -16,7 +16,8 @@ class UploadForm(FlaskForm):
     )
     source = TextAreaField(
         _l("或粘贴评分表内容"),
-        validators=[Optional(), Length(max=200_000)],
+        # The size limit is the scoring core's (bytes, checked before parsing), not a second one.
+        validators=[Optional()],
         description=_l("两者都填时以文件为准。"),
         render_kw={"rows": 16, "spellcheck": "false"},
     )

@@ -7,8 +7,9 @@ updated in the same transaction. Nothing is overwritten.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
@@ -20,7 +21,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from rentals import audit
-from rentals.errors import Conflict, InvalidInput, NotFound
+from rentals.errors import Conflict, DomainError, InvalidInput, NotFound
 from rentals.inspections.models import Inspection, Outcome
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Unit
@@ -37,11 +38,16 @@ from scoring import (
     parse_scorecard,
 )
 from scoring.default import default_scorecard_text
+from scoring.limits import MAX_SOURCE_BYTES
+
+log = logging.getLogger(__name__)
 
 #: The veto applied when a landlord refuses the inspection (brief: V2).
 REFUSAL_VETO = "V2"
-#: Longest scorecard text accepted (the default card is about 12 KB).
-MAX_SCORECARD_CHARS = 200_000
+#: Longest scorecard upload, in bytes (the core's own limit; the default card is about 12 KB).
+MAX_SCORECARD_BYTES = MAX_SOURCE_BYTES
+#: How far ahead a version may be scheduled.
+MAX_SCHEDULE_DAYS = 366
 
 
 class VersionState(StrEnum):
@@ -53,6 +59,8 @@ class VersionState(StrEnum):
     ACTIVE = "active"
     #: Superseded by a later activated version.
     RETIRED = "retired"
+    #: Stored text that no longer loads (kept from before the bounds): never in force.
+    UNUSABLE = "unusable"
 
 
 class ScorecardRejected(InvalidInput):
@@ -79,14 +87,55 @@ def describe_problems(problems: Iterable[AnswerProblem], *, version: object) -> 
     return gettext("；").join(texts[p.kind](str(p.code)[:16]) for p in problems)
 
 
+class UnusableVersion(Conflict):
+    """A stored version that cannot be loaded (stored before today's bounds, or edited by hand)."""
+
+
 @lru_cache(maxsize=32)
 def _parse(source: str) -> Scorecard:
     return parse_scorecard(source)
 
 
 def card_of(version: ScorecardVersion) -> Scorecard:
-    """The parsed scorecard of a stored version (cached by its text; versions never change)."""
-    return _parse(version.source)
+    """The parsed scorecard of a stored version (cached by its text; versions never change).
+
+    Raises UnusableVersion, a 409 with a translated message naming the first problem, when
+    the stored text no longer loads, so a page that shows that version answers clearly.
+    """
+    try:
+        return _parse(version.source)
+    except ScorecardError as err:
+        from rentals.ratings.problems import describe
+
+        first = describe(err.problems[0]) if err.problems else ""
+        raise UnusableVersion(
+            _l(
+                "第 %(version)s 版评分表无法使用（第 %(line)s 行：%(problem)s），"
+                "请管理人员上传修正后的新版本。",
+                version=version.version,
+                line=err.problems[0].line if err.problems else 1,
+                problem=first,
+            )
+        ) from None
+
+
+def check_usable(card: Scorecard, *, start: date) -> None:
+    """Dry run of what checklists and ratings do with a card from ``start``; InvalidInput if not.
+
+    Builds every item's rectification deadline and assesses the card with every item met, every
+    item not met and every veto, which is all a checklist and a rating ever compute from it.
+    """
+    try:
+        for item in card.items:
+            start + timedelta(days=item.deadline_days)
+        assess(card, {item.code: "met" for item in card.items}, [])
+        assess(card, {item.code: "not_met" for item in card.items}, list(card.veto_codes))
+    except (AnswerError, ArithmeticError, ValueError) as err:
+        log.warning("scorecard version %s failed its dry run: %r", card.version, err)
+        raise InvalidInput(
+            _l("第 %(version)s 版评分表无法用于检查，不能启用。", version=card.version),
+            field="start",
+        ) from None
 
 
 def ensure_default_scorecard(session: Session, *, today: date) -> ScorecardVersion:
@@ -106,16 +155,31 @@ def ensure_default_scorecard(session: Session, *, today: date) -> ScorecardVersi
     return row
 
 
+def is_usable(version: ScorecardVersion, *, today: date) -> bool:
+    """Whether the stored text loads and passes the dry run of ``check_usable``."""
+    try:
+        check_usable(card_of(version), start=today)
+    except DomainError:
+        return False
+    return True
+
+
 def active_scorecard(session: Session, *, today: date) -> ScorecardVersion:
-    """The version in force on ``today``: the newest one whose ``active_from`` has come."""
-    row = session.exec(
+    """The version in force on ``today``: the newest one whose ``active_from`` has come.
+
+    A stored version that cannot be loaded never takes the checklists down: it is logged and
+    skipped, and the newest usable version before it stays in force (issue 14.3).
+    """
+    rows = session.exec(
         select(ScorecardVersion)
         .where(ScorecardVersion.active_from.is_not(None), ScorecardVersion.active_from <= today)
         .order_by(ScorecardVersion.active_from.desc(), ScorecardVersion.version.desc())
-    ).first()
-    if row is None:
-        raise NotFound(_l("还没有生效的评分表，请管理人员先发布评分表。"))
-    return row
+    )
+    for row in rows:
+        if is_usable(row, today=today):
+            return row
+        log.error("scorecard version %s cannot be used; the one before stays", row.version)
+    raise NotFound(_l("还没有生效的评分表，请管理人员先发布评分表。"))
 
 
 def latest_rating(session: Session, unit: Unit) -> Rating | None:
@@ -184,11 +248,16 @@ def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) 
 def version_states(session: Session, *, today: date) -> list[tuple[ScorecardVersion, VersionState]]:
     """Every stored version, newest first, with its state on ``today`` (one query)."""
     rows = list(session.exec(select(ScorecardVersion).order_by(ScorecardVersion.version.desc())))
-    in_force = [r for r in rows if r.active_from is not None and r.active_from <= today]
+    usable = {r.id for r in rows if is_usable(r, today=today)}
+    in_force = [
+        r for r in rows if r.active_from is not None and r.active_from <= today and r.id in usable
+    ]
     current = max(in_force, key=lambda r: (r.active_from, r.version), default=None)
     result = []
     for row in rows:
-        if row.active_from is None:
+        if row.id not in usable:
+            state = VersionState.UNUSABLE
+        elif row.active_from is None:
             state = VersionState.DRAFT
         elif row.active_from > today:
             state = VersionState.SCHEDULED
@@ -209,8 +278,6 @@ def upload_scorecard(session: Session, *, actor: Any, text: str) -> ScorecardVer
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     if not text.strip():
         raise InvalidInput(_l("请上传评分表文件或粘贴评分表内容。"), field="source")
-    if len(text) > MAX_SCORECARD_CHARS:
-        raise InvalidInput(_l("评分表内容过长。"), field="source")
     try:
         card = parse_scorecard(text)
     except ScorecardError as err:
@@ -266,7 +333,13 @@ def activate_scorecard(
             _l("启用日期不能早于已启用版本的日期（%(day)s）。", day=latest_start.isoformat()),
             field="start",
         )
-    card_of(version)  # stored text was validated on upload; this keeps the cache warm
+    if start > today + timedelta(days=MAX_SCHEDULE_DAYS):
+        raise InvalidInput(
+            _l("启用日期最多只能在 %(n)s 天以后。", n=MAX_SCHEDULE_DAYS), field="start"
+        )
+    # The stored text was checked on upload, but bounds may have grown stricter since: a
+    # version that cannot be used must never become the one in force.
+    check_usable(card_of(version), start=start)
     version.active_from = start
     session.add(version)
     session.flush()

@@ -17,6 +17,7 @@ from rentals.ratings import bp, services
 from rentals.ratings.diff import diff_scorecards
 from rentals.ratings.forms import ActivateForm, UploadForm
 from rentals.ratings.models import ScorecardVersion
+from rentals.ratings.problems import describe_all
 from rentals.ratings.whatif import Change, what_if
 
 WHAT_IF_PER_PAGE = 100
@@ -118,19 +119,25 @@ def upload():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         text = form.source.data or ""
         if form.file.data:
-            raw = form.file.data.read(services.MAX_SCORECARD_CHARS * 4 + 1)
+            raw = form.file.data.read(services.MAX_SCORECARD_BYTES + 1)
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 text = None
-                form.file.errors = [*form.file.errors, _("文件必须是 UTF-8 编码的文本。")]
+                # A file cut at the limit may end inside a character: say what is wrong.
+                message = (
+                    _("文件过大，最多 %(n)s 字节。", n=services.MAX_SCORECARD_BYTES)
+                    if len(raw) > services.MAX_SCORECARD_BYTES
+                    else _("文件必须是 UTF-8 编码的文本。")
+                )
+                form.file.errors = [*form.file.errors, message]
         if text is not None:
             try:
                 row = services.upload_scorecard(
                     db.session(), actor=current_user._get_current_object(), text=text
                 )
             except services.ScorecardRejected as err:
-                problems = err.problems
+                problems = describe_all(err.problems)
                 flash(str(err.message), "error")
             except DomainError as err:
                 form.source.errors = [*form.source.errors, str(err.message)]

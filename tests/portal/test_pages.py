@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from rentals.portal.models import TenantDeclaration
 from rentals.register.models import Tenancy
 from tests.conftest import csrf_token
 from tests.portal.helpers import TWO_STAR, rate
@@ -67,14 +68,21 @@ def test_reported_move_in_shows_on_the_unit_file_until_confirmed(
     login_as("inspector_a")
     html = client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
     assert "入住申报（房东申报，待核实）" in html and "央金" in html
-    tenancy = session.exec(select(Tenancy).where(Tenancy.source == "landlord")).one()
+    declaration = session.exec(select(TenantDeclaration)).one()
+    assert session.exec(select(Tenancy).where(Tenancy.source == "landlord")).first() is None
     token = csrf_token(client, f"/units/{world.unit_a.code}")
     ok = client.post(
-        f"/units/{world.unit_a.code}/tenancies/{tenancy.id}/confirm", data={"csrf_token": token}
+        f"/units/{world.unit_a.code}/declarations/{declaration.id}",
+        data={"csrf_token": token, "decision": "confirm"},
     )
     assert ok.status_code == 302
-    session.refresh(tenancy)
-    assert tenancy.confirmed is True
+    session.refresh(declaration)
+    tenancy = session.get(Tenancy, declaration.tenancy_id)
+    assert (declaration.status, tenancy.confirmed, tenancy.source) == (
+        "confirmed",
+        True,
+        "landlord",
+    )
 
 
 def test_contest_then_manager_decides_on_the_unit_file(app, session, world, login_as, client):

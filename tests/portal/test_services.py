@@ -29,28 +29,7 @@ def _actions(session, unit):  # type: ignore[no-untyped-def]
     return list(rows)
 
 
-def test_move_in_report_is_unconfirmed_until_staff_confirm(session, world):
-    landlord = world.users["landlord_a"]
-    change = services.MoveIn("央金", factories.unique_id_number(), None, date(2027, 2, 1))
-    tenancy = services.report_tenant_change(
-        session, actor=landlord, unit=world.unit_a, change=change
-    )
-    assert (tenancy.source, tenancy.confirmed) == ("landlord", False)
-    assert "portal.tenant.move_in_reported" in _actions(session, world.unit_a)
-    services.confirm_tenancy(session, actor=world.users["inspector_a"], tenancy=tenancy)
-    assert tenancy.confirmed is True
-    assert "portal.tenant.move_in_confirmed" in _actions(session, world.unit_a)
-
-
-def test_move_in_of_someone_living_elsewhere_does_not_name_them(session, world):
-    other = factories.make_person(session, name="平措")
-    factories.make_tenancy(session, world.unit_b, other)
-    change = services.MoveIn("x", other.id_number, None, date(2027, 2, 1))
-    with pytest.raises(Conflict) as err:
-        services.report_tenant_change(
-            session, actor=world.users["landlord_a"], unit=world.unit_a, change=change
-        )
-    assert "平措" not in str(err.value.message) and world.unit_b.code not in str(err.value.message)
+# Declaring a tenant (moving in): tests/portal/test_declarations.py.
 
 
 def test_another_landlord_cannot_report_on_my_unit(session, world):

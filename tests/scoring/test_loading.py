@@ -162,11 +162,11 @@ CASES = {
         [(39, "duplicate veto code 'V1' (first used on line 35)")],
     ),
     "unknown category": ({21: 'category = "X"'}, [(21, "item F1: unknown category 'X'")]),
-    "zero points": ({22: "points = 0"}, [(22, "item F1: 'points' must be at least 1, not 0")]),
-    "negative points": ({30: "points = -4"}, [(30, "item S1: 'points' must be at least 1")]),
+    "zero points": ({22: "points = 0"}, [(22, "item F1: 'points' must be 1 to 100, not 0")]),
+    "negative points": ({30: "points = -4"}, [(30, "item S1: 'points' must be 1 to 100, not -4")]),
     "cap above three": ({23: "cap = 4"}, [(23, "item F1: 'cap' must be 1 to 3, not 4")]),
     "cap zero": ({23: "cap = 0"}, [(23, "item F1: 'cap' must be 1 to 3, not 0")]),
-    "zero deadline": ({24: "deadline_days = 0"}, [(24, "'deadline_days' must be at least 1")]),
+    "zero deadline": ({24: "deadline_days = 0"}, [(24, "'deadline_days' must be 1 to 365, not 0")]),
     "bands overlap": ({8: "three = 60"}, [(9, "bands overlap: 'three' (60) must be above")]),
     "bands equal": ({9: "two = 90"}, [(9, "bands overlap: 'three' (90) must be above")]),
     "band above 100": ({8: "three = 101"}, [(8, "bands: 'three' must be 1 to 100, not 101")]),
@@ -198,7 +198,7 @@ CASES = {
         [(22, "item F1: 'points' must be an integer, not a boolean")],
     ),
     "version as a string": ({1: 'version = "3"'}, [(1, "'version' must be an integer")]),
-    "version zero": ({1: "version = 0"}, [(1, "'version' must be at least 1, not 0")]),
+    "version zero": ({1: "version = 0"}, [(1, "'version' must be 1 to 1000000, not 0")]),
     "na_allowed as a string": (
         {31: 'na_allowed = "yes"'},
         [(31, "item S1: 'na_allowed' must be a boolean, not a string")],
@@ -249,7 +249,9 @@ def test_entries_that_are_not_tables_are_refused():
     text = edit(
         BASE.replace('[[vetoes]]\ncode = "V1"\nzh = "拒不配合"\n', ""), {2: 'vetoes = ["V1"]'}
     )
-    assert problems(text) == [(2, "each entry of 'vetoes' must be a table, not a string")]
+    assert problems(text) == [
+        (2, "vetoes[1]: each entry of 'vetoes' must be a table, not a string")
+    ]
 
 
 def test_every_problem_is_reported_at_once_in_line_order():
@@ -288,7 +290,7 @@ def test_syntax_error_at_end_of_document_points_at_the_last_line():
 
 def test_keys_inside_multiline_strings_are_not_mistaken_for_keys():
     text = edit(BASE, {22: 'zh = """灭火器', 23: "points = 5", 24: '"""', 25: "points = 0"})
-    assert problems(text) == [(25, "item F1: 'points' must be at least 1, not 0")]
+    assert problems(text) == [(25, "item F1: 'points' must be 1 to 100, not 0")]
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -136,7 +136,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "portal.reply": Expect(("landlord",), scoped=True),
     # The next four forms render only while a landlord report, contest or blacklist case
     # is pending (not in the matrix world); tests/portal covers their bad input.
-    "portal.confirm_move_in": Expect(STAFF, scoped=True, fuzz=False),
+    "portal.decide_declaration": Expect(STAFF, scoped=True, fuzz=False),
     "portal.decide_move_out": Expect(STAFF, scoped=True, fuzz=False),
     "portal.decide_contest": Expect(OFFICE, scoped=True, fuzz=False),
     "portal.notify_blacklist": Expect(OFFICE, scoped=True, fuzz=False),
@@ -196,6 +196,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "photo_key": lambda w, s: _matrix_photo(w, s).key,
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
+    "declaration_id": lambda w, s: _declaration(w, s).id,
     "job_id": lambda w, s: _print_job(w),
     "serial": lambda w, s: _plaque(w, s).serial,
 }
@@ -229,6 +230,24 @@ def _plaque(world: Any, session: Any) -> Any:
         stars=2,
         rating_status="two",
         valid_until=date(2027, 12, 31),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _declaration(world: Any, session: Any) -> Any:
+    """A landlord's pending tenant declaration on unit_a."""
+    from datetime import date
+
+    from rentals.portal.models import TenantDeclaration
+
+    row = TenantDeclaration(
+        unit_id=world.unit_a.id,
+        name="矩阵",
+        id_number="11010519491231002X",
+        moved_in=date(2026, 1, 1),
+        declared_by=world.users["landlord_a"].id,
     )
     session.add(row)
     session.flush()
