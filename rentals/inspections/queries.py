@@ -23,6 +23,10 @@ from rentals.inspections.models import (
 )
 from rentals.ratings.models import Rating
 from rentals.register.models import Unit
+from rentals.tasks.models import Task, TaskStatus
+
+#: Tasks still to be done.
+LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,31 @@ def previous_rating(session: Session, inspection: Inspection) -> Rating | None:
         .where(Rating.unit_id == inspection.unit_id, Rating.inspection_id < inspection.id)
         .order_by(Rating.id.desc())
     ).first()
+
+
+def last_inspected_rating(session: Session, inspection: Inspection) -> Rating | None:
+    """The rating of the unit's last inspection (outcome COMPLETED) before this one: what
+    "changed since last time" compares with. A refusal in between is skipped (it has no
+    answers), so it never shows as every item changed."""
+    return session.exec(
+        select(Rating)
+        .join(Inspection, Inspection.id == Rating.inspection_id)
+        .where(
+            Rating.unit_id == inspection.unit_id,
+            Rating.inspection_id < inspection.id,
+            Inspection.outcome == Outcome.COMPLETED.value,
+        )
+        .order_by(Rating.id.desc())
+    ).first()
+
+
+def next_visit(session: Session, inspection: Inspection) -> Task | None:
+    """The unit's next live task other than the visit's own, as the planner left it after
+    this visit (read, never recomputed): earliest due first."""
+    query = select(Task).where(Task.unit_id == inspection.unit_id, Task.status.in_(LIVE))
+    if inspection.task_id is not None:
+        query = query.where(Task.id != inspection.task_id)
+    return session.exec(query.order_by(Task.due, Task.start, Task.id)).first()
 
 
 def rating_of(session: Session, inspection: Inspection) -> Rating | None:
