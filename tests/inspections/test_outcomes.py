@@ -197,3 +197,40 @@ def test_na_shows_as_not_applicable_on_the_result_page(login_as, world, session)
     f6 = page[page.index('<span class="code">F6</span>') :]
     f6 = f6[: f6.index("</li>")]
     assert "不适用" in f6 and "0/6" not in f6 and "0 / 6" not in f6
+
+
+@pytest.mark.parametrize(
+    ("data", "done", "next_visit"),
+    [
+        # All met: three stars, monthly. The done H1 task serves December; the next
+        # task is the next month (BRIEF: a rise keeps its task, slower from the next period).
+        ({}, "2026-12-01 至 2026-12-15", "2027-01-01 至 2027-01-31"),
+        # S2 and F2 failed: 84 of 100, two stars, half months: next is 16-31 December.
+        (
+            {"a_S2": "not_met", "a_F2": "not_met"},
+            "2026-12-01 至 2026-12-15",
+            "2026-12-16 至 2026-12-31",
+        ),
+        # A refusal: not rated, weekly, at once: the current ISO week, Mon 30 Nov - Sun 6 Dec.
+        (
+            {
+                "outcome": "refused",
+                "refusal_reason": "不让进门",
+                "refusal_confirm": "y",
+            },
+            "2026-12-01 至 2026-12-15",
+            "2026-11-30 至 2026-12-06",
+        ),
+    ],
+)
+def test_result_page_says_the_task_is_done_and_when_the_next_visit_is(
+    login_as, world, session, at_now, data, done, next_visit
+):
+    _h1_task(session, world.unit_a, world.users["inspector_a"])
+    client = login_as("inspector_a")
+    posted = {**checklist_data(_open(client, world.unit_a), all_answers()), **data}
+    response = client.post(f"/units/{world.unit_a.code}/inspect", data=posted)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"检查任务已完成：例行检查，{done}。" in page
+    assert f"下次检查：例行检查，{next_visit} 之间。" in page
