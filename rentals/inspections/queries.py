@@ -212,3 +212,20 @@ def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[U
             .limit(limit)
         )
     )
+
+
+def reported_gone(session: Session, user: User, limit: int = 200) -> list[Unit]:
+    """Units not yet withdrawn whose newest visit reported them gone: a withdrawal proposed
+    to a manager, who confirms it by changing the unit's status."""
+    newest = select(func.max(Inspection.id)).group_by(Inspection.unit_id)
+    gone = select(Inspection.unit_id).where(
+        Inspection.id.in_(newest), Inspection.outcome == Outcome.UNIT_GONE.value
+    )
+    return list(
+        session.exec(
+            select(Unit)
+            .where(Unit.id.in_(gone), Unit.status != "withdrawn", unit_scope(user))
+            .order_by(Unit.code)
+            .limit(limit)
+        )
+    )

@@ -471,6 +471,7 @@ def orders():  # type: ignore[no-untyped-def]
         rows=rows,
         thumbs=queries.photo_keys(session, [o.photo_id for o, _unit in rows]),
         flagged=queries.repeated_no_access(session, _user()),
+        gone=queries.reported_gone(session, _user()) if _user().role in OFFICE else [],
         overdue_only=overdue_only,
         today=today,
         office=_user().role in OFFICE,

@@ -157,6 +157,17 @@ def test_unit_gone_proposes_withdrawal_to_a_manager(login_as, world, session, cl
     manager = login_as("manager")
     page = manager.get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert f"/units/{world.unit_a.code}/edit" in page
+    orders = manager.get("/orders").get_data(as_text=True)
+    listed = orders[orders.index('id="reported-gone"') :]
+    assert f"/units/{world.unit_a.code}/edit" in listed
+    assert world.unit_b.code not in listed
+    # Once the manager has withdrawn the unit, nothing is left to confirm.
+    unit = session.get(type(world.unit_a), world.unit_a.id)
+    unit.status = "withdrawn"
+    session.add(unit)
+    session.commit()
+    orders = manager.get("/orders").get_data(as_text=True)
+    assert world.unit_a.code not in orders[orders.index('id="reported-gone"') :]
 
 
 def _visit(session, world, key, outcome, answers=None, *, day):  # type: ignore[no-untyped-def]
