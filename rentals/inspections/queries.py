@@ -34,6 +34,7 @@ class UnitSummary:
     """What the home list shows beside a unit: its last finding and open orders."""
 
     last: Inspection | None
+    #: The last visit's rating when that visit was an inspection (a refusal has no score).
     last_rating: Rating | None
     open_orders: int
 
@@ -50,7 +51,11 @@ def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
     ratings = {
         r.inspection_id: r
         for r in session.exec(
-            select(Rating).where(Rating.inspection_id.in_([i.id for i in last.values()]))
+            select(Rating).where(
+                Rating.inspection_id.in_(
+                    [i.id for i in last.values() if i.outcome == Outcome.COMPLETED]
+                )
+            )
         )
     }
     counts = dict(

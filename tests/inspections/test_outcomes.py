@@ -245,3 +245,14 @@ def test_result_page_says_the_task_is_done_and_when_the_next_visit_is(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"检查任务已完成：例行检查，{done}。" in page
     assert f"下次检查：例行检查，{next_visit} 之间。" in page
+
+
+def test_after_a_refusal_the_checklist_and_the_list_show_no_score(login_as, world, session):
+    _visit(session, world, "r1", Outcome.REFUSED, day=2)
+    session.commit()
+    client = login_as("inspector_a")
+    checklist = client.get(f"/units/{world.unit_a.code}/inspect").get_data(as_text=True)
+    head = checklist[: checklist.index('id="checklist"')]
+    assert "上次检查" in head and "分" not in head.split("上次检查")[1].split("</p>")[0]
+    found = client.get(f"/inspect?q={world.unit_a.code}").get_data(as_text=True)
+    assert "拒绝检查" in found and "0.0" not in found
