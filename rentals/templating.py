@@ -32,7 +32,12 @@ TASK_STATUS_LABELS = {
     "done": _l("已完成"),
     "cancelled": _l("已取消"),
 }
-OUTCOME_LABELS = {"completed": _l("已检查"), "refused": _l("拒绝检查"), "no_access": _l("无人在家")}
+OUTCOME_LABELS = {
+    "completed": _l("已检查"),
+    "refused": _l("拒绝检查"),
+    "no_access": _l("无人在家"),
+    "unit_gone": _l("房屋已不存在"),
+}
 UNIT_TYPE_LABELS = {
     "room": _l("单间"),
     "apartment": _l("套房"),

@@ -18,7 +18,14 @@ from scoring.answers import (
 from scoring.default import default_scorecard, default_scorecard_text
 from scoring.dump import dump_scorecard
 from scoring.loading import Problem, ScorecardError, load_scorecard, parse_scorecard
-from scoring.rating import Assessment, ItemResult, RatingStatus, assess, display_score
+from scoring.rating import (
+    Assessment,
+    ItemResult,
+    RatingStatus,
+    assess,
+    assess_without_answers,
+    display_score,
+)
 from scoring.scorecard import Band, Category, Item, Scorecard, Texts, Veto
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "Texts",
     "Veto",
     "assess",
+    "assess_without_answers",
     "check_answers",
     "check_inspection",
     "check_vetoes",

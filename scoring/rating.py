@@ -12,6 +12,8 @@ Laws (``tests/property/test_scoring_laws.py``):
 - Meeting one more item never lowers the stars.
 - stars <= band_stars, and stars <= the cap of every failed item.
 - Any veto gives 0 stars and the NOT_RATED status.
+- A visit without item answers (a refusal) is rated only by its vetoes: NOT_RATED, no items,
+  no caps, no advice, score 0 of 0 applicable points.
 """
 
 from __future__ import annotations
@@ -25,10 +27,17 @@ from fractions import Fraction
 from typing import Any
 
 from scoring.advice import next_star
-from scoring.answers import Answer, check_inspection
+from scoring.answers import Answer, check_inspection, check_vetoes
 from scoring.scorecard import Scorecard
 
-__all__ = ["Assessment", "ItemResult", "RatingStatus", "assess", "display_score"]
+__all__ = [
+    "Assessment",
+    "ItemResult",
+    "RatingStatus",
+    "assess",
+    "assess_without_answers",
+    "display_score",
+]
 
 _COLOURS = {"three": "green", "two": "yellow", "one": "red"}
 
@@ -210,4 +219,31 @@ def assess(
         lost={item.code: item.points for item in failed},
         next_star=next_star(card, checked, stars),
         items=results,
+    )
+
+
+def assess_without_answers(card: Scorecard, vetoes: Iterable[str]) -> Assessment:
+    """Rate a visit that has no item answers (the landlord refused): vetoes only.
+
+    At least one veto is required, since without answers nothing else can decide a rating.
+    The breakdown is empty: no item was inspected, so none is reported as met or not met.
+    Raises AnswerError for an unknown veto code and ValueError when none is given.
+    """
+    applied = check_vetoes(card, vetoes)
+    if not applied:
+        raise ValueError("a rating without answers needs at least one veto")
+    return Assessment(
+        scorecard_version=card.version,
+        score=Fraction(0),
+        score_display=display_score(Fraction(0)),
+        met_points=0,
+        applicable_points=0,
+        band_stars=0,
+        stars=0,
+        status=RatingStatus.NOT_RATED,
+        caps=(),
+        vetoes=applied,
+        lost={},
+        next_star=(),
+        items=(),
     )

@@ -27,6 +27,13 @@ OUTCOME_LABELS = {
     Outcome.COMPLETED: _l("完成检查"),
     Outcome.REFUSED: _l("房东拒绝检查"),
     Outcome.NO_ACCESS: _l("无人在家，未能入户"),
+    Outcome.UNIT_GONE: _l("房屋已不存在或不再出租"),
+}
+#: What a task asks for, as the result page names the next visit.
+TASK_KIND_LABELS = {
+    "routine": _l("例行检查"),
+    "follow_up": _l("整改复查"),
+    "reinspection": _l("申请复查"),
 }
 ANSWER_LABELS = {"met": _l("符合"), "not_met": _l("不符合"), "na": _l("不适用")}
 
@@ -40,6 +47,20 @@ class ChecklistForm(FlaskForm):
         default=Outcome.COMPLETED.value,
     )
     note = TextAreaField(_l("本次检查备注"), validators=[Optional(), Length(max=2000)])
+    #: The refusal step: required (checked in ``refusal_errors``) only for a refusal.
+    refusal_reason = TextAreaField(_l("拒绝检查的原因"), validators=[Optional(), Length(max=2000)])
+    refusal_confirm = BooleanField(_l("我确认房东拒绝检查，这户将被定为不予评定"))
+
+    def refusal_errors(self) -> dict[str, Any]:
+        """Field name -> message when a refusal lacks its reason or its confirmation."""
+        if self.outcome.data != Outcome.REFUSED:
+            return {}
+        errors: dict[str, Any] = {}
+        if not (self.refusal_reason.data or "").strip():
+            errors["refusal_reason"] = _l("请填写房东拒绝检查的原因。")
+        if not self.refusal_confirm.data:
+            errors["refusal_confirm"] = _l("请勾选确认：房东拒绝检查。")
+        return errors
 
 
 class SignatureForm(FlaskForm):

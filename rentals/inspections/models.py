@@ -13,9 +13,27 @@ from rentals.modelbase import UTCDateTime, utcnow
 
 
 class Outcome(StrEnum):
+    """What a visit came to. Only an inspection (``COMPLETED``) has item answers; the
+    others are facts about the visit, never a checklist of failed items."""
+
+    #: Inspected: every item answered, rated from the answers.
     COMPLETED = "completed"
+    #: The landlord refused inspection: no answers, rated not rated through veto V2.
     REFUSED = "refused"
+    #: Nobody let the inspector in: kept on the file, no rating, the task stays open.
     NO_ACCESS = "no_access"
+    #: The unit no longer exists or is no longer let: no rating, withdrawal proposed to
+    #: a manager, who confirms it on the unit's edit page.
+    UNIT_GONE = "unit_gone"
+
+    @property
+    def has_answers(self) -> bool:
+        return self is Outcome.COMPLETED
+
+    @property
+    def is_rated(self) -> bool:
+        """Whether the visit appends a rating (and so completes its task)."""
+        return self in (Outcome.COMPLETED, Outcome.REFUSED)
 
 
 class Inspection(SQLModel, table=True):
@@ -26,8 +44,9 @@ class Inspection(SQLModel, table=True):
     scorecard_version_id: int = Field(foreign_key="scorecard_version.id")
     #: Made on the phone with the draft: a retried submit finds the row it already made.
     client_key: str = Field(max_length=64, unique=True)
+    #: An Outcome value.
     outcome: str = Field(default=Outcome.COMPLETED, max_length=16)
-    #: Item code -> "met" / "not_met" / "na".
+    #: Item code -> "met" / "not_met" / "na"; empty unless the outcome is COMPLETED.
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     vetoes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     #: Item code -> note, plus "" for the note on the whole visit.

@@ -10,6 +10,7 @@ comment over).  The browser already downscales to JPEG; this is the server's gua
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -18,8 +19,12 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from rentals.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 #: Longest side kept; phone photos are larger than anyone needs to see a hazard.
@@ -82,13 +87,52 @@ def photo_dir() -> Path:
     return path
 
 
-def write_files(image: CleanImage) -> str:
-    """Store the photo and its thumbnail under a fresh random name; returns the name."""
+def write_files(image: CleanImage, *, session: Session) -> str:
+    """Store the photo and its thumbnail under a fresh random name; returns the name.
+
+    The files belong to ``session``'s transaction: if it is rolled back (a refused
+    submit: validation error, conflict, any 4xx), they are deleted with the rows, so a
+    refused submit leaves no file on disk.
+    """
     name = secrets.token_hex(16)
     folder = photo_dir()
-    (folder / f"{name}.jpg").write_bytes(image.jpeg)
-    (folder / f"{name}-t.jpg").write_bytes(image.thumb)
+    paths = [folder / f"{name}.jpg", folder / f"{name}-t.jpg"]
+    _track(session).extend(paths)
+    paths[0].write_bytes(image.jpeg)
+    paths[1].write_bytes(image.thumb)
     return name
+
+
+def _track(session: Session) -> list[Path]:
+    """The files written in ``session``'s open transaction (listeners added once)."""
+    if _PENDING not in session.info:
+        session.info[_PENDING] = []
+        event.listen(session, "after_commit", _kept)
+        event.listen(session, "after_rollback", _discarded)
+    pending: list[Path] = session.info[_PENDING]
+    return pending
+
+
+#: session.info key of the photo files written since the last commit or rollback.
+_PENDING = "rentals.photo_files"
+
+
+def _kept(session: Session) -> None:
+    # A savepoint's commit is not the transaction's: wait for the outermost one.
+    if not session.in_nested_transaction():
+        session.info[_PENDING].clear()
+
+
+def _discarded(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back (a lost insert race): the photos' rows remain
+    pending: list[Path] = session.info[_PENDING]
+    for path in pending:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove photo file %s of a rolled-back submit", path.name)
+    pending.clear()
 
 
 def file_path(filename: str, *, thumb: bool = False) -> Path:

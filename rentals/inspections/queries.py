@@ -23,6 +23,10 @@ from rentals.inspections.models import (
 )
 from rentals.ratings.models import Rating
 from rentals.register.models import Unit
+from rentals.tasks.models import Task, TaskStatus
+
+#: Tasks still to be done.
+LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class UnitSummary:
     """What the home list shows beside a unit: its last finding and open orders."""
 
     last: Inspection | None
+    #: The last visit's rating when that visit was an inspection (a refusal has no score).
     last_rating: Rating | None
     open_orders: int
 
@@ -46,7 +51,11 @@ def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
     ratings = {
         r.inspection_id: r
         for r in session.exec(
-            select(Rating).where(Rating.inspection_id.in_([i.id for i in last.values()]))
+            select(Rating).where(
+                Rating.inspection_id.in_(
+                    [i.id for i in last.values() if i.outcome == Outcome.COMPLETED]
+                )
+            )
         )
     }
     counts = dict(
@@ -136,6 +145,31 @@ def previous_rating(session: Session, inspection: Inspection) -> Rating | None:
     ).first()
 
 
+def last_inspected_rating(session: Session, inspection: Inspection) -> Rating | None:
+    """The rating of the unit's last inspection (outcome COMPLETED) before this one: what
+    "changed since last time" compares with. A refusal in between is skipped (it has no
+    answers), so it never shows as every item changed."""
+    return session.exec(
+        select(Rating)
+        .join(Inspection, Inspection.id == Rating.inspection_id)
+        .where(
+            Rating.unit_id == inspection.unit_id,
+            Rating.inspection_id < inspection.id,
+            Inspection.outcome == Outcome.COMPLETED.value,
+        )
+        .order_by(Rating.id.desc())
+    ).first()
+
+
+def next_visit(session: Session, inspection: Inspection) -> Task | None:
+    """The unit's next live task other than the visit's own, as the planner left it after
+    this visit (read, never recomputed): earliest due first."""
+    query = select(Task).where(Task.unit_id == inspection.unit_id, Task.status.in_(LIVE))
+    if inspection.task_id is not None:
+        query = query.where(Task.id != inspection.task_id)
+    return session.exec(query.order_by(Task.due, Task.start, Task.id)).first()
+
+
 def rating_of(session: Session, inspection: Inspection) -> Rating | None:
     return session.exec(select(Rating).where(Rating.inspection_id == inspection.id)).first()
 
@@ -179,6 +213,23 @@ def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[U
         session.exec(
             select(Unit)
             .where(Unit.id.in_(flagged), unit_scope(user))
+            .order_by(Unit.code)
+            .limit(limit)
+        )
+    )
+
+
+def reported_gone(session: Session, user: User, limit: int = 200) -> list[Unit]:
+    """Units not yet withdrawn whose newest visit reported them gone: a withdrawal proposed
+    to a manager, who confirms it by changing the unit's status."""
+    newest = select(func.max(Inspection.id)).group_by(Inspection.unit_id)
+    gone = select(Inspection.unit_id).where(
+        Inspection.id.in_(newest), Inspection.outcome == Outcome.UNIT_GONE.value
+    )
+    return list(
+        session.exec(
+            select(Unit)
+            .where(Unit.id.in_(gone), Unit.status != "withdrawn", unit_scope(user))
             .order_by(Unit.code)
             .limit(limit)
         )

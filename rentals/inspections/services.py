@@ -128,13 +128,16 @@ def record_inspection(
     orders: Iterable[OrderRequest] = (),
     expected_latest_id: int | None = None,
     corrects: Inspection | None = None,
+    reason: str = "",
 ) -> Inspection:
     """Record one visit; idempotent by ``client_key`` (a retry returns the existing row).
 
-    A completed or refused visit is rated (a refusal through veto V2), closes the open
-    orders whose item it finds met, opens the orders asked for on failed items and adds
-    veto V1 when a serious order is past its deadline and its item is still not met.
-    A no-access visit is kept on the file but rates nothing and leaves the task open.
+    Only an inspection (COMPLETED) keeps item answers: it is rated, closes the open orders
+    whose item it finds met, opens the orders asked for on failed items and adds veto V1
+    when a serious order is past its deadline and its item is still not met. A refusal
+    needs a ``reason``, keeps no answers and is rated not rated through veto V2 alone;
+    both complete the task. No access and unit gone are kept on the file, rate nothing
+    and leave the task open (a task is due by the end of its period).
     ``expected_latest_id`` (the newest inspection when the checklist was opened) raises
     StaleChecklist if another inspection was recorded since.
     """
@@ -148,6 +151,10 @@ def record_inspection(
         return existing
     if outcome not in set(Outcome):
         raise InvalidInput(_l("检查结果无效。"), field="outcome")
+    outcome = Outcome(outcome)
+    reason = (reason or "").strip()
+    if outcome == Outcome.REFUSED and not reason:
+        raise InvalidInput(_l("请填写房东拒绝检查的原因。"), field="refusal_reason")
     if expected_latest_id is not None and latest_inspection_id(session, unit) != expected_latest_id:
         raise StaleChecklist(_l("打开检查表之后，这户已经有人提交了一次检查。"))
     today = local_date(now)
@@ -180,8 +187,13 @@ def record_inspection(
         if overdue and UNRECTIFIED_VETO in card.veto_codes and UNRECTIFIED_VETO not in vetoes:
             vetoes = [code for code in card.veto_codes if code in {*vetoes, UNRECTIFIED_VETO}]
     else:
+        # Not an inspection: whatever was ticked before the outcome was chosen is not a finding.
         answers = {}
         vetoes = []
+    notes = {k: v for k, v in notes.items() if v and (outcome.has_answers or k == "")}
+    if reason:
+        visit_note = notes.get("", "")
+        notes[""] = reason if visit_note in ("", reason) else f"{reason}\n{visit_note}"
     inspection = Inspection(
         unit_id=unit.id,
         inspector_id=getattr(inspector, "id", inspector),
@@ -190,7 +202,7 @@ def record_inspection(
         outcome=outcome,
         answers=answers,
         vetoes=vetoes,
-        notes={k: v for k, v in notes.items() if v},
+        notes=notes,
         task_id=task.id if task else None,
         corrects_id=corrects.id if corrects else None,
         visited_at=now,
@@ -212,13 +224,13 @@ def record_inspection(
         unit,
         {
             "inspection": inspection.id,
-            "outcome": outcome,
+            "outcome": outcome.value,
             "scorecard_version": version.version,
             "orders": [o.id for o in created],
             **({"corrects": corrects.id} if corrects else {}),
         },
     )
-    if outcome != Outcome.NO_ACCESS:
+    if outcome.is_rated:
         rate_inspection(session, inspection=inspection, now=now)
         if task is not None:
             task_services.complete_task(session, task=task, inspection=inspection, now=now)
@@ -336,7 +348,7 @@ def store_photo(
         inspection_key=(inspection_key or "")[:64],
         inspection_id=inspection.id if inspection else None,
         item_code=(item_code or "")[:16],
-        filename=photo_files.write_files(image),
+        filename=photo_files.write_files(image, session=session),
         width=image.width,
         height=image.height,
         uploaded_by=getattr(actor, "id", actor),

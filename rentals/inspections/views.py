@@ -39,6 +39,7 @@ from rentals.inspections import bp, photos, queries, services
 from rentals.inspections.forms import (
     ANSWER_LABELS,
     OUTCOME_LABELS,
+    TASK_KIND_LABELS,
     ChecklistForm,
     NoteForm,
     SignatureForm,
@@ -46,6 +47,7 @@ from rentals.inspections.forms import (
 )
 from rentals.inspections.models import Inspection, Outcome, Photo, RectificationOrder
 from rentals.modelbase import utcnow
+from rentals.ratings.diff import answer_changes
 from rentals.ratings.services import card_of
 from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
@@ -183,10 +185,10 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
     status, message, item_errors = 200, None, {}
     if form.validate_on_submit():
         outcome = form.outcome.data
-        read = read_items(
-            request.form, card, items, require=outcome == Outcome.COMPLETED, today=today
-        )
-        item_errors = read.errors
+        inspected = outcome == Outcome.COMPLETED
+        read = read_items(request.form, card, items, require=inspected, today=today)
+        # Answers ticked before another outcome was chosen are dropped, not checked.
+        item_errors = read.errors if inspected else form.refusal_errors()
         if not item_errors:
             try:
                 inspection = _record(unit, form, read, outcome, task, corrects, now)
@@ -199,9 +201,14 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
                 url = url_for("inspections.record", inspection_id=inspection.id)
                 if outcome == Outcome.NO_ACCESS:
                     flash(_("已记录：无人在家。检查任务仍待完成。"), "info")
+                elif outcome == Outcome.UNIT_GONE:
+                    flash(_("已记录：房屋已不存在或不再出租。请管理人员确认后退出登记。"), "info")
                 if _wants_json():
                     return jsonify(status="ok", url=url, id=inspection.id)
                 return redirect(url, code=303)
+        elif not inspected:
+            status = 422
+            message = _("拒绝检查需要填写原因并勾选确认。")
         else:
             status = 422
             message = _("还有检查项目没有回答，请检查标红的项目。")
@@ -276,6 +283,7 @@ def _record(unit, form, read, outcome, task, corrects, now):  # type: ignore[no-
         orders=read.orders,
         expected_latest_id=form.latest_id.data or 0,
         corrects=corrects,
+        reason=(form.refusal_reason.data or "") if outcome == Outcome.REFUSED else "",
     )
 
 
@@ -341,12 +349,10 @@ def record(inspection_id: int):  # type: ignore[no-untyped-def]
     card = card_of(version)
     rating = queries.rating_of(session, inspection)
     before = queries.previous_rating(session, inspection) if rating else None
-    changed = []
-    if rating and before:
-        old = {i["code"]: i["answer"] for i in before.breakdown.get("items", [])}
-        for item in rating.breakdown.get("items", []):
-            if old.get(item["code"]) not in (None, item["answer"]):
-                changed.append((item["code"], old[item["code"]], item["answer"]))
+    # Compared with the last inspection only: a refusal has no answers to compare.
+    inspected = inspection.outcome == Outcome.COMPLETED
+    base = queries.last_inspected_rating(session, inspection) if rating and inspected else None
+    changed = answer_changes(base.breakdown, rating.breakdown) if base and rating else ()
     closed = list(
         session.exec(
             select(RectificationOrder).where(
@@ -367,7 +373,12 @@ def record(inspection_id: int):  # type: ignore[no-untyped-def]
         card=card,
         rating=rating,
         before=before,
+        base=base,
+        base_visit=session.get(Inspection, base.inspection_id) if base else None,
         changed=changed,
+        task=session.get(Task, inspection.task_id) if inspection.task_id else None,
+        next_task=queries.next_visit(session, inspection),
+        TASK_KIND_LABELS=TASK_KIND_LABELS,
         orders=queries.orders_of_inspection(session, inspection),
         closed=closed,
         before_photos=before_photos,
@@ -460,6 +471,7 @@ def orders():  # type: ignore[no-untyped-def]
         rows=rows,
         thumbs=queries.photo_keys(session, [o.photo_id for o, _unit in rows]),
         flagged=queries.repeated_no_access(session, _user()),
+        gone=queries.reported_gone(session, _user()) if _user().role in OFFICE else [],
         overdue_only=overdue_only,
         today=today,
         office=_user().role in OFFICE,

@@ -307,7 +307,7 @@ def save_contest_photo(
     photo = Photo(
         key=key or f"contest-{uuid.uuid4().hex}",
         unit_id=unit.id,
-        filename=write_files(image),
+        filename=write_files(image, session=session),
         width=image.width,
         height=image.height,
         uploaded_by=actor.id,

@@ -1,4 +1,5 @@
-"""Side-by-side differences between two scorecard versions (pure: two Scorecards in).
+"""Side-by-side differences between two scorecard versions (pure: two Scorecards in), and
+between two inspections' answers ("what changed since last time").
 
 Items, categories and vetoes are matched by code: a code only in the newer card is added,
 only in the older one removed, in both with any field different is changed (each field
@@ -7,8 +8,10 @@ listed with its old and new value). Bands are compared star by star.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from scoring import Category, Item, Scorecard, Texts, Veto
 
@@ -115,4 +118,32 @@ def diff_scorecards(old: Scorecard, new: Scorecard) -> ScorecardDiff:
         bands=bands,
         title=tuple(_text_changes(old.title, new.title)),
         unchanged_items=unchanged,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One item whose answer differs between two inspections' breakdowns."""
+
+    code: str
+    old: str
+    new: str
+
+
+def answer_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> tuple[AnswerChange, ...]:
+    """What changed since the last inspection: items in both breakdowns, answer differs.
+
+    Takes two stored breakdowns (``Assessment.to_dict()``) in the newer card's order. Give
+    it inspections only: a refusal's breakdown has no items, so it has nothing to compare
+    and yields no change (never "every item changed").
+    """
+    if not before or not after:
+        return ()
+    old = {item["code"]: item["answer"] for item in before.get("items", [])}
+    return tuple(
+        AnswerChange(item["code"], old[item["code"]], item["answer"])
+        for item in after.get("items", [])
+        if item["code"] in old and old[item["code"]] != item["answer"]
     )

@@ -35,6 +35,7 @@ from scoring import (
     Scorecard,
     ScorecardError,
     assess,
+    assess_without_answers,
     parse_scorecard,
 )
 from scoring.default import default_scorecard_text
@@ -188,26 +189,32 @@ def latest_rating(session: Session, unit: Unit) -> Rating | None:
     ).first()
 
 
+def assess_visit(
+    card: Scorecard, outcome: str, answers: dict[str, Any], vetoes: Iterable[str]
+) -> Assessment:
+    """How a rated visit is assessed: an inspection from its answers, a refusal from its
+    vetoes and the refusal veto only (what-if re-assessments use the same rule)."""
+    if outcome == Outcome.REFUSED:
+        return assess_without_answers(card, sorted({*vetoes, REFUSAL_VETO}))
+    return assess(card, answers, vetoes)
+
+
 def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) -> Rating:
     """Assess a completed or refused inspection and append its rating (one per inspection).
 
-    A refusal rates the unit "not rated" through the refusal veto, with every item left
-    as not met, so the record shows why. Raises Conflict when already rated and
-    InvalidInput when the answers do not fit the scorecard version.
+    A refusal has no item answers: it rates the unit "not rated" through the refusal veto
+    alone, with an empty item breakdown (no item was inspected, so none is reported as
+    failed). Raises Conflict when already rated and InvalidInput when the answers do not
+    fit the scorecard version, or for a visit that is not rated (no access, unit gone).
     """
-    if inspection.outcome == Outcome.NO_ACCESS:
+    if not Outcome(inspection.outcome).is_rated:
         raise InvalidInput(_l("无人在家的走访不产生评定。"))
     if session.exec(select(Rating.id).where(Rating.inspection_id == inspection.id)).first():
         raise Conflict(_l("这次检查已经评定过。"))
     version = session.get(ScorecardVersion, inspection.scorecard_version_id)
     card = card_of(version)
-    answers = dict(inspection.answers)
-    vetoes = list(inspection.vetoes)
-    if inspection.outcome == Outcome.REFUSED:
-        answers = {item.code: "not_met" for item in card.items}
-        vetoes = sorted({*vetoes, REFUSAL_VETO})
     try:
-        result: Assessment = assess(card, answers, vetoes)
+        result = assess_visit(card, inspection.outcome, inspection.answers, inspection.vetoes)
     except AnswerError as err:
         detail = describe_problems(err.problems, version=card.version)
         raise InvalidInput(detail) from None

@@ -1,8 +1,8 @@
 """What-if: how every unit's current rating would change under a draft scorecard.
 
 Each unit's newest rating is re-assessed from the answers and vetoes of the inspection it
-was made from, exactly as ``rate_inspection`` read them (a refusal: every item not met plus
-the refusal veto). One query reads the whole register. Items the draft adds have no answer:
+was made from, exactly as ``rate_inspection`` read them (a refusal: the refusal veto alone,
+no answers). One query reads the whole register. Items the draft adds have no answer:
 those units need a new inspection and are counted apart, never guessed. Items and vetoes the
 draft drops are ignored.
 
@@ -24,9 +24,9 @@ from sqlmodel import Session, select
 
 from rentals.inspections.models import Inspection, Outcome
 from rentals.ratings.models import Rating, ScorecardVersion
-from rentals.ratings.services import REFUSAL_VETO, card_of
+from rentals.ratings.services import REFUSAL_VETO, assess_visit, card_of
 from rentals.register.models import Area, Unit
-from scoring import AnswerError, Scorecard, assess
+from scoring import AnswerError, Scorecard
 
 
 class Change(StrEnum):
@@ -64,11 +64,11 @@ class WhatIf:
 
 
 def _reassess(
-    card: Scorecard, answers: dict[str, str], vetoes: tuple[str, ...]
+    card: Scorecard, outcome: str, answers: dict[str, str], vetoes: tuple[str, ...]
 ) -> tuple[int, Decimal] | None:
     """(stars, display score) under ``card``, or None when some item has no valid answer."""
     try:
-        result = assess(card, answers, vetoes)
+        result = assess_visit(card, outcome, answers, vetoes)
     except AnswerError:
         return None
     return result.stars, result.score_display
@@ -106,15 +106,15 @@ def what_if(session: Session, *, draft: ScorecardVersion) -> WhatIf:
         if key not in memo:
             old = json.loads(answers_json)
             old_vetoes = set(json.loads(vetoes_json))
-            if outcome == Outcome.REFUSED:  # as rate_inspection rates a refusal
-                old = dict.fromkeys(codes, "not_met")
+            refused = outcome == Outcome.REFUSED
+            if refused:  # rated by the refusal veto alone, as rate_inspection rates it
                 old_vetoes.add(REFUSAL_VETO)
             seen_items.update(old)
             seen_vetoes.update(old_vetoes)
             answers = {c: a for c, a in old.items() if c in codes}
             vetoes = tuple(sorted(old_vetoes & veto_codes))
-            complete = codes <= answers.keys()
-            memo[key] = _reassess(card, answers, vetoes) if complete else None
+            complete = REFUSAL_VETO in vetoes if refused else codes <= answers.keys()
+            memo[key] = _reassess(card, outcome, answers, vetoes) if complete else None
         outcome_ = memo[key]
         if outcome_ is None:
             change, new_stars, new_score = Change.NEEDS_INSPECTION, None, None

@@ -74,7 +74,12 @@ def test_missing_answers_keep_the_form(login_as, world, session):
 
 def test_refusal_makes_the_unit_not_rated_and_is_kept(login_as, world, session):
     client = login_as("inspector_a")
-    data = {**_open(client, world.unit_a), "outcome": "refused", "note": "房东不开门并拒绝配合"}
+    data = {
+        **_open(client, world.unit_a),
+        "outcome": "refused",
+        "refusal_reason": "房东不开门并拒绝配合",
+        "refusal_confirm": "y",
+    }
     response = client.post(f"/units/{world.unit_a.code}/inspect", data=data)
     assert response.status_code == 303
     session.expire_all()
