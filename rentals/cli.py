@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rentals import create_app, db, migrate
+from rentals import clock, create_app, db, migrate
 
 
 def _create():  # type: ignore[no-untyped-def]
@@ -74,7 +73,7 @@ def seed_demo(if_empty: bool) -> None:
                 click.echo("Database already has data; demo not loaded.")
                 return
             raise click.ClickException("The database already has data.")
-        logins = demo.seed(session, today=date.today())
+        logins = demo.seed(session, today=clock.today())
     click.echo(f"Demo community loaded. Logins (password: {demo.DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.username:<14} {login.role:<10} {login.note}")

@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from schedules.periods import BUSINESS_TIMEZONE
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"RENTALS_{name}", default)
@@ -16,9 +18,10 @@ class Config:
 
     SECRET_KEY = _env("SECRET_KEY")
     DATABASE_URL = _env("DATABASE_URL")
-    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    #: The community's zone: business dates (rentals.clock) and times shown on pages.
+    TIMEZONE = _env("TIMEZONE", BUSINESS_TIMEZONE)
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_Hans_CN", "bo", "en")
     # Police phones are shared devices: short sessions, cookies never readable by scripts.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)

@@ -14,7 +14,7 @@ Each job opens an app context and a unit of work, calls one service, logs one li
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -46,13 +46,16 @@ def _the_app() -> Flask:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    from rentals import clock
+
+    return clock.now()
 
 
 def _today(app: Flask) -> date:
-    import schedules
+    from rentals import clock
 
-    return schedules.local_today(_now(), app.config.get("TIMEZONE") or "Asia/Shanghai")
+    with app.app_context():
+        return clock.today()
 
 
 # --- the jobs (module-level functions, referenced by text) -------------------------
@@ -92,8 +95,7 @@ def publish_blacklist_monthly() -> None:
     from rentals.printing.blacklists import publish_blacklist
 
     def work(session: Any, app: Flask, today: Any) -> str:
-        tz = app.config["TIMEZONE"]
-        return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now(), timezone=tz).month
+        return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now()).month
 
     _run("publish_blacklist_monthly", work)
 
@@ -206,10 +208,11 @@ def configure(
     runs it missed instead of catching up once (coalesced) on start.
     """
     global _app
-    from rentals import db
+    from rentals import clock, db
 
     _app = app
-    timezone = app.config.get("TIMEZONE") or "Asia/Shanghai"
+    with app.app_context():
+        timezone = clock.zone_name()
     engine = db.engine_of(app)
     store = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
     scheduler = scheduler_class(

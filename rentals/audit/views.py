@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from rentals import db
+from rentals import clock, db
 from rentals.audit import bp
 from rentals.audit.queries import EventFilter, event_page
 from rentals.auth.access import OFFICE, roles_required
@@ -47,5 +47,5 @@ def events():  # type: ignore[no-untyped-def]
         else 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
-    page = event_page(db.session(), flt, timezone=current_app.config["TIMEZONE"])
+    page = event_page(db.session(), flt, timezone=clock.zone_name())
     return render_template("audit/events.html", page=page)

@@ -31,7 +31,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, can_see_unit, roles_required
 from rentals.auth.models import Role
 from rentals.errors import DomainError, InvalidInput
@@ -45,7 +45,6 @@ from rentals.inspections.forms import (
     read_items,
 )
 from rentals.inspections.models import Inspection, Outcome, Photo, RectificationOrder
-from rentals.modelbase import utcnow
 from rentals.ratings.services import card_of
 from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
@@ -61,7 +60,7 @@ def _user():  # type: ignore[no-untyped-def]
 
 
 def _now() -> datetime:
-    return utcnow()
+    return clock.now()
 
 
 def _lang() -> str:

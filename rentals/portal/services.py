@@ -36,12 +36,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from rentals import audit
+from rentals import audit, clock
 from rentals.auth.access import OFFICE, STAFF
 from rentals.auth.models import Role, User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
@@ -70,11 +69,10 @@ MAX_CONTEST_PHOTOS = 5
 LISTED = (RatingStatus.ONE.value, RatingStatus.NOT_RATED.value)
 #: A run of 7+ digits (spaces, dashes allowed between): a phone or an identity number.
 _NUMBER_RUN = re.compile(r"(?:\d[\s\-]*){7,}")
-TIMEZONE = "Asia/Shanghai"
 
 
-def local_date(moment: datetime, timezone: str = TIMEZONE) -> date:
-    return moment.astimezone(ZoneInfo(timezone)).date()
+def local_date(moment: datetime) -> date:
+    return clock.local_date(moment)
 
 
 def _require_owner(actor: User, unit: Unit) -> None:
