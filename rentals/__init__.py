@@ -32,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
         template_folder=str(root / "templates"),
         instance_relative_config=True,
     )
+    from rentals import inputs
+
+    inputs.init_app(app)
     app.config.from_object(base or config_module.Config)
     if config:
         app.config.update(config)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 import schedules
-from rentals import clock, db
+from rentals import clock, db, inputs
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
@@ -35,10 +35,7 @@ def _int_arg(name: str) -> int | None:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, "")[:10])
-    except ValueError:
-        return None
+    return inputs.date_arg(name)
 
 
 @bp.route("/board")
