@@ -430,7 +430,9 @@ def signature_image(inspection_id: int, signer: str):  # type: ignore[no-untyped
     inspection, _unit = _inspection_or_404(inspection_id)
     for row in services.signatures_of(db.session(), inspection):
         if row.signer == signer and row.image:
-            return send_file(io.BytesIO(row.image), mimetype="image/png", max_age=0)
+            response = send_file(io.BytesIO(row.image), mimetype="image/png", max_age=0)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
     return abort(404)
 
 
