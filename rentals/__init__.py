@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
         app.config["SECRET_KEY"] = config_module.instance_secret(secret_file)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(config_module.MISSING_SECRET)
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     url = app.config.get("DATABASE_URL") or config_module.default_database_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     app.config.setdefault(

@@ -57,6 +57,9 @@ class Config:
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 15
     SCHEDULER_ENABLED = _env("SCHEDULER", "1") == "1"
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are
+    #: trusted, so the sign-in limit counts each client, not the proxy; 0 trusts none.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0") or 0)
     PAGE_SIZE = 50
     #: Argon2 parameters (RFC 9106 low-memory profile); tests use cheap ones.
     ARGON2_TIME_COST = 3

@@ -88,3 +88,29 @@ def test_the_rentals_command_starts_without_a_secret(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_behind_one_proxy_the_client_address_is_the_forwarded_one(database_url):
+    from rentals import create_app
+    from rentals.config import TestConfig
+
+    seen = []
+    for hops in (0, 1):
+        app = create_app(
+            {"DATABASE_URL": database_url, "PROXY_HOPS": hops, "CHECK_SCHEMA": False},
+            base=TestConfig,
+        )
+
+        @app.get("/_addr")
+        def _addr():  # type: ignore[no-untyped-def]
+            from flask import request
+
+            return request.remote_addr or ""
+
+        response = app.test_client().get(
+            "/_addr",
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        seen.append(response.get_data(as_text=True))
+    assert seen == ["127.0.0.1", "203.0.113.7"]
