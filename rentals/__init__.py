@@ -17,7 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: dict[str, Any] | None = None, *, base: type | None = None) -> Flask:
-    """Build the app from ``base`` (DevelopmentConfig by default) updated with ``config``."""
+    """Build the app from ``base`` (the production ``Config`` by default) updated with ``config``.
+
+    Refuses to start without a secret key (``config.MISSING_SECRET`` says why); only a
+    base that names a ``SECRET_KEY_FILE`` (the development settings) may generate one.
+    """
     import os
     from pathlib import Path
 
@@ -28,11 +32,22 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
         template_folder=str(root / "templates"),
         instance_relative_config=True,
     )
-    app.config.from_object(base or config_module.DevelopmentConfig)
+    from rentals import inputs
+
+    inputs.init_app(app)
+    app.config.from_object(base or config_module.Config)
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY") and app.config.get("SECRET_KEY_FILE"):
+        secret_file = Path(app.instance_path) / app.config["SECRET_KEY_FILE"]
+        app.config["SECRET_KEY"] = config_module.instance_secret(secret_file)
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("Set RENTALS_SECRET_KEY to a long random value.")
+        raise RuntimeError(config_module.MISSING_SECRET)
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     url = app.config.get("DATABASE_URL") or config_module.default_database_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     app.config.setdefault(

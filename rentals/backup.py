@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from rentals.db import owner_only
+
 log = logging.getLogger(__name__)
 
 #: Where Debian puts the PostgreSQL 15 client tools when they are not on PATH.
@@ -57,6 +59,7 @@ def _run(args: list[str]) -> None:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
+    owner_only(target)  # before sqlite3 creates it world-readable
     src = sqlite3.connect(source)
     try:
         dst = sqlite3.connect(target)
@@ -81,6 +84,7 @@ def backup(url: str, out: Path) -> Path:
         _sqlite_copy(source, tmp)
         tmp.replace(out)  # a crash mid-backup never leaves a half file under the real name
     elif backend == "postgresql":
+        owner_only(out)  # pg_dump writes into it and keeps the mode
         _run([_pg_tool("pg_dump"), "--format=custom", f"--file={out}", _libpq_url(url)])
     else:
         raise BackupError(f"Backups of {backend} databases are not supported.")

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from rentals import create_app, db, migrate
+from rentals import clock, create_app, db, migrate
+from rentals.config import DevelopmentConfig
 
 
 def _create():  # type: ignore[no-untyped-def]
     # `rentals db …` must run against a database that is behind: that is its job; and
     # `rentals restore` may start from an empty database.
-    behind_ok = len(sys.argv) > 1 and sys.argv[1] in {"db", "restore"}
-    return create_app({"CHECK_SCHEMA": not behind_ok})
+    behind_ok = len(sys.argv) > 1 and sys.argv[1] in {"db", "restore", "init"}
+    # The command is run on the server by its operator or developer: it may keep a
+    # generated secret in the instance folder. The web app under gunicorn
+    # (`create_app()`) gets the production settings and needs RENTALS_SECRET_KEY.
+    return create_app({"CHECK_SCHEMA": not behind_ok}, base=DevelopmentConfig)
 
 
 @click.group(cls=FlaskGroup, create_app=_create, add_version_option=False)
@@ -74,7 +77,7 @@ def seed_demo(if_empty: bool) -> None:
                 click.echo("Database already has data; demo not loaded.")
                 return
             raise click.ClickException("The database already has data.")
-        logins = demo.seed(session, today=date.today())
+        logins = demo.seed(session, today=clock.today())
     click.echo(f"Demo community loaded. Logins (password: {demo.DEMO_PASSWORD}):")
     for login in logins:
         click.echo(f"  {login.username:<14} {login.role:<10} {login.note}")
@@ -103,6 +106,80 @@ def create_user_cmd(username: str, display_name: str, role: str, password: str) 
     except DomainError as err:
         raise click.ClickException(str(err.message)) from None
     click.echo(f"User {username} created.")
+
+
+def _one_time_password() -> str:
+    """Ten characters with letters and digits (the password rules), shown once."""
+    import secrets
+
+    # No 0/O, 1/l/I: it is read off a screen and typed in on a phone.
+    letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    digits = "23456789"
+    while True:
+        word = "".join(secrets.choice(letters + digits) for _ in range(10))
+        if set(word) & set(digits) and set(word) & set(letters):
+            return word
+
+
+@main.command("init")
+@click.option(
+    "--admin",
+    "admin_login",
+    help="Login name of the first administrator; a one-time password is printed.",
+)
+@click.option("--name", "display_name", help="Their name as shown on pages.")
+@with_appcontext
+def init_cmd(admin_login: str | None, display_name: str | None) -> None:
+    """Start a real installation: migrate, then create the first administrator.
+
+    Without --admin it asks for the login name and a password. With --admin it prints a
+    one-time password that must be changed at the first sign-in. Refused when an
+    administrator exists already (then sign in and manage users from the pages).
+    """
+    from sqlmodel import select
+
+    from rentals.auth.models import Role, User
+    from rentals.auth.services import create_user
+    from rentals.errors import DomainError
+
+    migrate.upgrade(db.engine())
+    with db.unit_of_work(write=False) as session:
+        has_admin = session.exec(select(User.id).where(User.role == Role.ADMIN.value)).first()
+    if has_admin is not None:
+        raise click.ClickException(
+            "An administrator exists already; nothing was created. Sign in as an "
+            "administrator and add users from the pages (or `rentals create-user`)."
+        )
+    one_time = admin_login is not None
+    login = admin_login or click.prompt("Login name of the first administrator")
+    name = display_name or (login if one_time else click.prompt("Their name", default=login))
+    if one_time:
+        password = _one_time_password()
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with db.unit_of_work() as session:
+            # Checked again inside the writing transaction: two inits at once make one admin.
+            if session.exec(select(User.id).where(User.role == Role.ADMIN.value)).first():
+                raise click.ClickException("An administrator exists already.")
+            create_user(
+                session,
+                actor=None,
+                username=login,
+                display_name=name,
+                password=password,
+                role=Role.ADMIN,
+                must_change_password=one_time,
+            )
+    except DomainError as err:
+        raise click.ClickException(str(err.message)) from None
+    click.echo(f"Administrator {login} created.")
+    if one_time:
+        click.echo(
+            "One-time password (shown only now; it must be changed at the first "
+            f"sign-in): {password}"
+        )
+    click.echo("Next: sign in, then set up the community, its areas and users under /admin.")
 
 
 @main.command("serve")

@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from schedules.periods import BUSINESS_TIMEZONE
 
 
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"RENTALS_{name}", default)
 
 
+#: Why the production settings refuse to start without a secret, and what to do.
+MISSING_SECRET = (
+    "RENTALS_SECRET_KEY is not set. The production settings refuse to start without it: "
+    "the key signs every session and form token, so a missing or built-in key would let "
+    "anyone forge a sign-in. Set RENTALS_SECRET_KEY to a long random value (for example "
+    "the output of: python -c 'import secrets; print(secrets.token_hex(32))') and keep it "
+    "the same across restarts and workers. For a local development server run "
+    "`rentals serve` (scripts/run.sh), which keeps its own key in the instance folder."
+)
+
+
 class Config:
-    """Production defaults: SQLite in ``instance/`` unless RENTALS_DATABASE_URL names another."""
+    """Production defaults: SQLite in ``instance/`` unless RENTALS_DATABASE_URL names another.
+
+    ``create_app()`` (gunicorn) uses these; without RENTALS_SECRET_KEY it refuses to start.
+    """
 
     SECRET_KEY = _env("SECRET_KEY")
+    #: Development only: a file in the instance folder holding a generated secret.
+    SECRET_KEY_FILE: str | None = None
     DATABASE_URL = _env("DATABASE_URL")
-    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    #: The community's zone: business dates (rentals.clock) and times shown on pages.
+    TIMEZONE = _env("TIMEZONE", BUSINESS_TIMEZONE)
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_Hans_CN", "bo", "en")
     # Police phones are shared devices: short sessions, cookies never readable by scripts.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
@@ -37,6 +57,9 @@ class Config:
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 15
     SCHEDULER_ENABLED = _env("SCHEDULER", "1") == "1"
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are
+    #: trusted, so the sign-in limit counts each client, not the proxy; 0 trusts none.
+    PROXY_HOPS = int(_env("PROXY_HOPS", "0") or 0)
     PAGE_SIZE = 50
     #: Argon2 parameters (RFC 9106 low-memory profile); tests use cheap ones.
     ARGON2_TIME_COST = 3
@@ -48,9 +71,13 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local runs: a fixed secret is acceptable because the data is the demo community."""
+    """What the ``rentals`` command asks for (``rentals serve`` from scripts/run.sh).
 
-    SECRET_KEY = _env("SECRET_KEY", "dev-only-secret-change-me")
+    Without RENTALS_SECRET_KEY, a secret is generated once and kept in
+    ``instance/secret_key`` (mode 0600), so sessions survive a restart.
+    """
+
+    SECRET_KEY_FILE = "secret_key"
 
 
 class TestConfig(Config):
@@ -64,6 +91,23 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     LOGIN_RATE_LIMIT = "1000 per minute"
     RATELIMIT_ENABLED = True
+
+
+def instance_secret(path: Path) -> str:
+    """The secret kept in ``path``, generated on first use; the file is owner-only (0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting at once cannot both write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_text(encoding="ascii").strip()
+        if secret:
+            return secret
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)
+    return path.read_text(encoding="ascii").strip()
 
 
 def default_database_url(instance_path: str) -> str:

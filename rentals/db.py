@@ -7,8 +7,11 @@ returned, and any exception rolls the whole request back. Services only flush.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, current_app, g
@@ -26,6 +29,32 @@ write_intent: ContextVar[bool] = ContextVar("write_intent", default=True)
 
 _EXTENSION_KEY = "rentals.db"
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def owner_only(path: Path) -> None:
+    """Create ``path`` if missing, mode 0600 either way: it holds identity numbers."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)  # never truncates
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _private_sqlite(database: str | None) -> None:
+    """The database file is owner-only before SQLite first opens it; SQLite then gives
+    its -wal and -shm files the same mode. Existing files are tightened too."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite will say the folder is missing
+    try:
+        owner_only(path)
+        for extra in ("-wal", "-shm"):
+            side = path.with_name(path.name + extra)
+            if side.exists():
+                os.chmod(side, 0o600)
+    except OSError as err:
+        log.warning("could not make %s owner-only: %s", path, err)
 
 
 def build_engine(url: str) -> Engine:
@@ -33,6 +62,7 @@ def build_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
+    _private_sqlite(parsed.database)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

@@ -45,4 +45,6 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    from rentals import clock
+
+    return clock.now()

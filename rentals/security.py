@@ -69,4 +69,8 @@ def init_app(app: Flask) -> None:
         # Pages can show personal data: never keep them in a shared cache.
         if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
+        # Downloads (register exports, notices, rosters, plaques) hold personal data: no
+        # copy anywhere, not even one revalidated later ("no-cache", send_file's default).
+        if response.headers.get("Content-Disposition", "").startswith("attachment"):
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
+
+from rentals import clock
 
 #: Labels of the public rating states (scoring.RatingStatus values).
 RATING_LABELS = {
@@ -80,8 +81,7 @@ def display_phone(value: str | None) -> str:
 def local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def iso_date(value: date | None) -> str:

@@ -15,6 +15,8 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from stdnum.cn import ric
 
+from rentals import clock
+
 #: Province-level prefixes of GB/T 2260 (the first two digits of every identity number).
 PROVINCES = frozenset(
     [
@@ -110,7 +112,7 @@ def normalise_id_number(raw: str, *, today: date | None = None) -> str:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise FieldInvalid(_l("身份证号码中的出生日期不存在。")) from None
-    if birth.year < 1900 or birth > (today or date.today()):
+    if birth.year < 1900 or birth > (today or clock.today()):
         raise FieldInvalid(_l("身份证号码中的出生日期不合理。"))
     if id_check_character(value[:17]) != value[17]:
         raise FieldInvalid(_l("身份证号码的校验位不正确，请逐位核对。"))

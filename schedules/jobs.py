@@ -14,7 +14,7 @@ Each job opens an app context and a unit of work, calls one service, logs one li
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -46,13 +46,16 @@ def _the_app() -> Flask:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    from rentals import clock
+
+    return clock.now()
 
 
 def _today(app: Flask) -> date:
-    import schedules
+    from rentals import clock
 
-    return schedules.local_today(_now(), app.config.get("TIMEZONE") or "Asia/Shanghai")
+    with app.app_context():
+        return clock.today()
 
 
 # --- the jobs (module-level functions, referenced by text) -------------------------
@@ -92,8 +95,7 @@ def publish_blacklist_monthly() -> None:
     from rentals.printing.blacklists import publish_blacklist
 
     def work(session: Any, app: Flask, today: Any) -> str:
-        tz = app.config["TIMEZONE"]
-        return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now(), timezone=tz).month
+        return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now()).month
 
     _run("publish_blacklist_monthly", work)
 
@@ -155,6 +157,49 @@ def prepare_plaques_weekly() -> None:
     _run("prepare_plaques_weekly", work)
 
 
+def planned_today(app: Flask) -> bool:
+    """Has the daily planning job run since local midnight (its ``job.ran`` audit row)?"""
+    from sqlmodel import select
+
+    from rentals import clock, db
+    from rentals.audit.models import AuditEvent
+
+    with app.app_context(), db.unit_of_work(write=False) as session:
+        midnight = datetime.combine(clock.today(), time.min, tzinfo=clock.zone())
+        row = session.exec(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.action == "job.ran",
+                AuditEvent.subject_type == "job",
+                AuditEvent.subject_id == "plan_daily",
+                AuditEvent.at >= midnight.astimezone(UTC),
+            )
+            .limit(1)
+        ).first()
+    return row is not None
+
+
+def plan_at_start(app: Flask, scheduler: BaseScheduler | None = None) -> bool:
+    """Run the daily planning now unless it ran today, so a first start shows due visits.
+
+    Called by both schedulers before they start. Skipped too when the stored 01:00
+    run was missed and the starting scheduler is about to catch it up. Planning is
+    keyed by unique constraints, so a rerun creates nothing. Returns whether it planned.
+    """
+    global _app
+    if planned_today(app):
+        log.info("scheduler start: planning already ran today")
+        return False
+    stored = scheduler.get_job("plan_daily") if scheduler is not None else None
+    missed = getattr(stored, "next_run_time", None)  # set only when kept from the store
+    if missed is not None and missed <= _now():
+        log.info("scheduler start: the missed planning run will catch up")
+        return False
+    _app = app
+    plan_daily()
+    return True
+
+
 def _scheduled_prints(app: Flask):  # type: ignore[no-untyped-def]
     from pathlib import Path
 
@@ -206,10 +251,11 @@ def configure(
     runs it missed instead of catching up once (coalesced) on start.
     """
     global _app
-    from rentals import db
+    from rentals import clock, db
 
     _app = app
-    timezone = app.config.get("TIMEZONE") or "Asia/Shanghai"
+    with app.app_context():
+        timezone = clock.zone_name()
     engine = db.engine_of(app)
     store = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
     scheduler = scheduler_class(
@@ -253,6 +299,7 @@ def _stored_states(engine: Any) -> dict[str, dict[str, Any]]:
 def start_background_scheduler(app: Flask) -> BaseScheduler:
     """Start the jobs in a thread of this process (``rentals serve`` on one machine)."""
     scheduler = configure(BackgroundScheduler, app)
+    plan_at_start(app, scheduler)
     scheduler.start()
     log.info("scheduler started in the web process (%d jobs)", len(scheduler.get_jobs()))
     return scheduler
@@ -261,6 +308,7 @@ def start_background_scheduler(app: Flask) -> BaseScheduler:
 def run_blocking_scheduler(app: Flask) -> None:
     """Run the jobs in this process until it is stopped (``rentals scheduler``)."""
     scheduler = configure(BlockingScheduler, app)
+    plan_at_start(app, scheduler)
     log.info("scheduler process starting (%d jobs)", len(JOBS))
     try:
         scheduler.start()

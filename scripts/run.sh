@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Set up, then run the product on http://127.0.0.1:5000 with SQLite, demo data and the scheduler.
+# Set up, then run the product on http://127.0.0.1:5000 with SQLite and the scheduler.
+# The demo community is loaded into an empty database unless RENTALS_DEMO=0 (a real
+# community: create the first administrator with `.venv/bin/rentals init`).
+# Without RENTALS_SECRET_KEY, `rentals serve` keeps a generated key in instance/secret_key
+# (owner-only), so sign-ins survive a restart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export RENTALS_SECRET_KEY="${RENTALS_SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}"
 .venv/bin/rentals db upgrade
-.venv/bin/rentals seed-demo --if-empty
+if [ "${RENTALS_DEMO:-1}" = "0" ]; then
+  echo "RENTALS_DEMO=0: no demo data. First start? Create the administrator:"
+  echo "  .venv/bin/rentals init --admin USERNAME"
+else
+  .venv/bin/rentals seed-demo --if-empty
+fi
 exec .venv/bin/rentals serve --host 127.0.0.1 --port "${PORT:-5000}"

@@ -10,21 +10,17 @@ from datetime import date
 from flask import current_app, flash, render_template, request
 from flask_babel import gettext as _
 
-from rentals import db
+from rentals import clock, db, inputs
 from rentals.audit import bp
 from rentals.audit.queries import EventFilter, event_page
 from rentals.auth.access import OFFICE, roles_required
 
 
 def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
+    value = inputs.date_arg(name)
+    if value is None and request.args.get(name, "").strip():
         flash(_("日期格式应为 年-月-日，例如 2026-11-22。"), "error")
-        return None
+    return value
 
 
 def _text_arg(name: str, limit: int = 64) -> str:
@@ -47,5 +43,5 @@ def events():  # type: ignore[no-untyped-def]
         else 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
-    page = event_page(db.session(), flt, timezone=current_app.config["TIMEZONE"])
+    page = event_page(db.session(), flt, timezone=clock.zone_name())
     return render_template("audit/events.html", page=page)

@@ -12,13 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from rentals import audit, db
+from rentals import audit, clock, db
 from rentals.errors import Conflict, InvalidInput
 from rentals.inspections import photos as photo_files
 from rentals.inspections.models import (
@@ -42,8 +41,6 @@ from rentals.tasks import services as task_services
 from rentals.tasks.models import Task, TaskKind
 from scoring import Answer, AnswerError, check_inspection
 
-#: Business dates are local to Lhasa (stored timestamps are UTC).
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 #: The unrectified-hazard veto of the default card.
 UNRECTIFIED_VETO = "V1"
 SIGNERS = ("party", "inspector")
@@ -68,7 +65,7 @@ class OrderRequest:
 
 
 def local_date(now: datetime) -> date:
-    return now.astimezone(LOCAL_TZ).date()
+    return clock.local_date(now)
 
 
 def checklist_version(session: Session, *, today: date) -> ScorecardVersion:

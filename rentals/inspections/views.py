@@ -31,7 +31,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, can_see_unit, roles_required
 from rentals.auth.models import Role
 from rentals.errors import DomainError, InvalidInput
@@ -46,7 +46,6 @@ from rentals.inspections.forms import (
     read_items,
 )
 from rentals.inspections.models import Inspection, Outcome, Photo, RectificationOrder
-from rentals.modelbase import utcnow
 from rentals.ratings.diff import answer_changes
 from rentals.ratings.services import card_of
 from rentals.register.models import Unit
@@ -63,7 +62,7 @@ def _user():  # type: ignore[no-untyped-def]
 
 
 def _now() -> datetime:
-    return utcnow()
+    return clock.now()
 
 
 def _lang() -> str:
@@ -442,7 +441,9 @@ def signature_image(inspection_id: int, signer: str):  # type: ignore[no-untyped
     inspection, _unit = _inspection_or_404(inspection_id)
     for row in services.signatures_of(db.session(), inspection):
         if row.signer == signer and row.image:
-            return send_file(io.BytesIO(row.image), mimetype="image/png", max_age=0)
+            response = send_file(io.BytesIO(row.image), mimetype="image/png", max_age=0)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
     return abort(404)
 
 

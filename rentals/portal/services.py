@@ -37,12 +37,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from rentals import audit
+from rentals import audit, clock
 from rentals.auth.access import OFFICE, STAFF
 from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
@@ -93,11 +92,10 @@ _NUMERALS = {
     )
     for char in chars
 }
-TIMEZONE = "Asia/Shanghai"
 
 
-def local_date(moment: datetime, timezone: str = TIMEZONE) -> date:
-    return moment.astimezone(ZoneInfo(timezone)).date()
+def local_date(moment: datetime) -> date:
+    return clock.local_date(moment)
 
 
 # -- tenant reports ---------------------------------------------------------------------

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
@@ -35,11 +34,11 @@ def _user() -> User:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _today() -> date:
-    return _now().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.today()
 
 
 def _own_unit(code: str) -> Unit:

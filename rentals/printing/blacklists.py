@@ -12,12 +12,11 @@ import functools
 import logging
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from rentals import db
+from rentals import clock, db
 from rentals.audit import services as audit
 from rentals.errors import InvalidInput
 from rentals.printing import fields, render
@@ -157,14 +156,13 @@ def publish_blacklist(
     month: str,
     now: datetime,
     actor: Any = None,
-    timezone: str = "Asia/Shanghai",
 ) -> BlacklistEdition:
     """Publish the month's edition once; a second call returns the stored edition unchanged."""
     month = month_key(month)
     existing = edition(session, month)
     if existing is not None:
         return existing
-    published = now.astimezone(ZoneInfo(timezone)).date()
+    published = clock.local_date(now)
     data = blacklist_context(session, month=month, published=published)
     pdf = render_blacklist(data)
     row = BlacklistEdition(month=month, published_at=now, data=data, pdf=pdf)

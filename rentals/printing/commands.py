@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from rentals import db
+from rentals import clock, db
 from rentals.errors import DomainError
 from rentals.printing import documents, fonts
 
@@ -58,7 +58,7 @@ def plaques_cmd(
             result = documents.print_plaques(
                 session,
                 actor=None,
-                now=datetime.now(UTC),
+                now=clock.now(),
                 base_url=current_app.config["PUBLIC_BASE_URL"],
                 area=area,
                 unit=unit_code,
@@ -95,7 +95,7 @@ def roster_cmd(area: str, start: datetime, end: datetime, inspector: str | None,
                 start=start.date(),
                 end=end.date(),
                 inspector=inspector,
-                printed=date.today(),
+                printed=clock.today(),
                 progress=_progress("roster"),
             )
     except DomainError as err:
@@ -111,11 +111,11 @@ def roster_cmd(area: str, start: datetime, end: datetime, inspector: str | None,
 def blacklist_cmd(month: str | None, out: Path) -> None:
     """Publish the month's blacklist (once) and write its PDF; past months reprint as published."""
     _check_fonts()
-    month = month or date.today().strftime("%Y-%m")
+    month = month or clock.today().strftime("%Y-%m")
     click.echo(f"blacklist {month} ...", err=True)
     try:
         with db.unit_of_work() as session:
-            result = documents.print_blacklist(session, month=month, now=datetime.now(UTC))
+            result = documents.print_blacklist(session, month=month, now=clock.now())
     except DomainError as err:
         raise click.ClickException(str(err.message)) from None
     out.write_bytes(result.pdf)
@@ -147,7 +147,7 @@ def notices_cmd(unit_code: str | None, area: str | None, out: Path) -> None:
                     raise click.ClickException(f"No unit {unit_code}.")
             result = documents.print_notices(
                 session,
-                printed=date.today(),
+                printed=clock.today(),
                 unit=unit,
                 area=area,
                 progress=_progress("notices"),

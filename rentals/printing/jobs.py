@@ -10,13 +10,12 @@ import json
 import logging
 import secrets
 import threading
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from rentals import db
+from rentals import clock, db
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ def _run(app: Flask, job_id: str, kind: str, params: dict[str, Any], owner_id: i
             if kind == "plaques":
                 actor = session.get(User, owner_id)
                 result = documents.print_plaques(
-                    session, actor=actor, now=datetime.now(UTC), progress=progress, **params
+                    session, actor=actor, now=clock.now(), progress=progress, **params
                 )
             elif kind == "notices":
                 result = documents.print_notices(session, progress=progress, **params)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from rentals import clock
 from rentals.auth.models import User
 from rentals.errors import NotFound
 from rentals.inspections.models import Inspection, OrderStatus, RectificationOrder
@@ -87,9 +87,7 @@ def select_orders(
     return orders
 
 
-def order_notices(
-    session: Session, orders: Sequence[RectificationOrder], *, timezone: str = "Asia/Shanghai"
-) -> list[Notice]:
+def order_notices(session: Session, orders: Sequence[RectificationOrder]) -> list[Notice]:
     """One ``Notice`` per order (a handful of queries for the whole batch, none per order)."""
     if not orders:
         return []
@@ -114,7 +112,7 @@ def order_notices(
             .where(Inspection.id.in_(inspection_ids))  # type: ignore[union-attr]
         ).all()
     }
-    zone = ZoneInfo(timezone)
+    zone = clock.zone()
     notices = []
     for order in orders:
         unit, person, community = units[order.unit_id]

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from rentals import clock
 from rentals.audit import services as audit
 from rentals.errors import NotFound
 from rentals.printing import fields, qr
@@ -125,10 +125,9 @@ def issue_plaques(
     units: Sequence[Unit],
     now: datetime,
     valid_days: int = DEFAULT_VALID_DAYS,
-    timezone: str = "Asia/Shanghai",
 ) -> list[Plaque]:
     """A new plaque for each unit, retiring its current one (a reprint is a new serial)."""
-    valid_until = now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=valid_days)
+    valid_until = clock.local_date(now) + timedelta(days=valid_days)
     issued: list[Plaque] = []
     for unit in units:
         if unit.rating_status not in RATED or not unit.stars:

@@ -6,13 +6,10 @@ warning when the plaque was replaced or the unit's rating is no longer the one p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 from flask import current_app, render_template
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.extensions import limiter
 from rentals.printing import bp
 from rentals.printing.fields import STATUS_NAMES, star_text
@@ -39,7 +36,7 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
     if row is None:
         return render_template("printing/plaque_check.html", found=False), 404
     plaque, unit, area = row
-    today = datetime.now(UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    today = clock.today()
     state = "valid"
     if plaque.retired_at is not None:
         state = "retired"

@@ -3,7 +3,6 @@ to a background job."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
@@ -22,7 +21,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
@@ -50,7 +49,7 @@ def _forms() -> dict[str, Any]:
     forms["roster_form"].area.choices = [SelectChoice(n) for n in names]
     forms["notice_form"].area.choices = [SelectChoice(n) for n in names]
     if not forms["black_form"].month.data:
-        forms["black_form"].month.data = datetime.now(UTC).strftime("%Y-%m")
+        forms["black_form"].month.data = clock.today().strftime("%Y-%m")
     return forms
 
 
@@ -97,7 +96,7 @@ def print_plaques():  # type: ignore[no-untyped-def]
         if pages > documents.BACKGROUND_PAGES:
             job_id = jobs.start("plaques", params, owner_id=_user().id)
             return redirect(url_for("printing.job", job_id=job_id))
-        result = documents.print_plaques(session, actor=_user(), now=datetime.now(UTC), **params)
+        result = documents.print_plaques(session, actor=_user(), now=clock.now(), **params)
     except DomainError as err:
         flash(_(str(err.message)), "error")
         return _page(422)
@@ -123,11 +122,9 @@ def print_roster():  # type: ignore[no-untyped-def]
     try:
         pages = documents.roster_pages(session, **params)
         if pages > documents.BACKGROUND_PAGES:
-            job_id = jobs.start(
-                "roster", {**params, "printed": datetime.now(UTC).date()}, owner_id=_user().id
-            )
+            job_id = jobs.start("roster", {**params, "printed": clock.today()}, owner_id=_user().id)
             return redirect(url_for("printing.job", job_id=job_id))
-        result = documents.print_roster(session, printed=datetime.now(UTC).date(), **params)
+        result = documents.print_roster(session, printed=clock.today(), **params)
     except DomainError as err:
         flash(_(str(err.message)), "error")
         return _page(422)
@@ -141,7 +138,7 @@ def print_area_notices():  # type: ignore[no-untyped-def]
     form = _forms()["notice_form"]
     if not form.validate_on_submit():
         return _page(422)
-    params = {"area": form.area.data, "printed": datetime.now(UTC).date()}
+    params = {"area": form.area.data, "printed": clock.today()}
     session = db.session()
     try:
         if documents.notice_pages(session, area=form.area.data) > documents.BACKGROUND_NOTICES:
@@ -162,7 +159,7 @@ def print_blacklist():  # type: ignore[no-untyped-def]
         return _page(422)
     try:
         result = documents.print_blacklist(
-            db.session(), month=form.month.data, now=datetime.now(UTC), actor=_user()
+            db.session(), month=form.month.data, now=clock.now(), actor=_user()
         )
     except DomainError as err:
         flash(_(str(err.message)), "error")
@@ -211,7 +208,7 @@ def unit_notices(code: str):  # type: ignore[no-untyped-def]
         abort(404)
     try:
         result = documents.print_notices(
-            session, printed=datetime.now(UTC).date(), unit=unit, order_id=order_id
+            session, printed=clock.today(), unit=unit, order_id=order_id
         )
     except DomainError as err:
         flash(_(str(err.message)), "info")

@@ -6,13 +6,12 @@ rate-limited per client address and cacheable for five minutes.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Response, current_app, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.extensions import limiter
 from rentals.portal import queries
 from rentals.public import bp
@@ -35,7 +34,7 @@ def _cacheable(response: Response) -> Response:
 
 
 def _today() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.today()
 
 
 def _int_arg(name: str) -> int | None:

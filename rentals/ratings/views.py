@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, roles_required
 from rentals.errors import DomainError
 from rentals.ratings import bp, services
@@ -24,7 +23,7 @@ WHAT_IF_PER_PAGE = 100
 
 
 def _today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return clock.today()
 
 
 def _version_or_404(number: int) -> ScorecardVersion:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from rentals import clock
 from rentals.auth.models import Role, User
 from rentals.auth.services import create_user
 from rentals.inspections.models import Inspection, Outcome
@@ -238,7 +238,7 @@ def seed_ratings(
     plan = [stars for stars, n in STAR_SPLIT.items() for _ in range(n)]
     assert len(plan) == len(units), "the split covers every demo unit"
     rng.shuffle(plan)
-    tz = ZoneInfo("Asia/Shanghai")
+    tz = clock.zone()
     for index, (unit, stars) in enumerate(zip(units, plan, strict=True)):
         failed = set(rng.choice(FAILURES[stars]))
         answers = {item.code: "not_met" if item.code in failed else "met" for item in card.items}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import OFFICE, roles_required
 from rentals.register import bp
 from rentals.register.exporter import export_register
@@ -122,7 +121,7 @@ def _export(fmt: str, mimetype: str):  # type: ignore[no-untyped-def]
         out,
         mimetype=mimetype,
         as_attachment=True,
-        download_name=f"出租房台账-{date.today().isoformat()}.{fmt}",
+        download_name=f"出租房台账-{clock.today().isoformat()}.{fmt}",
         max_age=0,
     )
 

@@ -12,14 +12,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from rentals import db
+from rentals import clock, db
 from rentals.register.ledger import escape_formula
 
 
 def _today() -> date:
-    import schedules
-
-    return schedules.local_today(datetime.now().astimezone(), current_app.config["TIMEZONE"])
+    return clock.today()
 
 
 @click.command("plan")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 import schedules
-from rentals import db
+from rentals import clock, db, inputs
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
@@ -26,7 +26,7 @@ def _user() -> User:
 
 
 def _today() -> date:
-    return schedules.local_today(datetime.now(UTC), current_app.config["TIMEZONE"])
+    return clock.today()
 
 
 def _int_arg(name: str) -> int | None:
@@ -35,10 +35,7 @@ def _int_arg(name: str) -> int | None:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, "")[:10])
-    except ValueError:
-        return None
+    return inputs.date_arg(name)
 
 
 @bp.route("/board")
@@ -164,7 +161,7 @@ def feed_ics(token: str):  # type: ignore[no-untyped-def]
         abort(404)
     body = ical.build_calendar(
         queries.feed_tasks(session, user_id=user.id),  # type: ignore[arg-type]
-        now=datetime.now(UTC),
+        now=clock.now(),
         name=_("巡查任务 · %(name)s", name=user.display_name),
         host=request.host.split(":")[0] or "rentals",
     )
