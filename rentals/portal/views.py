@@ -38,7 +38,7 @@ def _now() -> datetime:
 
 
 def _today() -> date:
-    return clock.today()
+    return clock.local_date(_now())
 
 
 def _own_unit(code: str) -> Unit:
