@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from argon2 import PasswordHasher
@@ -61,3 +62,8 @@ def _dummy_hash() -> str:
     if key not in _DUMMY:
         _DUMMY[key] = hash_password("not-a-real-password-1")
     return _DUMMY[key]
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 (hex) of a session token or unlock code: what the database keeps."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
