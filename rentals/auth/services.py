@@ -160,10 +160,18 @@ def normalise_code(code: str) -> str:
     return code.strip().upper().replace(" ", "").replace("-", "")
 
 
+def may_make_unlock_code(actor: User, user: User) -> bool:
+    """Admins for anyone; managers for inspectors and landlords only, so a manager cannot
+    keep lifting the throttle on an office account while guessing its password."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role == Role.MANAGER and user.role in (Role.INSPECTOR, Role.LANDLORD)
+
+
 def create_unlock_code(session: Session, *, actor: User, user: User, now: datetime) -> str:
     """A one-time code for ``user`` to lift their own sign-in throttle; shown once."""
-    if actor.role not in (Role.ADMIN, Role.MANAGER):
-        raise NotAllowed(_l("只有管理员或主管可以生成解锁码。"))
+    if not may_make_unlock_code(actor, user):
+        raise NotAllowed(_l("只有管理员可以为管理员和主管生成解锁码。"))
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     row = UnlockCode(
         user_id=user.id,  # type: ignore[arg-type]

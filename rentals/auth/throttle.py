@@ -88,7 +88,9 @@ def wait(
 def _count(session: Session, kind: str, key: str, now: datetime) -> LoginThrottle:
     """Add one failure to a counter (created by whichever worker comes first)."""
     key = key[:KEY_LENGTH]
-    row = session.get(LoginThrottle, (kind, key))
+    # Row lock on PostgreSQL, so two workers counting at once do not lose a failure
+    # (SQLite's BEGIN IMMEDIATE already serialises writers).
+    row = session.get(LoginThrottle, (kind, key), with_for_update=True)
     if row is None:
         fresh = LoginThrottle(kind=kind, key=key, failures=0, last_failure=now, next_allowed=now)
         row = insert_once(session, fresh, lambda: session.get(LoginThrottle, (kind, key)))

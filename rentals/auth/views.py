@@ -30,6 +30,7 @@ from rentals.auth.services import (
     change_password,
     create_unlock_code,
     end_session,
+    may_make_unlock_code,
     normalise_login,
     redeem_unlock_code,
     unlock_account,
@@ -184,6 +185,7 @@ def _throttle_page(user: User | None, login: str, code: str | None = None, statu
         code=code,
         action_form=AccountActionForm(),
         may_unlock=current_user.role == Role.ADMIN,
+        may_make_code=user is not None and may_make_unlock_code(current_user, user),
     ), status
 
 

@@ -307,3 +307,16 @@ def test_hostile_unlock_input_is_refused_in_words(app, world, username, code):
     assert answer.status_code == 422
     assert '<p class="error"' in answer.get_data(as_text=True)
     assert connection_of(app).execute(text("SELECT count(*) FROM unlock_code")).scalar_one() == 0
+
+
+def test_a_manager_makes_codes_for_landlords_and_inspectors_only(app, world):
+    office = client_at(app, OWNER_HOME)
+    sign_in(app, office, world.users["manager"].username)
+    for key, status in (("landlord_a", 200), ("inspector_a", 200), ("admin", 403)):
+        answer = post(app, office, "/auth/throttle/code", {"user_id": world.users[key].id})
+        assert answer.status_code == status, key
+    page = get(app, office, f"/auth/throttle?login={world.users['admin'].username}")
+    assert "/auth/throttle/code" not in page.get_data(as_text=True)
+    assert "/auth/throttle/clear" not in page.get_data(as_text=True)
+    conn = connection_of(app)
+    assert conn.execute(text("SELECT count(*) FROM unlock_code")).scalar_one() == 2
