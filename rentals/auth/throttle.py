@@ -20,6 +20,7 @@ are counted whether an account exists or not, so the answers do not tell.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +42,19 @@ class Client:
 
     address: str
     device: str | None = None
+
+
+def address_key(address: str) -> str:
+    """The address as counted: an IPv6 client is its /64 (one subscriber holds them all)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:KEY_LENGTH]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def keys_for(login: str, client: Client) -> list[tuple[str, str]]:

@@ -66,7 +66,7 @@ def _password_gate():  # type: ignore[no-untyped-def]
 
 
 def _address() -> str:
-    return request.remote_addr or ""
+    return throttle.address_key(request.remote_addr or "")
 
 
 @bp.route("/login", methods=["GET", "POST"])

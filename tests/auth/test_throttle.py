@@ -320,3 +320,29 @@ def test_a_manager_makes_codes_for_landlords_and_inspectors_only(app, world):
     assert "/auth/throttle/clear" not in page.get_data(as_text=True)
     conn = connection_of(app)
     assert conn.execute(text("SELECT count(*) FROM unlock_code")).scalar_one() == 2
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("", ""),
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_slash_64(address, counted_as):
+    from rentals.auth.throttle import address_key
+
+    assert address_key(address) == counted_as
+
+
+def test_hopping_within_an_ipv6_slash_64_does_not_escape_the_wait(app, world, clock):
+    login = world.users["manager"].username
+    for i in range(4):
+        answer = sign_in(app, client_at(app, f"2001:db8:1:2::{i + 1}"), login, WRONG)
+        assert answer.status_code == 401
+    assert sign_in(app, client_at(app, "2001:db8:1:2::99"), login).status_code == 429
+    assert sign_in(app, client_at(app, "2001:db8:1:3::1"), login).status_code == 302
