@@ -6,7 +6,7 @@ import hmac
 import math
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,6 +25,7 @@ from rentals.auth.passwords import (
     verify_password,
 )
 from rentals.errors import Conflict, InvalidInput, NotAllowed
+from rentals.modelbase import utcnow
 
 
 class LoginFailed(NotAllowed):
@@ -95,22 +96,33 @@ def authenticate(
         user.password_hash = hash_password(password)
     throttle.record_success(session, login=login, client=client)
     user.last_login_at = now
-    issue_session_token(user)
+    issue_session_token(user, now=now)
     session.add(user)
     audit.record(session, user, "auth.login", user, {})
     return user
 
 
-def issue_session_token(user: User) -> str:
+def issue_session_token(user: User, *, now: datetime | None = None) -> str:
     """Give the user a new session token: every cookie issued before stops working.
 
-    The database keeps the token's SHA-256; the plain token stays on this object for
-    the request's ``login_user`` (``User.get_id``) and is returned.
+    The token starts with its issue time (Unix seconds), so a remember-me cookie can be
+    refused once it is older than ``REMEMBER_COOKIE_DURATION`` whatever expiry the
+    browser kept. The database keeps the token's SHA-256; the plain token stays on this
+    object for the request's ``login_user`` (``User.get_id``) and is returned.
     """
-    token = secrets.token_urlsafe(32)
+    issued = int((now or utcnow()).timestamp())
+    token = f"{issued}.{secrets.token_urlsafe(32)}"
     user.session_token = token_hash(token)
     user._cookie_token = token  # type: ignore[attr-defined]
     return token
+
+
+def token_issued_at(token: str) -> datetime | None:
+    """When a session token was issued (None for a token of another shape)."""
+    head, dot, _rest = token.partition(".")
+    if not dot or not head.isdigit() or len(head) > 12:
+        return None
+    return datetime.fromtimestamp(int(head), UTC)
 
 
 def load_user(session: Session, user_key: str) -> User | None:

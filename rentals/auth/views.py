@@ -33,6 +33,7 @@ from rentals.auth.services import (
     may_make_unlock_code,
     normalise_login,
     redeem_unlock_code,
+    token_issued_at,
     unlock_account,
 )
 from rentals.errors import DomainError
@@ -53,11 +54,20 @@ def _remember_within_session(state: Any) -> None:
 
 
 @bp.before_app_request
-def _password_gate():  # type: ignore[no-untyped-def]
-    """A user who must change their password opens nothing else (but can sign out)."""
-    if request.endpoint is None or request.endpoint in PASSWORD_GATE_OPEN:
+def _session_gate():  # type: ignore[no-untyped-def]
+    """Before every page: a "keep me signed in" session ends when its token is older
+    than REMEMBER_COOKIE_DURATION (whatever the browser kept, or a copied cookie), and a
+    user who must change their password opens nothing else (but can sign out)."""
+    if request.endpoint is None or request.endpoint in ("static", "main.healthz"):
         return None
-    if not current_user.is_authenticated or not current_user.must_change_password:
+    if not current_user.is_authenticated:
+        return None
+    if not session.permanent:  # signed in with "keep me signed in", or by its cookie
+        issued = token_issued_at(getattr(current_user, "_cookie_token", ""))
+        if issued is None or utcnow() - issued > current_app.config["REMEMBER_COOKIE_DURATION"]:
+            logout_user()
+            return None
+    if request.endpoint in PASSWORD_GATE_OPEN or not current_user.must_change_password:
         return None
     if request.method in ("GET", "HEAD"):
         return redirect(url_for("auth.password"))
