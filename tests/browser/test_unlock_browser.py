@@ -6,6 +6,7 @@ from tests.browser.conftest import shot, sign_in
 def test_manager_makes_an_unlock_code_and_the_landlord_uses_it(page, live_server, browser):
     sign_in(page, live_server, "manager")
     page.wait_for_url("**/units")
+    page.locator("label.nav-button").click()  # the menu folds on a phone
     page.get_by_role("link", name="登录限制").click()
     page.get_by_role("searchbox").fill("13989007919")
     page.get_by_role("button", name="查找").click()
@@ -17,7 +18,9 @@ def test_manager_makes_an_unlock_code_and_the_landlord_uses_it(page, live_server
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     shot(page, "unlock-code-phone")
 
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", java_script_enabled=False
+    )
     landlord = phone.new_page()
     landlord.goto(live_server + "/login")
     landlord.get_by_role("link", name="有解锁码？解除登录限制").click()
