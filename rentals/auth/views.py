@@ -24,6 +24,7 @@ from rentals.auth.access import OFFICE, roles_required
 from rentals.auth.devices import known_devices, remember_device
 from rentals.auth.forms import AccountActionForm, LoginForm, PasswordForm, UnlockCodeForm
 from rentals.auth.models import Role, User
+from rentals.auth.passwords import dummy_hash
 from rentals.auth.services import (
     LoginThrottled,
     authenticate,
@@ -46,11 +47,14 @@ PASSWORD_GATE_OPEN = frozenset({"auth.password", "auth.logout", "static", "main.
 
 
 @bp.record_once
-def _remember_within_session(state: Any) -> None:
-    """Remember-me never outlasts a session (police phones are shared)."""
+def _set_up(state: Any) -> None:
+    """Remember-me never outlasts a session (police phones are shared); the dummy hash
+    for unknown names is made now, so the first one after a start is not slower."""
     cfg = state.app.config
     lifetime = cfg["PERMANENT_SESSION_LIFETIME"]
     cfg["REMEMBER_COOKIE_DURATION"] = min(cfg.get("REMEMBER_COOKIE_DURATION", lifetime), lifetime)
+    with state.app.app_context():
+        dummy_hash()
 
 
 @bp.before_app_request
