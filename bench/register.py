@@ -84,8 +84,8 @@ def fill(url: str, units: int) -> None:
     )
     cur.execute(
         "INSERT INTO user (id, username, display_name, password_hash, role, is_active,"
-        " must_change_password, failed_logins, session_token, created_at)"
-        " VALUES (1, 'm', 'm', 'x', 'manager', 1, 0, 0, 't', ?)",
+        " must_change_password, session_token, created_at)"
+        " VALUES (1, 'm', 'm', 'x', 'manager', 1, 0, '', ?)",
         (now,),
     )
     cur.execute("COMMIT")

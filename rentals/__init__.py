@@ -127,12 +127,6 @@ def _init_login(app: Flask, login_manager: Any) -> None:
     @login_manager.user_loader
     def _load(user_key: str):  # type: ignore[no-untyped-def]
         from rentals import db
-        from rentals.auth.models import User
+        from rentals.auth.services import load_user
 
-        user_id, _sep, token = user_key.partition(":")
-        if not user_id.isdigit() or not token:
-            return None
-        user = db.session().get(User, int(user_id))
-        if user is None or not user.is_active or user.session_token != token:
-            return None
-        return user
+        return load_user(db.session(), user_key)

@@ -47,15 +47,21 @@ class Config:
     SESSION_COOKIE_SECURE = _env("SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me signed in" lasts no longer than a session.
+    REMEMBER_COOKIE_DURATION = PERMANENT_SESSION_LIFETIME
     # Tokens bound to the session, not to a clock: a draft synced hours later still posts.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
-    #: Failed logins on one account before it is locked for LOCKOUT_MINUTES.
-    LOCKOUT_THRESHOLD = 5
-    LOCKOUT_MINUTES = 15
+    #: Sign-in throttle (rentals/auth/throttle.py): failures free per client address, per
+    #: (account, client) and per account, then waits doubling from 2 s up to the cap.
+    LOGIN_FREE_FAILURES = {"address": 10, "pair": 3, "account": 10}
+    LOGIN_DELAY_CAP = timedelta(minutes=15)
+    #: A browser that signed in to an account skips that account's throttle this long.
+    KNOWN_DEVICE_LIFETIME = timedelta(days=90)
+    UNLOCK_CODE_LIFETIME = timedelta(hours=24)
     SCHEDULER_ENABLED = _env("SCHEDULER", "1") == "1"
     #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are
     #: trusted, so the sign-in limit counts each client, not the proxy; 0 trusts none.

@@ -1,7 +1,7 @@
 """Every table of the app, imported in one place for Alembic and the schema check."""
 
 from rentals.audit.models import AuditEvent
-from rentals.auth.models import User, UserArea
+from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import (
     BlacklistNotice,
@@ -24,6 +24,7 @@ __all__ = [
     "Community",
     "Contest",
     "Inspection",
+    "LoginThrottle",
     "MoveOutReport",
     "Photo",
     "RectificationOrder",
@@ -37,6 +38,7 @@ __all__ = [
     "TenantDeclaration",
     "Tenancy",
     "Unit",
+    "UnlockCode",
     "User",
     "UserArea",
 ]

@@ -31,9 +31,8 @@ class User(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
     is_active: bool = True
     must_change_password: bool = False
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    #: Changed at every login and logout, so an old session cookie stops working.
+    #: SHA-256 (hex) of the token the session and remember-me cookies carry; replaced at
+    #: every sign-in, sign-out and password change, so every older cookie stops working.
     session_token: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -48,8 +47,12 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        """The cookie names the account and its session token, so logout ends it everywhere."""
-        return f"{self.id}:{self.session_token}"
+        """The cookie names the account and its session token, so logout ends it everywhere.
+
+        Only the token's hash is stored: the plain token is known in the request that
+        issued it (``services.issue_session_token``) or that presented it (the loader).
+        """
+        return f"{self.id}:{getattr(self, '_cookie_token', '')}"
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
@@ -61,3 +64,33 @@ class UserArea(SQLModel, table=True):
     __tablename__ = "user_area"
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     area_id: int = Field(foreign_key="area.id", primary_key=True, index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins of one client, one (account, client) pair or one account.
+
+    Kept in the database so every web worker sees the same counts. ``key`` is the
+    address, ``login|address`` / ``login|device:id``, or the normalised login name
+    (whether or not such an account exists).
+    """
+
+    __tablename__ = "login_throttle"
+    kind: str = Field(max_length=16, primary_key=True)
+    key: str = Field(max_length=200, primary_key=True)
+    failures: int = 0
+    last_failure: datetime = Field(sa_type=UTCDateTime)
+    next_allowed: datetime = Field(sa_type=UTCDateTime)
+
+
+class UnlockCode(SQLModel, table=True):
+    """A one-time code that lets the owner lift the sign-in throttle of their account."""
+
+    __tablename__ = "unlock_code"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    #: SHA-256 (hex) of the code; the code itself is shown once to whoever made it.
+    code_hash: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from argon2 import PasswordHasher
@@ -50,14 +51,19 @@ def password_problem(password: str, username: str = "") -> str | None:
 # A fixed hash to verify against when the login name is unknown, so both paths take
 # the same time and the page does not reveal which accounts exist.
 def dummy_verify(password: str) -> None:
-    verify_password(_dummy_hash(), password)
+    verify_password(dummy_hash(), password)
 
 
 _DUMMY: dict[str, str] = {}
 
 
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     key = f"{current_app.config['ARGON2_TIME_COST']}-{current_app.config['ARGON2_MEMORY_COST']}"
     if key not in _DUMMY:
         _DUMMY[key] = hash_password("not-a-real-password-1")
     return _DUMMY[key]
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 (hex) of a session token or unlock code: what the database keeps."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

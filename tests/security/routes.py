@@ -81,6 +81,15 @@ EXPECTATIONS: dict[str, Expect] = {
     # Every signed-in account.
     "auth.logout": Expect(ALL, fuzz=False, ends_session=True),
     "auth.password": Expect(ALL),
+    # Lifting the sign-in throttle: the owner with a one-time code (public), the office
+    # looks an account up and makes codes, an admin clears the throttle. The two buttons
+    # render only after a look-up (?login=); tests/auth/test_throttle.py posts bad ids.
+    # A refused unlock code counts and is audited like a failed sign-in, so "a refusal
+    # changes nothing" does not hold; tests/auth/test_throttle.py posts hostile codes.
+    "auth.unlock_with_code": public(fuzz=False),
+    "auth.throttle_page": Expect(OFFICE),
+    "auth.throttle_clear": Expect(ADMIN, fuzz=False),
+    "auth.throttle_code": Expect(OFFICE, fuzz=False),
     # Register (一户一档).
     "register.units": Expect(ALL),
     "register.unit": Expect(ALL, scoped=True),
