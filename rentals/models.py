@@ -5,6 +5,7 @@ from rentals.auth.models import User, UserArea
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import BlacklistNotice, Contest, MoveOutReport, PublicReply
 from rentals.printing.models import BlacklistEdition, Plaque
+from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import CalendarFeed, Task
@@ -18,6 +19,8 @@ __all__ = [
     "Community",
     "Contest",
     "Inspection",
+    "Job",
+    "JobBlob",
     "MoveOutReport",
     "Photo",
     "RectificationOrder",
@@ -25,6 +28,8 @@ __all__ = [
     "Person",
     "Plaque",
     "PublicReply",
+    "QueueData",
+    "QueueMessage",
     "Rating",
     "ScorecardVersion",
     "Task",
