@@ -92,6 +92,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.person_edit": Expect(OFFICE, scoped=True),
     "register.person_reveal": Expect(STAFF, scoped=True),
     "register.import_ledger": Expect(OFFICE),
+    # A queued ledger import's page belongs to the manager who started it.
+    "register.import_job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "register.export_csv": Expect(OFFICE),
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
@@ -197,6 +199,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
+    "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
 }
 
@@ -224,6 +227,23 @@ def _print_job(world: Any, session: Any) -> str:
             data=pdf,
         )
     )
+    session.commit()
+    return job.id
+
+
+def _import_job(world: Any, session: Any) -> str:
+    """A finished ledger import of the manager's."""
+    from rentals.queue.models import Job
+
+    job = Job(
+        id="0" * 31 + "2",
+        kind="import",
+        params={"kind": "units", "rows": 1},
+        owner_id=world.users["manager"].id,
+        status="done",
+        result={"kind": "units", "rows": 1, "counts": {"unit": {"created": 1}}, "errors": []},
+    )
+    session.add(job)
     session.commit()
     return job.id
 
