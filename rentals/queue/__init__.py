@@ -180,7 +180,9 @@ class JobRun:
     def keep_file(self, name: str, mimetype: str, data: bytes) -> None:
         limit = int(current_app.config["QUEUE_MAX_RESULT_BYTES"])
         if len(data) > limit:
-            raise JobFailed(_l("文件超过 %(mb)s MB，请分区域打印。", mb=limit // (1024 * 1024)))
+            raise JobFailed(
+                _l("文件超过 %(mb)s MB，请分区域打印。", mb=max(1, -(-limit // (1024 * 1024))))
+            )
         self.result_file = (name, mimetype, data)
 
 

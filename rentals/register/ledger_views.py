@@ -31,7 +31,7 @@ from rentals.register.importer import (
     batch_commits,
     run_import,
 )
-from rentals.register.ledger import LedgerError, read_table
+from rentals.register.ledger import TENANT_COLUMNS, UNIT_COLUMNS, LedgerError, read_ledger
 from rentals.register.models import Community
 from rentals.register.sheet_limits import read_stream
 
@@ -40,6 +40,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Rows of the change list shown on the page; the counts always cover the whole file.
 SHOWN_CHANGES = 300
 SHOWN_ERRORS = 500
+_COLUMNS = {"units": UNIT_COLUMNS, "tenants": TENANT_COLUMNS}
 
 
 @bp.route("/units/import", methods=["GET", "POST"])
@@ -85,7 +86,7 @@ def _run(form: ImportForm) -> ImportReport | str:
     more than ``IMPORT_QUEUE_ROWS`` rows goes to the worker: the job id is returned."""
     try:
         data = read_stream(form.file.data.stream)
-        rows = len(read_table(data)) if form.apply.data else 0
+        rows = len(read_ledger(data, _COLUMNS[form.kind.data]).rows) if form.apply.data else 0
     except LedgerError as err:
         report = ImportReport(kind=ImportKind(form.kind.data))
         report.errors.append(RowError(0, "", err.message))
