@@ -83,9 +83,9 @@ def run(work: queue.JobRun) -> dict[str, Any]:
     )
     if not report.ok:
         raise queue.JobFailed(
-            _l("台账有错误，没有写入。")
+            _l("文件有错误，没有写入任何内容")
             if not report.batches
-            else _l("写入中途出错，部分已写入。"),
+            else _l("写入中途出错，部分已写入"),
             result=summary(report),
         )
     return summary(report)

@@ -74,7 +74,7 @@ def test_a_queued_ledger_with_errors_writes_nothing_and_lists_them(
     }
     response = client.post(URL, data=form, content_type="multipart/form-data")
     page = client.get(response.location).get_data(as_text=True)
-    assert "台账有错误，没有写入。" in page and "错误（1 处）" in page
+    assert "文件有错误，没有写入任何内容" in page and "错误（1 处）" in page
     assert _big_units(session) == 0
     assert session.exec(select(Job)).one().status == "failed"
 
