@@ -3,7 +3,9 @@ app's session factory: one queue, nothing else to run or back up.
 
 A dequeue takes the oldest ready message and deletes it in one transaction: on
 PostgreSQL with ``FOR UPDATE SKIP LOCKED`` (consumers on several nodes never take the
-same message), on SQLite under the write lock that BEGIN IMMEDIATE takes.
+same message), on SQLite under the write lock that BEGIN IMMEDIATE takes. An idle
+consumer's polls (about every 2 s, and huey's schedule check every second) are reads:
+the write lock is asked for only when there is something to take.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from huey.storage import BaseStorage
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rentals import db
 from rentals.queue.models import QueueData, QueueMessage
 
 
@@ -58,9 +61,23 @@ class DatabaseStorage(BaseStorage):
             session.execute(delete(QueueMessage).where(QueueMessage.id.in_([r.id for r in rows])))
         return [r.data for r in rows]
 
+    def _any(self, where: Any) -> bool:
+        """A read first: an idle consumer polls often, and on SQLite only a transaction
+        that will take something should ask for the write lock."""
+        token = db.write_intent.set(False)
+        try:
+            with self._session() as session:
+                query = select(QueueMessage.id).where(QueueMessage.queue == self.name, where)
+                return session.execute(query.limit(1)).first() is not None
+        finally:
+            db.write_intent.reset(token)
+
     def dequeue(self) -> bytes | None:
+        ready = QueueMessage.eta.is_(None)
+        if not self._any(ready):
+            return None
         with self._session() as session, session.begin():
-            taken = self._take(session, QueueMessage.eta.is_(None), 1)
+            taken = self._take(session, ready, 1)
         return taken[0] if taken else None
 
     def _count(self, where: Any) -> int:
@@ -98,8 +115,11 @@ class DatabaseStorage(BaseStorage):
             session.add(QueueMessage(queue=self.name, eta=_aware(ts), data=data))
 
     def read_schedule(self, ts: datetime) -> list[bytes]:
+        due = QueueMessage.eta <= _aware(ts)
+        if not self._any(due):
+            return []
         with self._session() as session, session.begin():
-            return self._take(session, QueueMessage.eta <= _aware(ts), None)
+            return self._take(session, due, None)
 
     def schedule_size(self) -> int:
         return self._count(QueueMessage.eta.is_not(None))
