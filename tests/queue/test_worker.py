@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from rentals.config import TestConfig
 from rentals.inspections.models import Inspection
 from rentals.migrate import upgrade
 from rentals.queue.models import Job, JobBlob, QueueMessage
+from rentals.ratings.services import ensure_default_scorecard
 from rentals.register.models import Unit
 from tests import factories
 from tests.conftest import csrf_token, fresh_database_url, login
@@ -45,6 +46,9 @@ def queue_app(tmp_path_factory):  # type: ignore[no-untyped-def]
     )
     with app.app_context(), db.unit_of_work() as session:
         app.world = factories.make_world(session)  # type: ignore[attr-defined]
+        # In place before the checklist is opened: its first GET would otherwise create it,
+        # a write inside a read transaction that a concurrent writer makes fail on SQLite.
+        ensure_default_scorecard(session, today=date.today() - timedelta(days=30))
     yield app
     db.engine_of(app).dispose()
 
