@@ -21,7 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from huey import Huey
 from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
@@ -61,6 +63,22 @@ class _Fenced(Exception):
     """The job was taken back from this worker; its writes are rolled back."""
 
 
+def portable(message: Any) -> Any:
+    """A message as JSON that a page translates into its reader's language later: a lazy
+    gettext string keeps its msgid and its parameters; anything else is kept as text."""
+    if isinstance(message, LazyString) and message._args:
+        params = {k: str(v) for k, v in message._kwargs.items()}
+        return {"msgid": str(message._args[0]), "params": params}
+    return str(message)
+
+
+def job_text(message: Any, params: dict[str, Any] | None = None) -> str:
+    """A stored message (``portable``) in the reader's language (Jinja ``job_text``)."""
+    if isinstance(message, dict):
+        message, params = message.get("msgid", ""), message.get("params")
+    return gettext(str(message), **(params or {})) if message else ""
+
+
 def handler(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         HANDLERS[kind] = func
@@ -86,6 +104,7 @@ def init_app(app: Flask) -> None:
         run(app, job_id)
 
     app.extensions[_KEY] = (huey, run_job)
+    app.jinja_env.globals["job_text"] = job_text
 
 
 def huey_of(app: Flask | None = None) -> Huey:
@@ -310,15 +329,19 @@ def run(app: Flask, job_id: str) -> None:
             failed = isinstance(err, JobFailed | DomainError)
             if not failed:
                 log.exception("Job %s failed", job_id)
-            message = err.message if failed else GENERIC_ERROR  # type: ignore[attr-defined]
+            message = portable(err.message if failed else GENERIC_ERROR)  # type: ignore[attr-defined]
+            result = dict(getattr(err, "result", None) or {})
+            if isinstance(message, dict):
+                result["error_params"] = message["params"]
+                message = message["msgid"]
             with db.unit_of_work() as session, contextlib.suppress(_Fenced):
                 _finish(
                     session,
                     job_id,
                     attempt,
                     FAILED,
-                    error=str(message)[:2000],
-                    result=getattr(err, "result", None),
+                    error=message[:2000],
+                    result=result or None,
                 )
         finally:
             _RUNNING.discard(job_id)

@@ -30,7 +30,8 @@ class Job(SQLModel, table=True):
     status: str = Field(default=QUEUED, max_length=8)
     progress: int = 0
     total: int = 1
-    #: Why it failed, in the product's language (a msgid, translated on the page).
+    #: Why it failed: a msgid, translated on the page (its parameters, if any, are
+    #: ``result["error_params"]``; see ``rentals.queue.job_text``).
     error: str | None = Field(default=None, max_length=2000)
     #: The result summary (plain JSON); a file result is the JobBlob of role "result".
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))

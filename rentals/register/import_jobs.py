@@ -48,10 +48,10 @@ def summary(report: ImportReport) -> dict[str, Any]:
         "batches": report.batches,
         "applied": report.applied,
         "counts": {subject: dict(c) for subject, c in report.counts().items()},
-        "notices": [str(n) for n in report.notices],
+        "notices": [queue.portable(n) for n in report.notices],
         "warnings": len(report.warnings),
         "errors": [
-            {"row": e.row, "column": e.column, "message": str(e.message)}
+            {"row": e.row, "column": e.column, "message": queue.portable(e.message)}
             for e in report.errors[:KEPT_ERRORS]
         ],
         "error_count": len(report.errors),

@@ -5,6 +5,7 @@ and huey's storage on the database. (Real worker processes: ``test_worker.py``.)
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -77,6 +78,11 @@ def test_a_queued_ledger_with_errors_writes_nothing_and_lists_them(
     assert "文件有错误，没有写入任何内容" in page and "错误（1 处）" in page
     assert _big_units(session) == 0
     assert session.exec(select(Job)).one().status == "failed"
+    # Stored as msgids with their parameters: the reader's language decides.
+    english = client.get(f"{response.location}?lang=en").get_data(as_text=True)
+    assert "The file has errors; nothing was written" in english
+    cells = re.findall(r"<td>([^<]*)</td>", english.split("import-errors", 1)[1])
+    assert cells[0] == "4" and cells[2] and not re.search(r"[\u4e00-\u9fff]", cells[2])
 
 
 @pytest.mark.parametrize(
@@ -145,6 +151,8 @@ def test_a_result_over_the_size_bound_fails_the_job_with_a_reason(
     response = client.post("/print/plaques", data={"p-csrf_token": token, "p-size": "A5"})
     page = client.get(response.location).get_data(as_text=True)
     assert "文件超过 1 MB，请分区域打印。" in page  # whole MB, rounded up
+    english = client.get(f"{response.location}?lang=en").get_data(as_text=True)
+    assert "larger than 1 MB" in english
     assert client.get(f"{response.location}/file").status_code == 404
 
 
