@@ -97,7 +97,9 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.tasks import bp as tasks_bp
 
     app.register_blueprint(tasks_bp)
-    from rentals import printing
+    from rentals import printing, queue
+
+    queue.init_app(app)
 
     printing.init_app(app)
     import rentals.portal.views

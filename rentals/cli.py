@@ -215,6 +215,10 @@ main.add_command(plan_cmd)
 main.add_command(tasks_cmd)
 main.add_command(scheduler_cmd)
 
+from rentals.queue.commands import worker_cmd  # noqa: E402
+
+main.add_command(worker_cmd)
+
 from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
 
 main.add_command(backup_cmd)

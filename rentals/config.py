@@ -71,6 +71,17 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    #: The task queue lives in the app's database (see rentals/queue); the name separates
+    #: installations sharing one database. Immediate mode runs jobs in the request (tests).
+    QUEUE_NAME = _env("QUEUE_NAME", "rentals")
+    QUEUE_IMMEDIATE = False
+    #: A running job whose worker has not beaten for this long is taken back.
+    QUEUE_LEASE_SECONDS = int(_env("QUEUE_LEASE_SECONDS", "900") or 900)
+    QUEUE_MAX_ATTEMPTS = 3
+    #: Largest result file kept in the database (a print job's PDF).
+    QUEUE_MAX_RESULT_BYTES = 200 * 1024 * 1024
+    #: Ledgers with more rows than this are applied by the worker, not in the request.
+    IMPORT_QUEUE_ROWS = int(_env("IMPORT_QUEUE_ROWS", "2000") or 2000)
     TESTING = False
     #: Refuse to serve when the schema is behind the migrations.
     CHECK_SCHEMA = True

@@ -11,6 +11,7 @@ from rentals.portal.models import (
     TenantDeclaration,
 )
 from rentals.printing.models import BlacklistEdition, Plaque
+from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import CalendarFeed, Task
@@ -24,6 +25,8 @@ __all__ = [
     "Community",
     "Contest",
     "Inspection",
+    "Job",
+    "JobBlob",
     "LoginThrottle",
     "MoveOutReport",
     "Photo",
@@ -32,6 +35,8 @@ __all__ = [
     "Person",
     "Plaque",
     "PublicReply",
+    "QueueData",
+    "QueueMessage",
     "Rating",
     "ScorecardVersion",
     "Task",

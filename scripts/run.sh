@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, then run the product on http://127.0.0.1:5000 with SQLite and the scheduler.
+# Set up, then run the product on http://127.0.0.1:5000 with SQLite, the scheduler and a queue worker.
 # The demo community is loaded into an empty database unless RENTALS_DEMO=0 (a real
 # community: create the first administrator with `.venv/bin/rentals init`).
 # Without RENTALS_SECRET_KEY, `rentals serve` keeps a generated key in instance/secret_key
@@ -14,4 +14,8 @@ if [ "${RENTALS_DEMO:-1}" = "0" ]; then
 else
   .venv/bin/rentals seed-demo --if-empty
 fi
-exec .venv/bin/rentals serve --host 127.0.0.1 --port "${PORT:-5000}"
+# One queue worker in the background (big prints, large imports), stopped with the server.
+.venv/bin/rentals worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+.venv/bin/rentals serve --host 127.0.0.1 --port "${PORT:-5000}"

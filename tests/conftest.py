@@ -95,6 +95,15 @@ def session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
+def immediate_queue(app: Flask) -> None:
+    """Queued jobs run inside the request that enqueues them (huey's immediate mode), on
+    the test's connection. Tests of the queue itself run a real ``rentals worker``."""
+    from rentals.queue import huey_of
+
+    huey_of(app).immediate = True
+
+
+@pytest.fixture
 def app_ctx(app: Flask) -> Iterator[None]:
     """For tests that call services needing ``current_app`` outside a request."""
     with app.app_context():

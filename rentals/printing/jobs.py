@@ -1,23 +1,26 @@
-"""Big prints run in the background: a thread with its own unit of work writes the PDF
-and a small JSON status file into ``instance/prints/``; a page polls the status.
-
-A thread is enough for one office; the render itself fans out to worker processes.
+"""Big prints run on the app's queue (``rentals.queue``): the page enqueues a job of kind
+"print", ``rentals worker`` renders it, and the PDF is kept with the job in the
+database, so any web node shows the job and serves the file.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import secrets
-import threading
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
-from rentals import clock, db
+from rentals import clock, db, queue
+from rentals.queue.models import JobBlob
 
-log = logging.getLogger(__name__)
+#: Bytes read from the database per piece of a download.
+CHUNK = 1024 * 1024
+_DATES = ("start", "end", "printed")
 
 
 def prints_dir(app: Flask | None = None) -> Path:
@@ -38,85 +41,58 @@ def latest_plaque_batch() -> dict[str, Any] | None:
         return None
 
 
-def _write(folder: Path, job_id: str, status: dict[str, Any]) -> None:
-    tmp = folder / f"{job_id}.json.tmp"
-    tmp.write_text(json.dumps(status), encoding="utf-8")
-    tmp.replace(folder / f"{job_id}.json")
-
-
-def status(job_id: str) -> dict[str, Any] | None:
-    if not job_id.isalnum():
-        return None
-    path = prints_dir() / f"{job_id}.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def pdf_path(job_id: str) -> Path:
-    return prints_dir() / f"{job_id}.pdf"
-
-
-def start(kind: str, params: dict[str, Any], *, owner_id: int) -> str:
-    """Start ``kind`` ("plaques", "roster" or "notices") in a thread; return the job id."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    job_id = secrets.token_hex(8)
-    folder = prints_dir(app)
-    _write(
-        folder, job_id, {"state": "running", "done": 0, "total": 1, "owner": owner_id, "kind": kind}
+def start(what: str, params: dict[str, Any], *, owner_id: int) -> str:
+    """Queue ``what`` ("plaques", "roster" or "notices") in the request's unit of work;
+    return the job id (the job runs once the request has committed)."""
+    plain = {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    job = queue.enqueue(
+        db.session(), kind="print", params={"what": what, **plain}, owner_id=owner_id
     )
-    thread = threading.Thread(
-        target=_run,
-        args=(app, job_id, kind, params, owner_id),
-        daemon=True,
-        name=f"print-{job_id}",
-    )
-    thread.start()
-    return job_id
+    return job.id
 
 
-def _run(app: Flask, job_id: str, kind: str, params: dict[str, Any], owner_id: int) -> None:
+@queue.handler("print")
+def run(work: queue.JobRun) -> dict[str, Any]:
     from rentals.auth.models import User
     from rentals.printing import documents
 
-    folder = prints_dir(app)
-
-    def progress(done: int, total: int) -> None:
-        _write(
-            folder,
-            job_id,
-            {"state": "running", "done": done, "total": total, "owner": owner_id, "kind": kind},
+    params = dict(work.job.params)
+    what = params.pop("what")
+    for key in _DATES:
+        if isinstance(params.get(key), str):
+            params[key] = date.fromisoformat(params[key])
+    session = work.session
+    if what == "plaques":
+        work.write()  # issuing plaques writes: the whole job is one write transaction
+        actor = session.get(User, work.job.owner_id)
+        result = documents.print_plaques(
+            session, actor=actor, now=clock.now(), progress=work.progress, **params
         )
+    elif what == "notices":
+        result = documents.print_notices(session, progress=work.progress, **params)
+    else:
+        result = documents.print_roster(session, progress=work.progress, **params)
+    if not result.pdf:
+        raise queue.JobFailed(_l("没有可发牌的出租房。"))
+    work.keep_file(f"{what}.pdf", "application/pdf", result.pdf)
+    return {"what": what, "pages": result.pages}
 
-    try:
-        with app.app_context(), db.unit_of_work() as session:
-            if kind == "plaques":
-                actor = session.get(User, owner_id)
-                result = documents.print_plaques(
-                    session, actor=actor, now=clock.now(), progress=progress, **params
-                )
-            elif kind == "notices":
-                result = documents.print_notices(session, progress=progress, **params)
-            else:
-                result = documents.print_roster(session, progress=progress, **params)
-            (folder / f"{job_id}.pdf").write_bytes(result.pdf)
-    except Exception:
-        log.exception("Print job %s failed", job_id)
-        _write(
-            folder,
-            job_id,
-            {"state": "failed", "done": 0, "total": 1, "owner": owner_id, "kind": kind},
-        )
-        return
-    _write(
-        folder,
-        job_id,
-        {
-            "state": "done",
-            "done": 1,
-            "total": 1,
-            "owner": owner_id,
-            "kind": kind,
-            "pages": result.pages,
-        },
-    )
+
+def pdf_chunks(job_id: str, size: int) -> Iterator[bytes]:
+    """The job's PDF piece by piece, each read in a short session of its own (the
+    request's unit of work has ended when a streamed body is sent)."""
+    factory = current_app.extensions["rentals.db"][1]
+
+    def pieces() -> Iterator[bytes]:
+        for offset in range(0, size, CHUNK):
+            with factory() as session:
+                data = session.execute(
+                    select(func.substr(JobBlob.data, offset + 1, CHUNK)).where(
+                        JobBlob.job_id == job_id, JobBlob.role == "result"
+                    )
+                ).scalar_one_or_none()
+            if not data:
+                return
+            yield bytes(data)
+
+    return pieces()

@@ -7,6 +7,7 @@ from io import BytesIO
 from typing import Any
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -21,11 +22,12 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from rentals import clock, db
+from rentals import clock, db, queue
 from rentals.auth.access import OFFICE, STAFF, roles_required
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
+from rentals.queue.models import Job
 from rentals.register.models import Area
 from rentals.register.queries import visible_unit
 
@@ -167,9 +169,9 @@ def print_blacklist():  # type: ignore[no-untyped-def]
     return _pdf(result.pdf, f"blacklist-{form.month.data}.pdf")
 
 
-def _own_job(job_id: str) -> dict:
-    found = jobs.status(job_id)
-    if found is None or found.get("owner") != _user().id:
+def _own_job(job_id: str) -> Job:
+    found = queue.owned_job(db.session(), job_id, _user().id)
+    if found is None:
         abort(404)
     return found
 
@@ -183,15 +185,17 @@ def job(job_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/print/jobs/<job_id>/file")
 @roles_required(*OFFICE)
 def job_file(job_id: str):  # type: ignore[no-untyped-def]
+    """The job's PDF, streamed from the database (any node serves it)."""
     found = _own_job(job_id)
-    if found["state"] != "done":
+    kept = queue.blob_info(db.session(), job_id)
+    if found.status != "done" or kept is None:
         abort(404)
-    return send_file(
-        jobs.pdf_path(job_id),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{found['kind']}.pdf",
-    )
+    name, size = kept
+    response = Response(jobs.pdf_chunks(job_id, size), mimetype="application/pdf")
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/print/notices/<code>")

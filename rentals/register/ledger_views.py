@@ -13,14 +13,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import flash, render_template, send_file
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from rentals import clock, db
+from rentals import clock, db, queue
 from rentals.auth.access import OFFICE, roles_required
-from rentals.register import bp
+from rentals.register import bp, import_jobs
 from rentals.register.exporter import export_register
 from rentals.register.forms import ImportForm
 from rentals.register.importer import (
@@ -30,7 +30,7 @@ from rentals.register.importer import (
     batch_commits,
     run_import,
 )
-from rentals.register.ledger import LedgerError
+from rentals.register.ledger import TENANT_COLUMNS, UNIT_COLUMNS, LedgerError, read_ledger
 from rentals.register.models import Community
 from rentals.register.sheet_limits import read_stream
 
@@ -39,6 +39,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Rows of the change list shown on the page; the counts always cover the whole file.
 SHOWN_CHANGES = 300
 SHOWN_ERRORS = 500
+_COLUMNS = {"units": UNIT_COLUMNS, "tenants": TENANT_COLUMNS}
 
 
 @bp.route("/units/import", methods=["GET", "POST"])
@@ -57,6 +58,8 @@ def import_ledger():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         report = _run(form)
+        if isinstance(report, str):  # a large ledger went to the worker
+            return redirect(url_for("register.import_job", import_id=report))
         if not report.ok:
             status = 422  # also rolls the request back, should anything have been flushed
         elif report.applied:
@@ -76,16 +79,28 @@ def import_ledger():  # type: ignore[no-untyped-def]
     )
 
 
-def _run(form: ImportForm) -> ImportReport:
+def _run(form: ImportForm) -> ImportReport | str:
     """Plan in a read transaction (other writers go on), then write batch by batch, each
-    batch its own short write transaction (see ``run_import``)."""
+    batch its own short write transaction (see ``run_import``). The apply of a ledger of
+    more than ``IMPORT_QUEUE_ROWS`` rows goes to the worker: the job id is returned."""
     try:
         data = read_stream(form.file.data.stream)
+        rows = len(read_ledger(data, _COLUMNS[form.kind.data]).rows) if form.apply.data else 0
     except LedgerError as err:
         report = ImportReport(kind=ImportKind(form.kind.data))
         report.errors.append(RowError(0, "", err.message))
         return report
     session = db.session()
+    if rows > current_app.config["IMPORT_QUEUE_ROWS"]:
+        return import_jobs.enqueue_apply(
+            session,
+            actor=current_user._get_current_object(),
+            kind=form.kind.data,
+            data=data,
+            filename=form.file.data.filename or "",
+            community=form.community.data if "community" in form else None,
+            rows=rows,
+        )
     session.commit()  # ends the transaction that loaded the user: nothing was written
     db.write_intent.set(False)
     return run_import(
@@ -97,6 +112,16 @@ def _run(form: ImportForm) -> ImportReport:
         community=form.community.data if "community" in form else None,
         next_transaction=batch_commits(session),
     )
+
+
+@bp.route("/units/import/jobs/<import_id>")
+@roles_required(*OFFICE)
+def import_job(import_id: str):  # type: ignore[no-untyped-def]
+    """A queued ledger import: progress, then what was written or why nothing was."""
+    job = queue.owned_job(db.session(), import_id, current_user.id)
+    if job is None or job.kind != "import":
+        abort(404)
+    return render_template("register/import_job.html", job=job, shown_errors=SHOWN_ERRORS)
 
 
 def _writes(view: F) -> F:

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from rentals.printing import documents, jobs
+from rentals.printing import documents
 from rentals.printing.commands import print_group
 from rentals.printing.models import Plaque
 from tests.conftest import csrf_token
@@ -46,31 +46,20 @@ def test_manager_prints_plaques_from_the_page(login_as, session, world):
     assert world.unit_a.code in text(response.data)
 
 
-def test_big_prints_go_to_a_background_job(login_as, session, world, monkeypatch):
+def test_big_prints_go_to_a_background_job(login_as, session, world, monkeypatch, immediate_queue):
     rate(session, world.unit_a, "three", 3)
     session.commit()
     monkeypatch.setattr(documents, "BACKGROUND_PAGES", 0)
-
-    def run_here(kind, params, *, owner_id):  # same thread: the test connection is not shared
-        from flask import current_app
-
-        job_id = "abc123"
-        jobs._write(
-            jobs.prints_dir(),
-            job_id,
-            {"state": "running", "owner": owner_id, "done": 0, "total": 1, "kind": kind},
-        )
-        jobs._run(current_app._get_current_object(), job_id, kind, params, owner_id)
-        return job_id
-
-    monkeypatch.setattr(jobs, "start", run_here)
     client = login_as("manager")
     token = csrf_token(client, "/print")
     response = client.post("/print/plaques", data={"p-csrf_token": token, "p-size": "A5"})
-    assert response.status_code == 302 and "/print/jobs/abc123" in response.location
-    page = client.get("/print/jobs/abc123").get_data(as_text=True)
-    assert "/print/jobs/abc123/file" in page
-    assert client.get("/print/jobs/abc123/file").data.startswith(b"%PDF")
+    assert response.status_code == 302 and "/print/jobs/" in response.location
+    job_url = response.location
+    page = client.get(job_url).get_data(as_text=True)
+    assert f"{job_url}/file" in page
+    download = client.get(f"{job_url}/file")
+    assert download.data.startswith(b"%PDF") and world.unit_a.code in text(download.data)
+    assert download.headers["Cache-Control"] == "no-store"
 
 
 def test_landlord_cannot_print(login_as):

@@ -112,22 +112,6 @@ def test_cli_prints_notices_of_a_unit_and_refuses_empty(app, session, world, tmp
     assert not empty.exists()
 
 
-def _run_jobs_here(monkeypatch):
-    """Background jobs run in the test's thread (the test connection is not shared)."""
-    from flask import current_app
-
-    from rentals.printing import jobs
-
-    def run_here(kind, params, *, owner_id):
-        job_id = "notices1"
-        state = {"state": "running", "owner": owner_id, "done": 0, "total": 1, "kind": kind}
-        jobs._write(jobs.prints_dir(), job_id, state)
-        jobs._run(current_app._get_current_object(), job_id, kind, params, owner_id)
-        return job_id
-
-    monkeypatch.setattr(jobs, "start", run_here)
-
-
 def test_manager_prints_an_areas_notices_from_the_print_page(login_as, session, world):
     from tests.conftest import csrf_token
 
@@ -146,7 +130,7 @@ def test_manager_prints_an_areas_notices_from_the_print_page(login_as, session, 
 
 
 def test_many_notices_go_to_a_background_job_with_the_file_offered(
-    login_as, session, world, monkeypatch
+    login_as, session, world, monkeypatch, immediate_queue
 ):
     from tests.conftest import csrf_token
 
@@ -155,13 +139,13 @@ def test_many_notices_go_to_a_background_job_with_the_file_offered(
         make_order(session, world.unit_a, item.code)
     session.commit()
     monkeypatch.setattr(documents, "BACKGROUND_NOTICES", 2)
-    _run_jobs_here(monkeypatch)
     client = login_as("manager")
     token = csrf_token(client, "/print")
     response = client.post("/print/notices", data={"n-csrf_token": token, "n-area": "甲区"})
-    assert response.status_code == 302 and "/print/jobs/notices1" in response.location
-    assert "/print/jobs/notices1/file" in client.get("/print/jobs/notices1").get_data(True)
-    pdf = client.get("/print/jobs/notices1/file").data
+    assert response.status_code == 302 and "/print/jobs/" in response.location
+    job_url = response.location
+    assert f"{job_url}/file" in client.get(job_url).get_data(True)
+    pdf = client.get(f"{job_url}/file").data
     assert pages(pdf) == 3 and world.unit_a.code in text(pdf)
 
 

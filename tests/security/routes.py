@@ -101,6 +101,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "register.person_edit": Expect(OFFICE, scoped=True),
     "register.person_reveal": Expect(STAFF, scoped=True),
     "register.import_ledger": Expect(OFFICE),
+    # A queued ledger import's page belongs to the manager who started it.
+    "register.import_job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "register.export_csv": Expect(OFFICE),
     "register.export_xlsx": Expect(OFFICE),
     # Audit trail (read-only).
@@ -206,25 +208,54 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
-    "job_id": lambda w, s: _print_job(w),
+    "job_id": lambda w, s: _print_job(w, s),
+    "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
 }
 
 
-def _print_job(world: Any) -> str:
-    """A finished print job of the manager's, with its file (in the test app's instance)."""
-    import json
-    import os
-    from pathlib import Path
+def _print_job(world: Any, session: Any) -> str:
+    """A finished print job of the manager's, with its file (rows in the database)."""
+    from rentals.queue.models import Job, JobBlob
 
-    folder = Path(os.environ["RENTALS_INSTANCE_PATH"]) / "prints"
-    folder.mkdir(parents=True, exist_ok=True)
-    job_id = "matrixjob1"
-    owner = world.users["manager"].id
-    status = {"state": "done", "done": 1, "total": 1, "owner": owner, "kind": "plaques"}
-    (folder / f"{job_id}.json").write_text(json.dumps(status), encoding="utf-8")
-    (folder / f"{job_id}.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
-    return job_id
+    job = Job(
+        id="0" * 31 + "1",
+        kind="print",
+        params={"what": "plaques"},
+        owner_id=world.users["manager"].id,
+        status="done",
+    )
+    session.add(job)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    session.add(
+        JobBlob(
+            job_id=job.id,
+            role="result",
+            name="plaques.pdf",
+            mimetype="application/pdf",
+            size=len(pdf),
+            data=pdf,
+        )
+    )
+    session.commit()
+    return job.id
+
+
+def _import_job(world: Any, session: Any) -> str:
+    """A finished ledger import of the manager's."""
+    from rentals.queue.models import Job
+
+    job = Job(
+        id="0" * 31 + "2",
+        kind="import",
+        params={"kind": "units", "rows": 1},
+        owner_id=world.users["manager"].id,
+        status="done",
+        result={"kind": "units", "rows": 1, "counts": {"unit": {"created": 1}}, "errors": []},
+    )
+    session.add(job)
+    session.commit()
+    return job.id
 
 
 def _plaque(world: Any, session: Any) -> Any:
