@@ -1,7 +1,9 @@
 """Who may see what: role checks for routes and the unit scope every query applies.
 
-A landlord sees only their own units and an inspector the areas they serve; anything
-outside the scope answers 404, so a URL does not even confirm that a unit exists.
+An admin sees everything, a manager the communities they belong to, an inspector the
+areas they serve and a landlord only their own units; anything outside the scope answers
+404, so a URL does not even confirm that a unit exists. This module is the one home of
+that rule: lists, files, tasks, prints and exports all filter through it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, false, true
 from sqlmodel import Session, select
 
-from rentals.auth.models import Role, User, UserArea
+from rentals.auth.models import Role, User, UserArea, UserCommunity
 from rentals.extensions import login_manager
-from rentals.register.models import Unit
+from rentals.register.models import Area, Community, Unit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,10 +47,44 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def _community_ids(user: User) -> Any:
+    return select(UserCommunity.community_id).where(UserCommunity.user_id == user.id)
+
+
+def community_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Community``: every one for an admin, a manager's own, an
+    inspector's (those of the areas they serve), none for anyone else."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.MANAGER:
+        return Community.id.in_(_community_ids(user))  # type: ignore[union-attr]
+    if user.role == Role.INSPECTOR:
+        served = select(Area.community_id).where(
+            Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id))  # type: ignore[union-attr]
+        )
+        return Community.id.in_(served)  # type: ignore[union-attr]
+    return false()
+
+
+def area_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Area``: an admin's every area, a manager's communities' areas,
+    the areas an inspector serves."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.MANAGER:
+        return Area.community_id.in_(_community_ids(user))
+    if user.role == Role.INSPECTOR:
+        return Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id))  # type: ignore[union-attr]
+    return false()
+
+
 def unit_scope(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Unit`` limiting rows to what ``user`` may see."""
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return true()
+    if user.role == Role.MANAGER:
+        areas = select(Area.id).where(Area.community_id.in_(_community_ids(user)))
+        return Unit.area_id.in_(areas)
     if user.role == Role.INSPECTOR:
         areas = select(UserArea.area_id).where(UserArea.user_id == user.id)
         return Unit.area_id.in_(areas)
@@ -58,13 +94,14 @@ def unit_scope(user: User) -> ColumnElement[bool]:
 
 
 def can_see_unit(session: Session, user: User, unit: Unit) -> bool:
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return True
     if user.role == Role.LANDLORD:
         return user.person_id is not None and unit.landlord_id == user.person_id
-    if user.role == Role.INSPECTOR:
-        row = session.exec(
-            select(UserArea).where(UserArea.user_id == user.id, UserArea.area_id == unit.area_id)
-        ).first()
-        return row is not None
-    return False
+    found = session.exec(select(Unit.id).where(Unit.id == unit.id, unit_scope(user))).first()
+    return found is not None
+
+
+def visible_area_ids(session: Session, user: User) -> list[int]:
+    """Ids of the areas ``user`` may see (prints and background jobs carry these)."""
+    return list(session.exec(select(Area.id).where(area_scope(user))))

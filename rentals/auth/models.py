@@ -1,4 +1,5 @@
-"""Accounts and roles; inspectors belong to areas, a landlord account to a Person."""
+"""Accounts and roles; inspectors serve areas, managers belong to communities, a landlord
+account to a Person."""
 
 from __future__ import annotations
 
@@ -61,3 +62,11 @@ class UserArea(SQLModel, table=True):
     __tablename__ = "user_area"
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     area_id: int = Field(foreign_key="area.id", primary_key=True, index=True)
+
+
+class UserCommunity(SQLModel, table=True):
+    """The communities a manager (or inspector) belongs to; admins see every community."""
+
+    __tablename__ = "user_community"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    community_id: int = Field(foreign_key="community.id", primary_key=True, index=True)

@@ -225,12 +225,10 @@ def visible_unit(session: Session, user: User, code: str) -> Unit | None:
 
 
 def areas_for(session: Session, user: User) -> list[Area]:
-    stmt = select(Area).order_by(Area.name)
-    if user.role == "inspector":
-        from rentals.auth.models import UserArea
+    """The areas ``user`` may see (``access.area_scope``), by name."""
+    from rentals.auth.access import area_scope
 
-        stmt = stmt.where(Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id)))
-    return list(session.exec(stmt))
+    return list(session.exec(select(Area).where(area_scope(user)).order_by(Area.name)))
 
 
 def unit_file(session: Session, unit: Unit) -> dict[str, Any]:

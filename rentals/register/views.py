@@ -223,15 +223,16 @@ def _person_or_404(person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         abort(404)
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return person
     tenant_units = select(Tenancy.unit_id).where(Tenancy.person_id == person_id)
-    linked = session.exec(
-        select(Unit.id).where(
-            unit_scope(user), or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
-        )
-    ).first()
-    if linked is None:
+    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
+    linked = session.exec(select(Unit.id).where(unit_scope(user), of_person)).first()
+    # Or, for the office, a person registered but not yet linked to any unit.
+    unlinked = user.role in OFFICE and (
+        linked is None and session.exec(select(Unit.id).where(of_person)).first() is None
+    )
+    if linked is None and not unlinked:
         abort(404)
     return person
 
