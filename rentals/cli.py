@@ -143,6 +143,18 @@ from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
 main.add_command(backup_cmd)
 main.add_command(restore_cmd)
 
+from rentals.admin.commands import (  # noqa: E402
+    area_group,
+    community_group,
+    landlord_logins_cmd,
+    user_group,
+)
+
+main.add_command(community_group)
+main.add_command(area_group)
+main.add_command(user_group)
+main.add_command(landlord_logins_cmd)
+
 
 if __name__ == "__main__":
     main()

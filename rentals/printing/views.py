@@ -23,7 +23,8 @@ from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from rentals import db
-from rentals.auth.access import OFFICE, STAFF, roles_required
+from rentals.auth.access import OFFICE, STAFF, area_scope, roles_required, visible_area_ids
+from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
@@ -35,9 +36,20 @@ def _user():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
 
+def _area_ids() -> list[int] | None:
+    """The areas the user may print for (None: every area, for an admin)."""
+    if _user().role == Role.ADMIN:
+        return None
+    return visible_area_ids(db.session(), _user())
+
+
 def _forms() -> dict[str, Any]:
     """The page's forms by name (each posts to its own route, with its own prefix)."""
-    names = db.session().exec(select(Area.name).order_by(Area.name)).all()
+    names = (
+        db.session()
+        .exec(select(Area.name).where(area_scope(_user())).distinct().order_by(Area.name))
+        .all()
+    )
     forms = {
         "plaque_form": PlaqueForm(prefix="p"),
         "roster_form": RosterForm(prefix="r"),
@@ -88,11 +100,16 @@ def print_plaques():  # type: ignore[no-untyped-def]
         "changed": bool(form.changed.data),
         "size": form.size.data,
         "base_url": current_app.config["PUBLIC_BASE_URL"],
+        "area_ids": _area_ids(),
     }
     session = db.session()
     try:
         pages = documents.plaque_pages(
-            session, area=params["area"], unit=params["unit"], changed=params["changed"]
+            session,
+            area=params["area"],
+            unit=params["unit"],
+            changed=params["changed"],
+            area_ids=params["area_ids"],
         )
         if pages > documents.BACKGROUND_PAGES:
             job_id = jobs.start("plaques", params, owner_id=_user().id)
@@ -118,6 +135,7 @@ def print_roster():  # type: ignore[no-untyped-def]
         "start": form.start.data,
         "end": form.end.data,
         "inspector": (form.inspector.data or "").strip() or None,
+        "area_ids": _area_ids(),
     }
     session = db.session()
     try:
@@ -141,10 +159,11 @@ def print_area_notices():  # type: ignore[no-untyped-def]
     form = _forms()["notice_form"]
     if not form.validate_on_submit():
         return _page(422)
-    params = {"area": form.area.data, "printed": datetime.now(UTC).date()}
+    params = {"area": form.area.data, "printed": datetime.now(UTC).date(), "area_ids": _area_ids()}
     session = db.session()
     try:
-        if documents.notice_pages(session, area=form.area.data) > documents.BACKGROUND_NOTICES:
+        pages = documents.notice_pages(session, area=form.area.data, area_ids=params["area_ids"])
+        if pages > documents.BACKGROUND_NOTICES:
             job_id = jobs.start("notices", params, owner_id=_user().id)
             return redirect(url_for("printing.job", job_id=job_id))
         result = documents.print_notices(session, **params)
