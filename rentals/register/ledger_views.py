@@ -14,7 +14,7 @@ from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import flash, render_template, send_file
+from flask import flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -82,7 +82,15 @@ def _writes(view: F) -> F:
 
 def _export(fmt: str, mimetype: str):  # type: ignore[no-untyped-def]
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
-    export_register(db.session(), actor=current_user._get_current_object(), fmt=fmt, out=out)
+    raw = request.args.get("community", "")
+    community_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    export_register(
+        db.session(),
+        actor=current_user._get_current_object(),
+        fmt=fmt,
+        out=out,
+        community_id=community_id,
+    )
     out.seek(0)
     return send_file(
         out,

@@ -22,7 +22,14 @@ from rentals.register.forms import (
     choices,
 )
 from rentals.register.models import Person, Tenancy, Unit
-from rentals.register.queries import UnitFilter, areas_for, unit_file, unit_page, visible_unit
+from rentals.register.queries import (
+    UnitFilter,
+    areas_for,
+    communities_for,
+    unit_file,
+    unit_page,
+    visible_unit,
+)
 from rentals.security import safe_next
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
@@ -51,14 +58,22 @@ def units():  # type: ignore[no-untyped-def]
     flt = UnitFilter(
         q=request.args.get("q", "")[:100],
         area_id=_int_arg("area"),
+        community_id=_int_arg("community"),
         status=request.args.get("status") or None,
         rating_status=request.args.get("rating") or None,
         sort=request.args.get("sort", "code"),
         descending=request.args.get("dir") == "desc",
         page=min(_int_arg("page") or 1, 100000),
     )
-    page = unit_page(db.session(), _user(), flt)
-    return render_template("register/units.html", page=page, areas=areas_for(db.session(), _user()))
+    session = db.session()
+    page = unit_page(session, _user(), flt)
+    communities = communities_for(session, _user()) if _user().role != Role.LANDLORD else []
+    return render_template(
+        "register/units.html",
+        page=page,
+        areas=areas_for(session, _user()),
+        communities=communities,
+    )
 
 
 @bp.route("/units/<code>")

@@ -16,6 +16,7 @@ from rentals.auth.access import OFFICE, STAFF, area_scope, can_see_unit, roles_r
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.register.models import Area, Unit
+from rentals.register.queries import communities_for
 from rentals.tasks import bp, ical, queries, services
 from rentals.tasks.forms import FeedForm, ReassignForm
 from rentals.tasks.models import Task
@@ -64,6 +65,7 @@ def board():  # type: ignore[no-untyped-def]
         "tasks/board.html",
         board=result,
         areas=areas,
+        community_names={c.id: c.name for c in communities_for(db.session(), _user())},
         area_id=area_id,
         status=status,
         start=start,

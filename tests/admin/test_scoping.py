@@ -162,3 +162,28 @@ def test_users_list_filters_by_community(app, login_as, other, world):
     assert login(manager, world.users["manager"].username).status_code == 302
     manager_view = manager.get("/admin/users").get_data(as_text=True)
     assert other["inspector"].username not in manager_view
+
+
+def test_the_admins_register_and_export_filter_by_community(login_as, other, world):
+    client = login_as("admin")
+    community_b = other["community"].id
+    html = client.get("/units").get_data(as_text=True)
+    assert f'<option value="{community_b}"' in html and 'optgroup label="乙社区"' in html
+    html = client.get(f"/units?community={community_b}").get_data(as_text=True)
+    assert other["unit"].code in html and world.unit_a.code not in html
+    assert f"export.csv?community={community_b}" in html
+    export = client.get(f"/units/export.csv?community={community_b}").get_data(as_text=True)
+    assert other["unit"].code in export and world.unit_a.code not in export
+    export = client.get("/units/export.csv").get_data(as_text=True)
+    assert other["unit"].code in export and world.unit_a.code in export
+    board = client.get(f"/tasks/board?week={TODAY.isoformat()}").get_data(as_text=True)
+    assert "乙社区 · 甲区" in board
+
+
+def test_a_manager_asking_for_another_community_gets_nothing(login_as, other, world):
+    client = login_as("manager")
+    community_b = other["community"].id
+    html = client.get(f"/units?community={community_b}").get_data(as_text=True)
+    assert other["unit"].code not in html and world.unit_a.code not in html
+    export = client.get(f"/units/export.csv?community={community_b}").get_data(as_text=True)
+    assert other["unit"].code not in export and world.unit_a.code not in export
