@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 import schedules
 from rentals import db
-from rentals.admin import landlords, services
+from rentals.admin import communities, landlords, services
 from rentals.errors import DomainError
 from rentals.register.models import Area, Community
 
@@ -62,10 +62,10 @@ def community_add(
 ) -> None:
     try:
         with db.unit_of_work() as session:
-            community = services.create_community(
+            community = communities.create_community(
                 session,
                 actor=None,
-                data=services.CommunityData(
+                data=communities.CommunityData(
                     name=name,
                     name_bo=name_bo,
                     issuer=issuer,
@@ -92,7 +92,7 @@ def area_group() -> None:
 def area_add(community: str, name: str, name_bo: str) -> None:
     try:
         with db.unit_of_work() as session:
-            area = services.create_area(
+            area = communities.create_area(
                 session,
                 actor=None,
                 community=_community(session, community),

@@ -11,7 +11,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from rentals import audit
-from rentals.admin.services import community_or_404, one_time_password
+from rentals.admin.reach import community_or_404
+from rentals.admin.services import one_time_password
 from rentals.auth.models import Role, User
 from rentals.auth.services import create_user, normalise_login
 from rentals.register.models import Area, Community, Person, Unit
