@@ -180,16 +180,29 @@ def user_active(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/landlord-logins", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def landlord_logins():  # type: ignore[no-untyped-def]
-
+    """Open logins for a community's landlords, a batch per click, as a PDF sheet."""
     session = db.session()
+    visible = reach.communities_for(session, actor())
     form = LandlordLoginsForm()
-    form.community_id.choices = [
-        SelectChoice(c.id, c.name) for c in reach.communities_for(session, actor())
-    ]
+    form.community_id.choices = [SelectChoice(c.id, c.name) for c in visible]
+
+    def page(batch: Any, status: int) -> Any:
+        pending = landlords.pending_counts(session, [c.id for c in visible])  # type: ignore[misc]
+        return render_template(
+            "admin/landlord_logins.html",
+            form=form,
+            batch=batch,
+            communities=visible,
+            pending=pending,
+            batch_size=landlords.PAGE_BATCH,
+        ), status
+
     if form.validate_on_submit():
         try:
             community = reach.community_or_404(session, actor(), form.community_id.data)
-            batch = landlords.issue_landlord_logins(session, actor=actor(), community=community)
+            batch = landlords.issue_landlord_logins(
+                session, actor=actor(), community=community, limit=landlords.PAGE_BATCH
+            )
         except DomainError as err:
             field_error(form, err)
         else:
@@ -211,5 +224,5 @@ def landlord_logins():  # type: ignore[no-untyped-def]
                 ),
                 "info",
             )
-            return render_template("admin/landlord_logins.html", form=form, batch=batch)
-    return render_template("admin/landlord_logins.html", form=form, batch=None), form_status()
+            return page(batch, 200)
+    return page(None, form_status())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import distinct, func
 from sqlmodel import Session, select
 
 from rentals import audit
@@ -19,6 +20,9 @@ from rentals.register.models import Area, Community, Person, Unit
 from rentals.templating import mask_id_number
 
 SHEET_TEMPLATE = "print/landlord_logins.html"
+#: Logins per click on the page: each Argon2 hash takes 0.1-1 s, so a page answers in
+#: seconds; the sheet says how many remain for the next click.
+PAGE_BATCH = 25
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,16 @@ class LoginBatch:
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
     #: Landlords of the community that already had a login.
     existing: int = 0
+    #: Landlords that could get a login but were left for the next run (``limit``).
+    remaining: int = 0
 
 
 def issue_landlord_logins(
-    session: Session, *, actor: User | None, community: Community
+    session: Session, *, actor: User | None, community: Community, limit: int | None = None
 ) -> LoginBatch:
-    """Logins for the community's landlords that have a mobile number and none yet."""
+    """Logins for the community's landlords that have a mobile number and none yet, at
+    most ``limit`` of them (each password hash costs a fraction of a second, so a page
+    does a batch per click; running again continues where the last run stopped)."""
     community = community_or_404(session, actor, community.id)  # type: ignore[arg-type]
     rows = session.exec(
         select(Person, Unit.code)
@@ -59,17 +67,24 @@ def issue_landlord_logins(
     with_login = set(
         session.exec(select(User.person_id).where(User.person_id.in_(people)))  # type: ignore[union-attr]
     )
+    logins = {pid: normalise_login(p.phone) for pid, p in people.items() if p.phone}
+    taken = set(
+        session.exec(select(User.username).where(User.username.in_(set(logins.values()))))  # type: ignore[attr-defined]
+    )
     batch = LoginBatch(existing=len(with_login))
     for person_id, person in people.items():
         if person_id in with_login:
             continue
         codes = units[person_id]
-        if not person.phone:
+        login = logins.get(person_id)
+        if login is None:
             batch.skipped.append((person.name, "、".join(codes), "no_phone"))
             continue
-        login = normalise_login(person.phone)
-        if session.exec(select(User.id).where(User.username == login)).first() is not None:
+        if login in taken:
             batch.skipped.append((person.name, "、".join(codes), "login_taken"))
+            continue
+        if limit is not None and len(batch.created) >= limit:
+            batch.remaining += 1
             continue
         password = one_time_password()
         create_user(
@@ -82,6 +97,7 @@ def issue_landlord_logins(
             person_id=person_id,
             must_change_password=True,
         )
+        taken.add(login)
         batch.created.append(
             LandlordLogin(person.name, mask_id_number(person.id_number), codes, login, password)
         )
@@ -94,9 +110,29 @@ def issue_landlord_logins(
             "created": [c.login for c in batch.created][:500],
             "skipped": len(batch.skipped),
             "existing": batch.existing,
+            "remaining": batch.remaining,
         },
     )
     return batch
+
+
+def pending_counts(session: Session, community_ids: list[int]) -> dict[int, int]:
+    """Per community: landlords with a mobile number and no login yet (one query)."""
+    if not community_ids:
+        return {}
+    with_login = select(User.person_id).where(User.person_id.is_not(None))  # type: ignore[union-attr]
+    rows = session.exec(
+        select(Area.community_id, func.count(distinct(Person.id)))
+        .join(Unit, Unit.landlord_id == Person.id)
+        .join(Area, Area.id == Unit.area_id)
+        .where(
+            Area.community_id.in_(community_ids),  # type: ignore[attr-defined]
+            Person.phone.is_not(None),  # type: ignore[union-attr]
+            Person.id.not_in(with_login),  # type: ignore[union-attr]
+        )
+        .group_by(Area.community_id)
+    )
+    return dict(rows.all())
 
 
 def sheet_pdf(batch: LoginBatch, *, community: Community, printed: date) -> bytes:
@@ -107,6 +143,7 @@ def sheet_pdf(batch: LoginBatch, *, community: Community, printed: date) -> byte
         "community": community.name,
         "community_bo": community.name_bo,
         "printed": printed.isoformat(),
+        "remaining": batch.remaining,
         "rows": [
             {
                 "name": row.name,

@@ -121,3 +121,32 @@ def test_landlord_logins_from_the_command_line_are_idempotent(app, session, tmp_
     session.expire_all()
     assert len(session.exec(select(User).where(User.role == "landlord")).all()) == 1
     assert session.get(User, user.id).password_hash == first_hash
+
+
+def test_the_page_opens_logins_a_batch_per_click(app, login_as, session, world, monkeypatch):
+    """Three landlords with a mobile in the world's community (two from the world, one
+    more); two per click: the first sheet says one remains, the second has the third."""
+    from rentals.admin import landlords
+    from tests.admin.helpers import post
+
+    with app.app_context():
+        third = factories.make_person(session, name="次旦", phone="+8613712340000")
+        factories.make_unit(session, world.area_a, third, code="LL-00009")
+        # The world's two landlords already have logins; give one of them none.
+        session.delete(world.users["landlord_b"])
+        session.commit()
+    monkeypatch.setattr(landlords, "PAGE_BATCH", 1)
+    client = login_as("manager")
+    page = client.get("/admin/landlord-logins").get_data(as_text=True)
+    assert '<td data-label="待开通">2</td>' in page
+    community_id = world.area_a.community_id
+    first = post(client, "/admin/landlord-logins", {"community_id": community_id})
+    assert first.mimetype == "application/pdf"
+    assert "还有 1 位房东待开通" in text(first.data)
+    second = post(client, "/admin/landlord-logins", {"community_id": community_id})
+    assert second.mimetype == "application/pdf" and "还有" not in text(second.data)
+    names = {"格桑", "次旦"}
+    assert {n for n in names if n in text(first.data) + text(second.data)} == names
+    third_click = post(client, "/admin/landlord-logins", {"community_id": community_id})
+    assert third_click.status_code == 200 and third_click.mimetype == "text/html"
+    assert '<td data-label="待开通">0</td>' in third_click.get_data(as_text=True)
