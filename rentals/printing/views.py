@@ -23,12 +23,19 @@ from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from rentals import db
-from rentals.auth.access import OFFICE, STAFF, area_scope, roles_required, visible_area_ids
+from rentals.auth.access import (
+    OFFICE,
+    STAFF,
+    area_scope,
+    roles_required,
+    unit_scope,
+    visible_area_ids,
+)
 from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
-from rentals.register.models import Area
+from rentals.register.models import Area, Unit
 from rentals.register.queries import visible_unit
 
 
@@ -66,13 +73,27 @@ def _forms() -> dict[str, Any]:
     return forms
 
 
+def _batch() -> dict[str, Any] | None:
+    """The weekly batch, listing only the units this user may see."""
+    batch = jobs.latest_plaque_batch()
+    if batch and batch.get("units") and _user().role != Role.ADMIN:
+        codes = list(batch["units"])
+        visible = set(
+            db.session().exec(
+                select(Unit.code).where(Unit.code.in_(codes), unit_scope(_user()))  # type: ignore[attr-defined]
+            )
+        )
+        batch = {**batch, "units": [c for c in codes if c in visible]}
+    return batch
+
+
 def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
     return render_template(
         "printing/index.html",
         **_forms(),
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
-        batch=jobs.latest_plaque_batch(),
+        batch=_batch(),
     ), status
 
 
