@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, String, and_, cast, false, or_, true
 from sqlmodel import Session, select
 
 from rentals.auth.models import Role, User, UserArea, UserCommunity
 from rentals.extensions import login_manager
-from rentals.register.models import Area, Community, Unit
+from rentals.register.models import Area, Community, Tenancy, Unit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,6 +100,50 @@ def can_see_unit(session: Session, user: User, unit: Unit) -> bool:
         return user.person_id is not None and unit.landlord_id == user.person_id
     found = session.exec(select(Unit.id).where(Unit.id == unit.id, unit_scope(user))).first()
     return found is not None
+
+
+def event_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``AuditEvent`` for the audit page: an admin reads every event; a
+    manager the events of the people of their communities (staff linked to them, the
+    landlords of their units) and the events about their units, the people of those
+    units (landlords, tenants), those accounts and their communities; nobody else reads
+    the trail. System events about other things (plaques, jobs) are for admins."""
+    from rentals.audit.models import AuditEvent
+
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role != Role.MANAGER:
+        return false()
+    own = _community_ids(user)
+    own_areas = select(Area.id).where(Area.community_id.in_(own))
+    people = (
+        select(UserCommunity.user_id)
+        .where(UserCommunity.community_id.in_(own))
+        .union(
+            select(UserArea.user_id).where(UserArea.area_id.in_(own_areas)),
+            select(User.id).where(
+                User.person_id.in_(select(Unit.landlord_id).where(Unit.area_id.in_(own_areas)))  # type: ignore[union-attr]
+            ),
+        )
+    )
+    in_scope = select(Unit.id).where(Unit.area_id.in_(own_areas))
+    units = select(cast(Unit.id, String)).where(Unit.area_id.in_(own_areas))
+    persons = (
+        select(cast(Unit.landlord_id, String))
+        .where(Unit.area_id.in_(own_areas), Unit.landlord_id.is_not(None))  # type: ignore[union-attr]
+        .union(select(cast(Tenancy.person_id, String)).where(Tenancy.unit_id.in_(in_scope)))
+    )
+    users = select(cast(people.subquery().c[0], String))
+    communities = select(cast(UserCommunity.community_id, String)).where(
+        UserCommunity.user_id == user.id
+    )
+    return or_(
+        AuditEvent.actor_id.in_(people),
+        and_(AuditEvent.subject_type == "unit", AuditEvent.subject_id.in_(units)),
+        and_(AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(persons)),
+        and_(AuditEvent.subject_type == "user", AuditEvent.subject_id.in_(users)),
+        and_(AuditEvent.subject_type == "community", AuditEvent.subject_id.in_(communities)),
+    )
 
 
 def visible_area_ids(session: Session, user: User) -> list[int]:

@@ -205,3 +205,36 @@ def test_the_weekly_plaque_batch_lists_only_the_managers_units(app, login_as, ot
     page = login_as("manager").get("/print").get_data(as_text=True)
     batch = page[page.index('id="plaque-batch"') :]
     assert world.unit_a.code in batch and other["unit"].code not in batch
+
+
+def test_the_audit_trail_shows_a_manager_only_their_communitys_events(app, session, other, world):
+    """Community B's unit is changed by its manager; manager A does not read that event,
+    but reads the changes made by an inspector of A; an admin reads both."""
+    from rentals.audit import record
+
+    with app.app_context():
+        record(session, other["manager"], "unit.updated", other["unit"], {"marker": "B-EVENT"})
+        record(session, None, "plaque.issued", other["unit"], {"marker": "B-SYSTEM"})
+        record(session, None, "person.updated", other["landlord"], {"marker": "B-PERSON"})
+        record(session, None, "person.updated", world.landlord_a, {"marker": "A-PERSON"})
+        record(
+            session,
+            world.users["inspector_a"],
+            "inspection.recorded",
+            world.unit_a,
+            {"marker": "A-EVENT"},
+        )
+        record(
+            session, None, "admin.community.updated", other["community"], {"marker": "B-COMMUNITY"}
+        )
+        session.commit()
+    manager = app.test_client()
+    assert login(manager, world.users["manager"].username).status_code == 302
+    html = manager.get("/audit").get_data(as_text=True)
+    assert "A-EVENT" in html and "A-PERSON" in html
+    assert "B-EVENT" not in html and "B-SYSTEM" not in html and "B-COMMUNITY" not in html
+    assert "B-PERSON" not in html
+    admin = app.test_client()
+    assert login(admin, world.users["admin"].username).status_code == 302
+    html = admin.get("/audit").get_data(as_text=True)
+    assert "A-EVENT" in html and "B-EVENT" in html and "B-COMMUNITY" in html
