@@ -61,6 +61,12 @@ def add_user(
     if len(display_name) > 100:
         raise InvalidInput(_l("名称最多 %(n)s 个字符。", n=100), field="display_name")
     check_reach(session, actor, role=role, community_ids=community_ids, area_ids=area_ids)
+    if not is_admin(actor) and role != Role.LANDLORD and not community_ids and not area_ids:
+        # Otherwise the manager could not reach the account they just made.
+        own = communities_for(session, actor)
+        if len(own) != 1:
+            raise InvalidInput(_l("请选择所属社区或负责的区域。"), field="communities")
+        community_ids = [own[0].id]  # type: ignore[list-item]
     if role == Role.LANDLORD and person_id is None:
         person_id = session.exec(select(Person.id).where(Person.phone == "+86" + username)).first()
         if person_id is None:

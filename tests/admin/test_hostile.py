@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from rentals.audit.models import AuditEvent
-from rentals.auth.models import User
+from rentals.auth.models import User, UserCommunity
 from rentals.register.models import Area, Community
 from tests import factories
 from tests.admin.helpers import post
@@ -150,3 +150,20 @@ def test_errors_speak_the_users_language(login_as, session, world):
     client.get("/admin/?lang=bo")
     response = post(client, "/admin/communities/new", {"name": existing.name})
     assert "ཡོད་ཟིན" in _error(response.get_data(as_text=True), "name")
+
+
+def test_an_inspector_a_manager_creates_stays_within_their_reach(app, login_as, session, world):
+    """No community and no area chosen: the manager's only community is taken; with two
+    communities the form asks for one."""
+    client = login_as("manager")
+    response = post(client, "/admin/users/new", {"username": "lonely", "role": "inspector"})
+    assert response.status_code == 200
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert "lonely" in html
+    with app.app_context():
+        second = factories.make_community(session, "第二社区")
+        session.add(UserCommunity(user_id=world.users["manager"].id, community_id=second.id))
+        session.commit()
+    response = post(client, "/admin/users/new", {"username": "lonelier", "role": "inspector"})
+    assert response.status_code == 422
+    assert _error(response.get_data(as_text=True), "communities")
