@@ -243,3 +243,25 @@ def test_pages_reflow_on_a_phone(login_as, world):
     html = client.get("/admin/users/new").get_data(as_text=True)
     assert '<meta name="viewport"' in html
     assert '<label for="username">登录名</label>' in html
+
+
+def test_lists_cost_the_same_queries_for_few_or_many_rows(app, login_as, session, world):
+    from tests.register.test_register_pages import count_queries
+
+    client = login_as("admin")
+    engine = app.extensions["rentals.db"][0]
+
+    def cost(path: str) -> int:
+        with count_queries(engine) as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    few = (cost("/admin/"), cost("/admin/users"), cost("/admin/landlord-logins"))
+    with app.app_context():
+        for n in range(6):
+            community = factories.make_community(session, f"多社区{n}")
+            area = factories.make_area(session, community, "一区")
+            factories.make_user(session, "inspector", areas=(area,), communities=(community,))
+            factories.make_unit(session, area, factories.make_person(session, name=f"房东{n}"))
+        session.commit()
+    assert (cost("/admin/"), cost("/admin/users"), cost("/admin/landlord-logins")) == few
