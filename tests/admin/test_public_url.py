@@ -103,3 +103,18 @@ def test_in_tests_and_development_a_loopback_address_prints(app, session, world,
     result = app.test_cli_runner().invoke(print_group, ["plaques", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert _plaques(session) == 1
+
+
+def test_a_developer_may_allow_a_loopback_address_explicitly(
+    monkeypatch, engine, database_url, tmp_path
+):
+    """The production settings refuse; RENTALS_PLAQUE_PRIVATE_URL_OK=1 allows."""
+    from rentals import create_app
+    from rentals.config import Config
+
+    monkeypatch.setenv("RENTALS_INSTANCE_PATH", str(tmp_path))
+    settings = {"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32, "CHECK_SCHEMA": False}
+    monkeypatch.delenv("RENTALS_PLAQUE_PRIVATE_URL_OK", raising=False)
+    assert create_app(settings, base=Config).config["PLAQUE_PRIVATE_URL_OK"] is False
+    monkeypatch.setenv("RENTALS_PLAQUE_PRIVATE_URL_OK", "1")
+    assert create_app(settings, base=Config).config["PLAQUE_PRIVATE_URL_OK"] is True
