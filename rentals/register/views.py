@@ -240,7 +240,10 @@ def _person_or_404(person_id: int) -> Person:
         abort(404)
     if user.role == Role.ADMIN:
         return person
-    tenant_units = select(Tenancy.unit_id).where(Tenancy.person_id == person_id)
+    # Only tenancies staff recorded or confirmed link a person to a unit (issue 14.4).
+    tenant_units = select(Tenancy.unit_id).where(
+        Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
+    )
     of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
     linked = session.exec(select(Unit.id).where(unit_scope(user), of_person)).first()
     # Or, for the office, a person registered but not yet linked to any unit.
