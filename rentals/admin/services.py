@@ -173,9 +173,7 @@ def reset_password(session: Session, *, actor: User | None, user: User) -> str:
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
-    end_session(session, user=user)
+    end_session(session, user=user, actor=actor)
     audit.record(session, actor, "admin.user.password_reset", user, {"username": user.username})
     return password
 
@@ -190,6 +188,6 @@ def set_active(session: Session, *, actor: User | None, user: User, active: bool
     user.is_active = active
     session.add(user)
     if not active:
-        end_session(session, user=user)
+        end_session(session, user=user, actor=actor)
     action = "admin.user.reactivated" if active else "admin.user.deactivated"
     audit.record(session, actor, action, user, {"username": user.username})

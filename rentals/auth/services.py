@@ -67,11 +67,18 @@ def authenticate(session: Session, *, username: str, password: str, now: datetim
     return user
 
 
-def end_session(session: Session, *, user: User) -> None:
-    """Invalidate every cookie issued to this user so far."""
+def end_session(session: Session, *, user: User, actor: User | None = None) -> None:
+    """Invalidate every cookie issued to this user so far.
+
+    For sign-out (``actor`` omitted: the user) and for an administrator's password
+    reset or deactivation (``actor``: the administrator).
+    """
     user.session_token = secrets.token_hex(16)
     session.add(user)
-    audit.record(session, user, "auth.logout", user, {})
+    if actor is None or actor.id == user.id:
+        audit.record(session, user, "auth.logout", user, {})
+    else:
+        audit.record(session, actor, "auth.sessions_ended", user, {})
 
 
 def create_user(

@@ -231,6 +231,13 @@ def test_reset_and_deactivate_end_the_users_sessions(app, login_as, session, wor
         )
     )
     assert "admin.user.password_reset" in actions and "admin.user.deactivated" in actions
+    ended = session.exec(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.action == "auth.sessions_ended",
+            AuditEvent.subject_id == str(inspector.id),
+        )
+    ).all()
+    assert ended == [world.users["manager"].id] * 2
 
 
 def test_pages_reflow_on_a_phone(login_as, world):
