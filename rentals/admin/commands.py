@@ -3,17 +3,15 @@ administration pages, run as the system (the audit trail names no user)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session, select
 
-import schedules
 from rentals import db
 from rentals.admin import communities, landlords, services
+from rentals.admin.pages import local_today
 from rentals.errors import DomainError
 from rentals.register.models import Area, Community
 
@@ -154,7 +152,7 @@ def user_add(
 @with_appcontext
 def landlord_logins_cmd(community: str, out: Path) -> None:
     """Give every landlord of COMMUNITY with a mobile and no login one; write the sheet."""
-    today = schedules.local_today(datetime.now(UTC), current_app.config["TIMEZONE"])
+    today = local_today()
     try:
         with db.unit_of_work() as session:
             chosen = _community(session, community)

@@ -3,7 +3,7 @@ field, out-of-reach objects as 404, and pages that no cache may keep."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, make_response, request
@@ -13,6 +13,7 @@ import schedules
 from rentals import db
 from rentals.auth.models import User
 from rentals.errors import DomainError, NotFound
+from rentals.modelbase import utcnow
 
 
 def actor() -> User:
@@ -29,8 +30,9 @@ def field_error(form: Any, err: DomainError) -> None:
 
 
 def local_today() -> date:
-    """Today in the configured time zone (the date printed on sheets)."""
-    return schedules.local_today(datetime.now(UTC), current_app.config["TIMEZONE"])
+    """Today in the configured time zone (the date printed on sheets); ``utcnow`` follows
+    the app's one clock."""
+    return schedules.local_today(utcnow(), current_app.config["TIMEZONE"])
 
 
 def int_arg(name: str) -> int | None:
