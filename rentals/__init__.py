@@ -109,6 +109,11 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(public_bp)
+    import rentals.admin.account_views
+    import rentals.admin.views  # noqa: F401  (routes on admin.bp)
+    from rentals.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -108,19 +108,6 @@ def create_user_cmd(username: str, display_name: str, role: str, password: str) 
     click.echo(f"User {username} created.")
 
 
-def _one_time_password() -> str:
-    """Ten characters with letters and digits (the password rules), shown once."""
-    import secrets
-
-    # No 0/O, 1/l/I: it is read off a screen and typed in on a phone.
-    letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-    digits = "23456789"
-    while True:
-        word = "".join(secrets.choice(letters + digits) for _ in range(10))
-        if set(word) & set(digits) and set(word) & set(letters):
-            return word
-
-
 @main.command("init")
 @click.option(
     "--admin",
@@ -138,6 +125,7 @@ def init_cmd(admin_login: str | None, display_name: str | None) -> None:
     """
     from sqlmodel import select
 
+    from rentals.admin.services import one_time_password
     from rentals.auth.models import Role, User
     from rentals.auth.services import create_user
     from rentals.errors import DomainError
@@ -154,7 +142,7 @@ def init_cmd(admin_login: str | None, display_name: str | None) -> None:
     login = admin_login or click.prompt("Login name of the first administrator")
     name = display_name or (login if one_time else click.prompt("Their name", default=login))
     if one_time:
-        password = _one_time_password()
+        password = one_time_password()
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -223,6 +211,18 @@ from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
 
 main.add_command(backup_cmd)
 main.add_command(restore_cmd)
+
+from rentals.admin.commands import (  # noqa: E402
+    area_group,
+    community_group,
+    landlord_logins_cmd,
+    user_group,
+)
+
+main.add_command(community_group)
+main.add_command(area_group)
+main.add_command(user_group)
+main.add_command(landlord_logins_cmd)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,7 @@ def make_user(
     areas: tuple[Area, ...] = (),
     person: Person | None = None,
     username: str | None = None,
+    communities: tuple[Community, ...] = (),
 ) -> User:
     return create_user(
         session,
@@ -114,6 +115,7 @@ def make_user(
         role=role,
         person_id=person.id if person else None,
         area_ids=tuple(a.id for a in areas),
+        community_ids=tuple(c.id for c in communities),  # type: ignore[misc]
     )
 
 
@@ -143,7 +145,7 @@ def make_world(session: Session) -> World:
     tenant_a = make_person(session, name="卓玛")
     tenancy_a = make_tenancy(session, unit_a, tenant_a)
     users = {
-        "manager": make_user(session, Role.MANAGER),
+        "manager": make_user(session, Role.MANAGER, communities=(community,)),
         "admin": make_user(session, Role.ADMIN),
         "inspector_a": make_user(session, Role.INSPECTOR, areas=(area_a,)),
         "inspector_b": make_user(session, Role.INSPECTOR, areas=(area_b,)),

@@ -50,10 +50,13 @@ def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
-def event_page(session: Session, flt: EventFilter, *, timezone: str) -> EventPage:
-    """Newest first; one query for the page (actor joined) and one for the count."""
+def event_page(
+    session: Session, flt: EventFilter, *, timezone: str, scope: Any = None
+) -> EventPage:
+    """Newest first; one query for the page (actor joined) and one for the count.
+    ``scope`` is the reader's condition (``access.event_scope``)."""
     tz = ZoneInfo(timezone)
-    conditions: list[Any] = []
+    conditions: list[Any] = [] if scope is None else [scope]
     if flt.actor:
         actors = select(User.id).where(
             or_(User.username == flt.actor.lower(), _prefix(User.display_name, flt.actor))

@@ -9,11 +9,12 @@ from datetime import date
 
 from flask import current_app, flash, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from rentals import clock, db, inputs
 from rentals.audit import bp
 from rentals.audit.queries import EventFilter, event_page
-from rentals.auth.access import OFFICE, roles_required
+from rentals.auth.access import OFFICE, event_scope, roles_required
 
 
 def _date_arg(name: str) -> date | None:
@@ -43,5 +44,10 @@ def events():  # type: ignore[no-untyped-def]
         else 1,
         per_page=current_app.config["PAGE_SIZE"],
     )
-    page = event_page(db.session(), flt, timezone=clock.zone_name())
+    page = event_page(
+        db.session(),
+        flt,
+        timezone=clock.zone_name(),
+        scope=event_scope(current_user._get_current_object()),
+    )
     return render_template("audit/events.html", page=page)

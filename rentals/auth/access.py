@@ -1,7 +1,9 @@
 """Who may see what: role checks for routes and the unit scope every query applies.
 
-A landlord sees only their own units and an inspector the areas they serve; anything
-outside the scope answers 404, so a URL does not even confirm that a unit exists.
+An admin sees everything, a manager the communities they belong to, an inspector the
+areas they serve and a landlord only their own units; anything outside the scope answers
+404, so a URL does not even confirm that a unit exists. This module is the one home of
+that rule: lists, files, tasks, prints and exports all filter through it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, String, and_, cast, false, or_, true
 from sqlmodel import Session, select
 
-from rentals.auth.models import Role, User, UserArea
+from rentals.auth.models import Role, User, UserArea, UserCommunity
 from rentals.extensions import login_manager
-from rentals.register.models import Unit
+from rentals.register.models import Area, Community, Tenancy, Unit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,10 +47,44 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def _community_ids(user: User) -> Any:
+    return select(UserCommunity.community_id).where(UserCommunity.user_id == user.id)
+
+
+def community_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Community``: every one for an admin, a manager's own, an
+    inspector's (those of the areas they serve), none for anyone else."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.MANAGER:
+        return Community.id.in_(_community_ids(user))  # type: ignore[union-attr]
+    if user.role == Role.INSPECTOR:
+        served = select(Area.community_id).where(
+            Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id))  # type: ignore[union-attr]
+        )
+        return Community.id.in_(served)  # type: ignore[union-attr]
+    return false()
+
+
+def area_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Area``: an admin's every area, a manager's communities' areas,
+    the areas an inspector serves."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.MANAGER:
+        return Area.community_id.in_(_community_ids(user))
+    if user.role == Role.INSPECTOR:
+        return Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id))  # type: ignore[union-attr]
+    return false()
+
+
 def unit_scope(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Unit`` limiting rows to what ``user`` may see."""
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return true()
+    if user.role == Role.MANAGER:
+        areas = select(Area.id).where(Area.community_id.in_(_community_ids(user)))
+        return Unit.area_id.in_(areas)
     if user.role == Role.INSPECTOR:
         areas = select(UserArea.area_id).where(UserArea.user_id == user.id)
         return Unit.area_id.in_(areas)
@@ -58,13 +94,58 @@ def unit_scope(user: User) -> ColumnElement[bool]:
 
 
 def can_see_unit(session: Session, user: User, unit: Unit) -> bool:
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return True
     if user.role == Role.LANDLORD:
         return user.person_id is not None and unit.landlord_id == user.person_id
-    if user.role == Role.INSPECTOR:
-        row = session.exec(
-            select(UserArea).where(UserArea.user_id == user.id, UserArea.area_id == unit.area_id)
-        ).first()
-        return row is not None
-    return False
+    found = session.exec(select(Unit.id).where(Unit.id == unit.id, unit_scope(user))).first()
+    return found is not None
+
+
+def event_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``AuditEvent`` for the audit page: an admin reads every event; a
+    manager the events of the people of their communities (staff linked to them, the
+    landlords of their units) and the events about their units, the people of those
+    units (landlords, tenants), those accounts and their communities; nobody else reads
+    the trail. System events about other things (plaques, jobs) are for admins."""
+    from rentals.audit.models import AuditEvent
+
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role != Role.MANAGER:
+        return false()
+    own = _community_ids(user)
+    own_areas = select(Area.id).where(Area.community_id.in_(own))
+    people = (
+        select(UserCommunity.user_id)
+        .where(UserCommunity.community_id.in_(own))
+        .union(
+            select(UserArea.user_id).where(UserArea.area_id.in_(own_areas)),
+            select(User.id).where(
+                User.person_id.in_(select(Unit.landlord_id).where(Unit.area_id.in_(own_areas)))  # type: ignore[union-attr]
+            ),
+        )
+    )
+    in_scope = select(Unit.id).where(Unit.area_id.in_(own_areas))
+    units = select(cast(Unit.id, String)).where(Unit.area_id.in_(own_areas))
+    persons = (
+        select(cast(Unit.landlord_id, String))
+        .where(Unit.area_id.in_(own_areas), Unit.landlord_id.is_not(None))  # type: ignore[union-attr]
+        .union(select(cast(Tenancy.person_id, String)).where(Tenancy.unit_id.in_(in_scope)))
+    )
+    users = select(cast(people.subquery().c[0], String))
+    communities = select(cast(UserCommunity.community_id, String)).where(
+        UserCommunity.user_id == user.id
+    )
+    return or_(
+        AuditEvent.actor_id.in_(people),
+        and_(AuditEvent.subject_type == "unit", AuditEvent.subject_id.in_(units)),
+        and_(AuditEvent.subject_type == "person", AuditEvent.subject_id.in_(persons)),
+        and_(AuditEvent.subject_type == "user", AuditEvent.subject_id.in_(users)),
+        and_(AuditEvent.subject_type == "community", AuditEvent.subject_id.in_(communities)),
+    )
+
+
+def visible_area_ids(session: Session, user: User) -> list[int]:
+    """Ids of the areas ``user`` may see (prints and background jobs carry these)."""
+    return list(session.exec(select(Area.id).where(area_scope(user))))

@@ -1,4 +1,5 @@
-"""Accounts and roles; inspectors belong to areas, a landlord account to a Person."""
+"""Accounts and roles; inspectors serve areas, managers belong to communities, a landlord
+account to a Person."""
 
 from __future__ import annotations
 
@@ -94,3 +95,11 @@ class UnlockCode(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserCommunity(SQLModel, table=True):
+    """The communities a manager (or inspector) belongs to; admins see every community."""
+
+    __tablename__ = "user_community"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    community_id: int = Field(foreign_key="community.id", primary_key=True, index=True)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from rentals import audit
 from rentals.auth import throttle
-from rentals.auth.models import Role, UnlockCode, User, UserArea
+from rentals.auth.models import Role, UnlockCode, User, UserArea, UserCommunity
 from rentals.auth.passwords import (
     dummy_verify,
     hash_password,
@@ -243,6 +243,7 @@ def create_user(
     role: Role | str,
     person_id: int | None = None,
     area_ids: tuple[int, ...] = (),
+    community_ids: tuple[int, ...] = (),
     must_change_password: bool = False,
 ) -> User:
     username = normalise_login(username)
@@ -263,6 +264,8 @@ def create_user(
     session.flush()
     for area_id in area_ids:
         session.add(UserArea(user_id=user.id, area_id=area_id))
+    for community_id in community_ids:
+        session.add(UserCommunity(user_id=user.id, community_id=community_id))
     audit.record(session, actor, "user.created", user, {"role": user.role, "username": username})
     return user
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlmodel import Session
 
 from rentals.printing import blacklists, notices, plaque_pdf, plaques, rosters
@@ -32,8 +33,18 @@ class PrintResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def plaque_pages(session: Session, *, area: str | None, unit: str | None, changed: bool) -> int:
-    return len(plaques.select_units(session, area=area, unit_code=unit, changed=changed).units)
+def plaque_pages(
+    session: Session,
+    *,
+    area: str | None,
+    unit: str | None,
+    changed: bool,
+    area_ids: list[int] | None = None,
+) -> int:
+    chosen = plaques.select_units(
+        session, area=area, unit_code=unit, changed=changed, area_ids=area_ids
+    )
+    return len(chosen.units)
 
 
 def print_plaques(
@@ -49,9 +60,20 @@ def print_plaques(
     valid_days: int = plaques.DEFAULT_VALID_DAYS,
     progress: Progress = None,
     workers: int | None = None,
+    area_ids: list[int] | None = None,
+    allow_private: bool | None = None,
 ) -> PrintResult:
-    """Issue and render plaques for one unit, an area, every unit or the changed ones."""
-    chosen = plaques.select_units(session, area=area, unit_code=unit, changed=changed)
+    """Issue and render plaques for one unit, an area, every unit or the changed ones
+    (within ``area_ids`` when given). Plaques whose QR code would open a loopback or
+    private address are refused unless ``allow_private`` (default: the app's
+    ``PLAQUE_PRIVATE_URL_OK``, true in development and tests)."""
+    chosen = plaques.select_units(
+        session, area=area, unit_code=unit, changed=changed, area_ids=area_ids
+    )
+    if allow_private is None:  # outside an app (scripts, benchmarks): strict
+        allow_private = has_app_context() and bool(current_app.config["PLAQUE_PRIVATE_URL_OK"])
+    if not allow_private:
+        plaques.check_public_addresses(session, chosen.units, base_url=base_url)
     issued = plaques.issue_plaques(
         session, actor=actor, units=chosen.units, now=now, valid_days=valid_days
     )
@@ -76,8 +98,11 @@ def print_roster(
     printed: date,
     progress: Progress = None,
     workers: int | None = None,
+    area_ids: list[int] | None = None,
 ) -> PrintResult:
-    request = rosters.RosterRequest(area=area, start=start, end=end, inspector=inspector)
+    request = rosters.RosterRequest(
+        area=area, start=start, end=end, inspector=inspector, area_ids=area_ids
+    )
     sources = rosters.roster_sources(session, request)
     contexts = rosters.roster_contexts(
         sources,
@@ -92,15 +117,23 @@ def print_roster(
 
 
 def roster_pages(
-    session: Session, *, area: str, start: date, end: date, inspector: str | None
+    session: Session,
+    *,
+    area: str,
+    start: date,
+    end: date,
+    inspector: str | None,
+    area_ids: list[int] | None = None,
 ) -> int:
-    request = rosters.RosterRequest(area=area, start=start, end=end, inspector=inspector)
+    request = rosters.RosterRequest(
+        area=area, start=start, end=end, inspector=inspector, area_ids=area_ids
+    )
     return rosters.page_count(len(rosters.roster_sources(session, request)))
 
 
-def notice_pages(session: Session, *, area: str) -> int:
+def notice_pages(session: Session, *, area: str, area_ids: list[int] | None = None) -> int:
     """How many notices an area's open orders make (NotFound when there are none)."""
-    return len(notices.select_orders(session, area=area))
+    return len(notices.select_orders(session, area=area, area_ids=area_ids))
 
 
 def print_blacklist(
@@ -120,10 +153,13 @@ def print_notices(
     order_id: int | None = None,
     progress: Progress = None,
     workers: int | None = None,
+    area_ids: list[int] | None = None,
 ) -> PrintResult:
     """Rectification notices of the open orders of one order, a unit or an area (one page
     each); NotFound with a clear message when nothing is open."""
-    orders = notices.select_orders(session, unit=unit, area=area, order_id=order_id)
+    orders = notices.select_orders(
+        session, unit=unit, area=area, order_id=order_id, area_ids=area_ids
+    )
     made = notices.order_notices(session, orders)
     pdf = notices.render_notices(made, printed=printed, progress=progress, workers=workers)
     return PrintResult(pdf, len(made), [n.number for n in made])

@@ -51,6 +51,7 @@ def select_orders(
     unit: Unit | None = None,
     area: str | None = None,
     order_id: int | None = None,
+    area_ids: list[int] | None = None,
 ) -> list[RectificationOrder]:
     """Open orders of one order id, one unit or one area (by name), in route order.
 
@@ -66,8 +67,13 @@ def select_orders(
         query = query.where(RectificationOrder.unit_id == unit.id)
     if order_id is not None:
         query = query.where(RectificationOrder.id == order_id)
+    if area_ids is not None:  # the areas the printing user may see
+        query = query.where(Area.id.in_(area_ids))  # type: ignore[union-attr]
     if area:
-        if session.exec(select(Area.id).where(Area.name == area)).first() is None:
+        named = select(Area.id).where(Area.name == area)
+        if area_ids is not None:
+            named = named.where(Area.id.in_(area_ids))  # type: ignore[union-attr]
+        if session.exec(named).first() is None:
             raise NotFound(N_("没有这个区域。"), field="area")
         query = query.where(Area.name == area)
     orders = list(

@@ -8,18 +8,21 @@ no longer valid.  Everything happens in the caller's transaction (services only 
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from rentals import clock
 from rentals.audit import services as audit
-from rentals.errors import NotFound
+from rentals.errors import InvalidInput, NotFound
 from rentals.printing import fields, qr
 from rentals.printing.fields import N_, RATED
 from rentals.printing.models import Plaque
@@ -84,6 +87,7 @@ def select_units(
     area: str | None = None,
     unit_code: str | None = None,
     changed: bool = False,
+    area_ids: Sequence[int] | None = None,
 ) -> Selection:
     """One unit, an area (by name), every unit, or the rated units whose plaque is out of date.
 
@@ -94,6 +98,8 @@ def select_units(
         query = query.where(Unit.code == unit_code.strip().upper())
     if area:
         query = query.where(Area.name == area)
+    if area_ids is not None:  # the areas the printing user may see
+        query = query.where(Unit.area_id.in_(area_ids))
     if changed:
         current = and_(Plaque.unit_id == Unit.id, Plaque.retired_at.is_(None))  # type: ignore[union-attr]
         query = query.outerjoin(Plaque, current).where(
@@ -165,6 +171,60 @@ def public_url(base_url: str, serial: str) -> str:
     return f"{base_url.rstrip('/')}/p/{serial}"
 
 
+def issuer_line(community: Community) -> str:
+    """The issuing body printed on plaques, with the police station when one is set."""
+    parts = [community.issuer or community.name, community.police_station]
+    return " · ".join(p for p in parts if p)
+
+
+def qr_base(community: Community, base_url: str) -> str:
+    """The address a community's plaque QR codes open: its own, else the installation's."""
+    return community.public_url or base_url
+
+
+def is_private_address(url: str) -> bool:
+    """True when ``url`` names a host a phone in the street cannot reach: loopback,
+    private, link-local or unspecified addresses, ``localhost`` and ``.local`` names."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return True
+    if not host or host == "localhost" or host.endswith((".localhost", ".local")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return (
+        address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
+    )
+
+
+def check_public_addresses(session: Session, units: Sequence[Unit], *, base_url: str) -> None:
+    """Refuse to issue plaques whose QR code would open an address the public cannot reach."""
+    area_ids = {u.area_id for u in units}
+    if not area_ids:
+        return
+    for community in session.exec(
+        select(Community)
+        .join(Area, Area.community_id == Community.id)
+        .where(Area.id.in_(area_ids))  # type: ignore[union-attr]
+        .distinct()
+    ):
+        url = qr_base(community, base_url)
+        if is_private_address(url):
+            raise InvalidInput(
+                _l(
+                    "%(community)s 的公开网址 %(url)s 是本机或内网地址，群众扫码打不开，"
+                    "不能发牌。请在“社区与账号”页面填写公开网址，"
+                    "或设置 RENTALS_PUBLIC_BASE_URL。",
+                    community=community.name,
+                    url=url,
+                ),
+                field="public_url",
+            )
+
+
 def plaque_sources(session: Session, plaques: Sequence[Plaque], *, base_url: str) -> list[dict]:
     """Plain rows for the plaque template, in the order given."""
     if not plaques:
@@ -187,12 +247,12 @@ def plaque_sources(session: Session, plaques: Sequence[Plaque], *, base_url: str
                 "area": area.name,
                 "community": community.name,
                 "community_bo": community.name_bo,
-                "issuer": community.issuer or community.name,
+                "issuer": issuer_line(community),
                 "stars": plaque.stars,
                 "rating_status": plaque.rating_status,
                 "valid_until": plaque.valid_until,
                 "serial": plaque.serial,
-                "qr_url": public_url(base_url, plaque.serial),
+                "qr_url": public_url(qr_base(community, base_url), plaque.serial),
             }
         )
     return sources
@@ -225,7 +285,7 @@ def preview_sources(session: Session, units: Sequence[Unit], *, valid_until: dat
                 "area": area.name,
                 "community": community.name,
                 "community_bo": community.name_bo,
-                "issuer": community.issuer or community.name,
+                "issuer": issuer_line(community),
                 "stars": unit.stars,
                 "rating_status": unit.rating_status,
                 "valid_until": valid_until,

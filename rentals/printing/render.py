@@ -103,6 +103,7 @@ DOCUMENT_CSS = {
     "print/roster_front.html": ("lists.css",),
     "print/blacklist.html": ("lists.css",),
     "print/notice.html": ("notice.css",),
+    "print/landlord_logins.html": ("lists.css",),
 }
 
 

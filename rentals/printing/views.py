@@ -23,12 +23,20 @@ from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from rentals import clock, db, queue
-from rentals.auth.access import OFFICE, STAFF, roles_required
+from rentals.auth.access import (
+    OFFICE,
+    STAFF,
+    area_scope,
+    roles_required,
+    unit_scope,
+    visible_area_ids,
+)
+from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.printing import bp, documents, jobs, plaques
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
 from rentals.queue.models import Job
-from rentals.register.models import Area
+from rentals.register.models import Area, Unit
 from rentals.register.queries import visible_unit
 
 
@@ -36,9 +44,20 @@ def _user():  # type: ignore[no-untyped-def]
     return current_user._get_current_object()
 
 
+def _area_ids() -> list[int] | None:
+    """The areas the user may print for (None: every area, for an admin)."""
+    if _user().role == Role.ADMIN:
+        return None
+    return visible_area_ids(db.session(), _user())
+
+
 def _forms() -> dict[str, Any]:
     """The page's forms by name (each posts to its own route, with its own prefix)."""
-    names = db.session().exec(select(Area.name).order_by(Area.name)).all()
+    names = (
+        db.session()
+        .exec(select(Area.name).where(area_scope(_user())).distinct().order_by(Area.name))
+        .all()
+    )
     forms = {
         "plaque_form": PlaqueForm(prefix="p"),
         "roster_form": RosterForm(prefix="r"),
@@ -55,13 +74,27 @@ def _forms() -> dict[str, Any]:
     return forms
 
 
+def _batch() -> dict[str, Any] | None:
+    """The weekly batch, listing only the units this user may see."""
+    batch = jobs.latest_plaque_batch()
+    if batch and batch.get("units") and _user().role != Role.ADMIN:
+        codes = list(batch["units"])
+        visible = set(
+            db.session().exec(
+                select(Unit.code).where(Unit.code.in_(codes), unit_scope(_user()))  # type: ignore[attr-defined]
+            )
+        )
+        batch = {**batch, "units": [c for c in codes if c in visible]}
+    return batch
+
+
 def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
     return render_template(
         "printing/index.html",
         **_forms(),
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
-        batch=jobs.latest_plaque_batch(),
+        batch=_batch(),
     ), status
 
 
@@ -89,11 +122,16 @@ def print_plaques():  # type: ignore[no-untyped-def]
         "changed": bool(form.changed.data),
         "size": form.size.data,
         "base_url": current_app.config["PUBLIC_BASE_URL"],
+        "area_ids": _area_ids(),
     }
     session = db.session()
     try:
         pages = documents.plaque_pages(
-            session, area=params["area"], unit=params["unit"], changed=params["changed"]
+            session,
+            area=params["area"],
+            unit=params["unit"],
+            changed=params["changed"],
+            area_ids=params["area_ids"],
         )
         if pages > documents.BACKGROUND_PAGES:
             job_id = jobs.start("plaques", params, owner_id=_user().id)
@@ -119,6 +157,7 @@ def print_roster():  # type: ignore[no-untyped-def]
         "start": form.start.data,
         "end": form.end.data,
         "inspector": (form.inspector.data or "").strip() or None,
+        "area_ids": _area_ids(),
     }
     session = db.session()
     try:
@@ -140,10 +179,11 @@ def print_area_notices():  # type: ignore[no-untyped-def]
     form = _forms()["notice_form"]
     if not form.validate_on_submit():
         return _page(422)
-    params = {"area": form.area.data, "printed": clock.today()}
+    params = {"area": form.area.data, "printed": clock.today(), "area_ids": _area_ids()}
     session = db.session()
     try:
-        if documents.notice_pages(session, area=form.area.data) > documents.BACKGROUND_NOTICES:
+        pages = documents.notice_pages(session, area=form.area.data, area_ids=params["area_ids"])
+        if pages > documents.BACKGROUND_NOTICES:
             job_id = jobs.start("notices", params, owner_id=_user().id)
             return redirect(url_for("printing.job", job_id=job_id))
         result = documents.print_notices(session, **params)

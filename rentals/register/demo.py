@@ -210,6 +210,8 @@ def seed(session: Session, *, today: date) -> list[DemoLogin]:
             role=role,
             person_id=person_id,
             area_ids=areas,
+            # The demo manager belongs to the demo community (managers see only theirs).
+            community_ids=(community.id,) if role == Role.MANAGER else (),  # type: ignore[arg-type]
         )
         logins.append(DemoLogin(username, role.value, display))
     inspectors = {

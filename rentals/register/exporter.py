@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import xlsxwriter
+from sqlalchemy import true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -21,6 +22,7 @@ from rentals.auth.access import unit_scope
 from rentals.auth.models import User
 from rentals.register.ledger import EXPORT_ONLY, TYPE_NAMES, UNIT_COLUMNS, escape_formula
 from rentals.register.models import Area, Person, Unit
+from rentals.register.queries import in_community
 from rentals.templating import RATING_LABELS, display_phone
 
 HEADERS = [c.header for c in (*UNIT_COLUMNS, *EXPORT_ONLY)]
@@ -32,8 +34,11 @@ TEXT_COLUMNS = frozenset(
 )
 
 
-def register_rows(session: Session, user: User) -> Iterator[list[Any]]:
-    """One row per unit the user may see, ordered by code, streamed in batches."""
+def register_rows(
+    session: Session, user: User, community_id: int | None = None
+) -> Iterator[list[Any]]:
+    """One row per unit the user may see (in one community when given), ordered by code,
+    streamed in batches."""
     landlord = aliased(Person)
     query = (
         select(
@@ -52,6 +57,7 @@ def register_rows(session: Session, user: User) -> Iterator[list[Any]]:
         .join(Area, Area.id == Unit.area_id)
         .outerjoin(landlord, landlord.id == Unit.landlord_id)
         .where(unit_scope(user))
+        .where(in_community(community_id) if community_id else true())
         .order_by(Unit.code)
         .execution_options(yield_per=2000)
     )
@@ -124,11 +130,17 @@ def write_xlsx(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
     return count
 
 
-def export_register(session: Session, *, actor: User, fmt: str, out: IO[bytes]) -> int:
+def export_register(
+    session: Session, *, actor: User, fmt: str, out: IO[bytes], community_id: int | None = None
+) -> int:
     """Write the register in ``fmt`` ("csv" or "xlsx"); the export of personal data is audited."""
     writer = write_xlsx if fmt == "xlsx" else write_csv
-    count = writer(register_rows(session, actor), out)
+    count = writer(register_rows(session, actor, community_id), out)
     audit.record(
-        session, actor, "personal.register.exported", ("unit", "*"), {"format": fmt, "rows": count}
+        session,
+        actor,
+        "personal.register.exported",
+        ("unit", "*"),
+        {"format": fmt, "rows": count, "community": community_id},
     )
     return count

@@ -148,6 +148,11 @@ class UnitPlanner(Planner):
 
     def _plan_unit(self, r: _UnitRow) -> None:
         unit = self.units.get(r.code)
+        own_areas = {a.id for a in self.area_rows}
+        if unit is not None and self.community is not None and unit.area_id not in own_areas:
+            # A code of another community's unit: never rewritten from this ledger.
+            self.error(r.row, "code", _l("该编号的房屋属于其他社区，不能由本台账修改。"))
+            return
         if unit is None:
             r.action = "created"
             self.report.changes.append(Change(r.row, "unit", r.code, "created"))

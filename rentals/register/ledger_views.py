@@ -13,12 +13,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from rentals import clock, db, queue
+from rentals.admin.reach import communities_for
 from rentals.auth.access import OFFICE, roles_required
 from rentals.register import bp, import_jobs
 from rentals.register.exporter import export_register
@@ -31,7 +31,6 @@ from rentals.register.importer import (
     run_import,
 )
 from rentals.register.ledger import TENANT_COLUMNS, UNIT_COLUMNS, LedgerError, read_ledger
-from rentals.register.models import Community
 from rentals.register.sheet_limits import read_stream
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,7 +46,7 @@ _COLUMNS = {"units": UNIT_COLUMNS, "tenants": TENANT_COLUMNS}
 def import_ledger():  # type: ignore[no-untyped-def]
     form = ImportForm()
     session = db.session()
-    communities = session.exec(select(Community).order_by(Community.name)).all()
+    communities = communities_for(session, current_user._get_current_object())
     if communities:
         form.community.choices = [(c.id, c.name) for c in communities]
         if len(communities) == 1:  # no choice to make: the field is not shown
@@ -140,7 +139,15 @@ def _writes(view: F) -> F:
 
 def _export(fmt: str, mimetype: str):  # type: ignore[no-untyped-def]
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
-    export_register(db.session(), actor=current_user._get_current_object(), fmt=fmt, out=out)
+    raw = request.args.get("community", "")
+    community_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    export_register(
+        db.session(),
+        actor=current_user._get_current_object(),
+        fmt=fmt,
+        out=out,
+        community_id=community_id,
+    )
     out.seek(0)
     return send_file(
         out,

@@ -32,6 +32,10 @@ class Community(SQLModel, table=True):
     name_bo: str = Field(default="", max_length=200)
     #: Issuing body printed on plaques (community office and police station).
     issuer: str = Field(default="", max_length=200)
+    #: Police station printed on plaques beside the issuer.
+    police_station: str = Field(default="", max_length=200)
+    #: Address plaque QR codes open (scheme and host); empty = RENTALS_PUBLIC_BASE_URL.
+    public_url: str = Field(default="", max_length=200)
 
 
 class Area(SQLModel, table=True):

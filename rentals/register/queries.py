@@ -18,11 +18,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from rentals.audit.models import AuditEvent
-from rentals.auth.access import unit_scope
+from rentals.auth.access import area_scope, community_scope, unit_scope
 from rentals.auth.models import User
 from rentals.inspections.models import Inspection
 from rentals.ratings.queries import rating_history
-from rentals.register.models import Area, Person, Tenancy, Unit
+from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import Task
 
 #: Sort keys, each served by an index (area sorts by the area's id, not its name, so
@@ -41,6 +41,7 @@ CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]*")
 class UnitFilter:
     q: str = ""
     area_id: int | None = None
+    community_id: int | None = None
     status: str | None = None
     rating_status: str | None = None
     sort: str = "code"
@@ -129,6 +130,8 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
         conditions.append(_search(flt.q.strip(), session.get_bind().dialect.name))
     if flt.area_id:
         conditions.append(Unit.area_id == flt.area_id)
+    if flt.community_id:
+        conditions.append(in_community(flt.community_id))
     if flt.status:
         conditions.append(Unit.status == flt.status)
     if flt.rating_status:
@@ -224,13 +227,21 @@ def visible_unit(session: Session, user: User, code: str) -> Unit | None:
     return session.exec(select(Unit).where(Unit.code == code, unit_scope(user))).first()
 
 
-def areas_for(session: Session, user: User) -> list[Area]:
-    stmt = select(Area).order_by(Area.name)
-    if user.role == "inspector":
-        from rentals.auth.models import UserArea
+def in_community(community_id: int) -> Any:
+    """SQL condition on ``Unit``: the unit lies in one of the community's areas."""
+    return Unit.area_id.in_(select(Area.id).where(Area.community_id == community_id))
 
-        stmt = stmt.where(Area.id.in_(select(UserArea.area_id).where(UserArea.user_id == user.id)))
-    return list(session.exec(stmt))
+
+def communities_for(session: Session, user: User) -> list[Community]:
+    """The communities ``user`` may see (``access.community_scope``), by name."""
+    return list(
+        session.exec(select(Community).where(community_scope(user)).order_by(Community.name))
+    )
+
+
+def areas_for(session: Session, user: User) -> list[Area]:
+    """The areas ``user`` may see (``access.area_scope``), by name."""
+    return list(session.exec(select(Area).where(area_scope(user)).order_by(Area.name)))
 
 
 def unit_file(session: Session, unit: Unit) -> dict[str, Any]:

@@ -22,7 +22,14 @@ from rentals.register.forms import (
     choices,
 )
 from rentals.register.models import Person, Tenancy, Unit
-from rentals.register.queries import UnitFilter, areas_for, unit_file, unit_page, visible_unit
+from rentals.register.queries import (
+    UnitFilter,
+    areas_for,
+    communities_for,
+    unit_file,
+    unit_page,
+    visible_unit,
+)
 from rentals.security import safe_next
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
@@ -51,14 +58,22 @@ def units():  # type: ignore[no-untyped-def]
     flt = UnitFilter(
         q=request.args.get("q", "")[:100],
         area_id=_int_arg("area"),
+        community_id=_int_arg("community"),
         status=request.args.get("status") or None,
         rating_status=request.args.get("rating") or None,
         sort=request.args.get("sort", "code"),
         descending=request.args.get("dir") == "desc",
         page=min(_int_arg("page") or 1, 100000),
     )
-    page = unit_page(db.session(), _user(), flt)
-    return render_template("register/units.html", page=page, areas=areas_for(db.session(), _user()))
+    session = db.session()
+    page = unit_page(session, _user(), flt)
+    communities = communities_for(session, _user()) if _user().role != Role.LANDLORD else []
+    return render_template(
+        "register/units.html",
+        page=page,
+        areas=areas_for(session, _user()),
+        communities=communities,
+    )
 
 
 @bp.route("/units/<code>")
@@ -226,18 +241,19 @@ def _person_or_404(person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         abort(404)
-    if user.role in OFFICE:
+    if user.role == Role.ADMIN:
         return person
     # Only tenancies staff recorded or confirmed link a person to a unit (issue 14.4).
     tenant_units = select(Tenancy.unit_id).where(
         Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
     )
-    linked = session.exec(
-        select(Unit.id).where(
-            unit_scope(user), or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
-        )
-    ).first()
-    if linked is None:
+    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
+    linked = session.exec(select(Unit.id).where(unit_scope(user), of_person)).first()
+    # Or, for the office, a person registered but not yet linked to any unit.
+    unlinked = user.role in OFFICE and (
+        linked is None and session.exec(select(Unit.id).where(of_person)).first() is None
+    )
+    if linked is None and not unlinked:
         abort(404)
     return person
 

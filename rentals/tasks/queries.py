@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 import schedules
@@ -50,9 +50,9 @@ class Board:
     total: int
 
 
-def _window(query: Any, start: date, end: date, area_id: int | None) -> Any:
+def _window(query: Any, start: date, end: date, area_id: int | None, scope: Any) -> Any:
     query = query.where(
-        Task.due >= start, Task.due <= end, Task.status != TaskStatus.CANCELLED.value
+        Task.due >= start, Task.due <= end, Task.status != TaskStatus.CANCELLED.value, scope
     )
     if area_id is not None:
         query = query.where(Unit.area_id == area_id)
@@ -69,8 +69,11 @@ def board(
     today: date,
     page: int = 1,
     per_page: int = 50,
+    scope: Any = true(),
 ) -> Board:
-    """Tasks due in [start, end] (not cancelled), counted by state and listed a page at a time."""
+    """Tasks due in [start, end] (not cancelled), counted by state and listed a page at a time.
+
+    ``scope`` is the viewer's condition on ``Unit`` (``access.unit_scope``)."""
     overdue = (Task.status == TaskStatus.OVERDUE.value) | (
         (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
     )
@@ -85,6 +88,7 @@ def board(
         start,
         end,
         area_id,
+        scope,
     )
     due_n, done_n, overdue_n = session.execute(counts_q).one()
     inspector = aliased(User)
@@ -96,6 +100,7 @@ def board(
         start,
         end,
         area_id,
+        scope,
     )
     if status == "overdue":
         list_q = list_q.where(overdue)
@@ -129,21 +134,26 @@ class Workload:
     done_in_window: int
 
 
-def workload(session: Session, *, start: date, end: date, today: date) -> list[Workload]:
-    """Per active inspector: live tasks, overdue ones, and tasks done in [start, end]."""
-    inspectors = list(
-        session.scalars(
-            select(User)
-            .where(User.role == Role.INSPECTOR.value, User.is_active.is_(True))
-            .order_by(User.display_name, User.id)
-        )
-    )
+def workload(
+    session: Session, *, start: date, end: date, today: date, areas_scope: Any = None
+) -> list[Workload]:
+    """Per active inspector: live tasks, overdue ones, and tasks done in [start, end].
+
+    ``areas_scope`` (``access.area_scope``), when given, keeps the inspectors serving an
+    area in it (and names only those areas)."""
+    query = select(User).where(User.role == Role.INSPECTOR.value, User.is_active.is_(True))
+    if areas_scope is not None:
+        serving = select(UserArea.user_id).join(Area, Area.id == UserArea.area_id)
+        query = query.where(User.id.in_(serving.where(areas_scope)))
+    else:
+        areas_scope = true()
+    inspectors = list(session.scalars(query.order_by(User.display_name, User.id)))
     ids = [u.id for u in inspectors]
     areas: dict[int, list[str]] = {}
     for user_id, name in session.execute(
         select(UserArea.user_id, Area.name)
         .join(Area, Area.id == UserArea.area_id)
-        .where(UserArea.user_id.in_(ids))
+        .where(UserArea.user_id.in_(ids), areas_scope)
         .order_by(Area.name)
     ):
         areas.setdefault(user_id, []).append(name)
@@ -178,11 +188,11 @@ def workload(session: Session, *, start: date, end: date, today: date) -> list[W
     ]
 
 
-def star_counts(session: Session) -> dict[int | None, int]:
+def star_counts(session: Session, scope: Any = true()) -> dict[int | None, int]:
     """Active units by current stars (None = not yet rated, 0 = not rated)."""
     rows = session.execute(
         select(Unit.stars, func.count())
-        .where(Unit.status == UnitStatus.ACTIVE.value)
+        .where(Unit.status == UnitStatus.ACTIVE.value, scope)
         .group_by(Unit.stars)
     )
     return {row[0]: row[1] for row in rows}

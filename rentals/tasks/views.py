@@ -12,10 +12,11 @@ from wtforms.fields.choices import SelectChoice
 
 import schedules
 from rentals import clock, db, inputs
-from rentals.auth.access import OFFICE, STAFF, roles_required
+from rentals.auth.access import OFFICE, STAFF, area_scope, can_see_unit, roles_required, unit_scope
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.register.models import Area, Unit
+from rentals.register.queries import communities_for
 from rentals.tasks import bp, ical, queries, services
 from rentals.tasks.forms import FeedForm, ReassignForm
 from rentals.tasks.models import Task
@@ -43,7 +44,7 @@ def _date_arg(name: str) -> date | None:
 def board():  # type: ignore[no-untyped-def]
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
-    areas = list(db.session().scalars(select(Area).order_by(Area.name)))
+    areas = list(db.session().scalars(select(Area).where(area_scope(_user())).order_by(Area.name)))
     area_id = _int_arg("area")
     status = request.args.get("status") or None
     result = queries.board(
@@ -55,11 +56,13 @@ def board():  # type: ignore[no-untyped-def]
         today=today,
         page=min(_int_arg("page") or 1, 100000),
         per_page=current_app.config["PAGE_SIZE"],
+        scope=unit_scope(_user()),
     )
     return render_template(
         "tasks/board.html",
         board=result,
         areas=areas,
+        community_names={c.id: c.name for c in communities_for(db.session(), _user())},
         area_id=area_id,
         status=status,
         start=start,
@@ -76,11 +79,12 @@ def workload():  # type: ignore[no-untyped-def]
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
     session = db.session()
-    counts = queries.star_counts(session)
+    counts = queries.star_counts(session, unit_scope(_user()))
     figure = schedules.four_week_workload(counts)
+    scoped = None if _user().role == Role.ADMIN else area_scope(_user())
     return render_template(
         "tasks/workload.html",
-        rows=queries.workload(session, start=start, end=end, today=today),
+        rows=queries.workload(session, start=start, end=end, today=today, areas_scope=scoped),
         counts=counts,
         figure=figure,
         start=start,
@@ -96,7 +100,8 @@ def reassign(task_id: int):  # type: ignore[no-untyped-def]
     if task is None:
         abort(404)
     unit = session.get(Unit, task.unit_id)
-    assert unit is not None
+    if unit is None or not can_see_unit(session, _user(), unit):
+        abort(404)
     inspectors = queries.area_inspectors(session, unit.area_id)
     form = ReassignForm()
     form.inspector_id.choices = [SelectChoice(str(u.id), u.display_name) for u in inspectors]

@@ -129,7 +129,7 @@ def test_several_communities_offer_a_choice_and_areas_go_to_the_chosen_one(
 ) -> None:
     other = factories.make_community(session, "娘热社区")
     session.commit()
-    client = login_as("manager")
+    client = login_as("admin")  # a manager is offered only the communities they belong to
     page = client.get(URL).get_data(as_text=True)
     assert 'name="community"' in page and "娘热社区" in page
     rows = [UNIT_HEADERS, ["NR-1", "娘热一组", "娘热路1号", "商住", "2", "", "", "", ""]]

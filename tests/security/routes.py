@@ -164,6 +164,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.unit_notices": Expect(STAFF, scoped=True),
     # The QR code on a plaque opens this check: public, no personal data.
     "printing.plaque_check": public(),
+    # Administration (issue 13): communities, areas, accounts, landlord logins; a manager
+    # reaches their own community (the matrix world's), an admin every one.
+    "admin.communities": Expect(OFFICE),
+    "admin.community_new": Expect(ADMIN),
+    "admin.community_edit": Expect(OFFICE),
+    "admin.area_new": Expect(OFFICE),
+    "admin.area_edit": Expect(OFFICE),
+    "admin.users": Expect(OFFICE),
+    "admin.user_new": Expect(OFFICE),
+    "admin.user_edit": Expect(OFFICE),
+    # Buttons, not data forms (tests/admin covers them).
+    "admin.user_reset": Expect(OFFICE, fuzz=False),
+    "admin.user_active": Expect(OFFICE, fuzz=False),
+    "admin.landlord_logins": Expect(OFFICE),
     # Public pages (issue 8): no login, no personal data.
     "public.index": public(),
     "public.blacklist": public(),
@@ -199,6 +213,8 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "tenancy_id": lambda w, s: w.tenancy_a.id,
     "person_id": lambda w, s: w.tenant_a.id,
     "area_id": lambda w, s: w.area_a.id,
+    "community_id": lambda w, s: w.area_a.community_id,
+    "user_id": lambda w, s: w.users["inspector_a"].id,
     "filename": lambda w, s: "app.css",
     "task_id": lambda w, s: _matrix_task(w, s).id,
     "token": lambda w, s: _matrix_feed_token(w, s),

@@ -51,13 +51,15 @@ def _migrated_file(tmp_path: Path) -> str:
 def _seed(url: str) -> dict[str, str]:
     """One area, one unit, one manager; returns what the tests need."""
     from rentals import create_app, db
+    from rentals.register.models import Community
     from tests import factories
 
     app = create_app({"DATABASE_URL": url}, base=TestConfig)
     with app.app_context(), db.unit_of_work() as session:
         area = factories.make_area(session)
         unit = factories.make_unit(session, area, rooms=0)
-        manager = factories.make_user(session, "manager")
+        community = session.get(Community, area.community_id)
+        manager = factories.make_user(session, "manager", communities=(community,))
         info = {"code": unit.code, "manager": manager.username}
     db.engine_of(app).dispose()
     return info

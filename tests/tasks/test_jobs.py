@@ -161,6 +161,7 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
     from pathlib import Path
 
     from rentals.printing.models import Plaque
+    from rentals.register.models import Community
     from tests import factories
     from tests.conftest import login
     from tests.printing.helpers import pages, text
@@ -181,7 +182,8 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
                 valid_until=datetime(2027, 12, 31).date(),
             )
         )
-        factories.make_user(session, "manager", username="batchboss")
+        community = session.get(Community, area.community_id)
+        factories.make_user(session, "manager", username="batchboss", communities=(community,))
     jobs._app = job_app
     jobs.prepare_plaques_weekly()
     folder = Path(job_app.instance_path) / "prints" / "scheduled"
