@@ -213,3 +213,13 @@ def test_no_page_of_any_role_shows_text_from_another_catalogue(app, world, sessi
     assert not new, "\n".join([f"{len(new)} lines:", *new])
     fixed = sorted(set(KNOWN) - set(problems))
     assert not fixed, f"now clean, remove from KNOWN: {fixed}"
+
+
+def test_a_language_asked_by_header_is_not_remembered(client):
+    """The service worker's way to keep a page in each language (X-Rentals-Lang)."""
+    client.get("/login?lang=en")
+    html = client.get("/login", headers={"X-Rentals-Lang": "bo"}).get_data(as_text=True)
+    assert 'lang="bo"' in html and "ནང་འཛུལ།" in html
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+    bad = client.get("/login", headers={"X-Rentals-Lang": "../xx"}).get_data(as_text=True)
+    assert 'lang="en"' in bad

@@ -172,8 +172,7 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-/* Keep ``urls`` in every language: the current one last, since ?lang= is remembered by
- * the server and the inspector's choice must stay what it was. */
+/* Keep ``urls`` in every language (the current one last). */
 function precache(urls, current) {
   var pages = urls.filter(function (u) {
     try {
@@ -190,7 +189,12 @@ function precache(urls, current) {
           var asset = ASSETS.test(new URL(u, self.location.origin).pathname);
           if (asset && lang !== current) { return null; }
           var key = asset ? new URL(u, self.location.origin).href : keyFor(u, lang);
-          return fetch(key, { credentials: "same-origin" }).then(function (response) {
+          // Asked with a header, not ?lang=: the server would remember ?lang= as the
+          // inspector's choice and switch the pages they are reading meanwhile.
+          var address = new URL(key);
+          address.searchParams.delete("lang");
+          var init = { credentials: "same-origin", headers: asset ? {} : { "X-Rentals-Lang": lang } };
+          return fetch(address.href, init).then(function (response) {
             return keep(key, response).then(function (ok) { if (!ok) { failed += 1; } });
           }).catch(function () { failed += 1; });
         }));
