@@ -159,6 +159,9 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && url.pathname === "/logout") {
     state = {};
+    // A morning's keeping still under way stops: its answers would land in the next
+    // user's session (a "sign in first" flash, a cookie written over).
+    if (keeping) { keeping.abort(); keeping = null; }
     event.waitUntil(caches.delete(CACHE));
     return;
   }
@@ -173,7 +176,11 @@ self.addEventListener("fetch", function (event) {
 });
 
 /* Keep ``urls`` in every language (the current one last). */
+var keeping = null;  // the AbortController of the keeping under way
 function precache(urls, current) {
+  if (keeping) { keeping.abort(); }
+  var controller = new AbortController();
+  keeping = controller;
   var pages = urls.filter(function (u) {
     try {
       var url = new URL(u, self.location.origin);
@@ -193,14 +200,21 @@ function precache(urls, current) {
           // inspector's choice and switch the pages they are reading meanwhile.
           var address = new URL(key);
           address.searchParams.delete("lang");
-          var init = { credentials: "same-origin", headers: asset ? {} : { "X-Rentals-Lang": lang } };
+          var init = {
+            credentials: "same-origin", redirect: "manual", signal: controller.signal,
+            headers: asset ? {} : { "X-Rentals-Lang": lang }
+          };
           return fetch(address.href, init).then(function (response) {
             return keep(key, response).then(function (ok) { if (!ok) { failed += 1; } });
           }).catch(function () { failed += 1; });
         }));
       });
     }, Promise.resolve());
-  }).then(function () { return { pages: pages.length, failed: failed }; });
+  }).then(function () {
+    if (keeping === controller) { keeping = null; }
+    if (controller.signal.aborted) { failed += 1; }
+    return { pages: pages.length, failed: failed };
+  });
 }
 
 /* Messages from inspect.js: who is signed in (another user: empty the cache), the pages

@@ -108,7 +108,7 @@ def _open_due(phone, page, href):  # type: ignore[no-untyped-def]
     page.wait_for_selector("#due")
     phone.tap(page, f"#due a.due-link[href='{href}']")
     page.wait_for_selector("#checklist")
-    page.wait_for_function("document.querySelector('#draft-status') !== null")
+    page.wait_for_selector("#draft-status", state="attached")
 
 
 def test_a_whole_day_offline(playwright, live_server, tmp_path):
@@ -166,7 +166,9 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
             page.locator(".langs a[lang='bo']").click()
             page.wait_for_selector("html[lang='bo']")
             assert "task=" in page.url
-            page.wait_for_function(f"document.getElementById('a_{CODES[half - 1]}_met').checked")
+            page.wait_for_function(
+                f"() => document.getElementById('a_{CODES[half - 1]}_met').checked"
+            )
             for c in CODES[:half]:
                 assert page.locator(f"#a_{c}_met").is_checked(), c
             assert page.locator(NEXT).first.inner_text() == "གོམ་པ་རྗེས་མ།"
@@ -192,7 +194,7 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
             break
         page.wait_for_timeout(200)
     assert page.evaluate(WAITING) == 0
-    page.wait_for_function("document.getElementById('sync-count').textContent === ''")
+    page.wait_for_function("() => document.getElementById('sync-count').textContent === ''")
     shot(page, "day-05-synced")
     for n, code in enumerate(units):
         page.goto(f"{live_server}/units/{code}")
