@@ -209,7 +209,12 @@
   }
   function restore(f) {
     return tx("drafts", "readonly", function (s) { return s.get(draftKey(f)); }).then(function (found) {
-      if (!found || String(found.user) !== USER) { return; }
+      if (!found || String(found.user) !== USER) {
+        // A new visit: a new client key, even on a page kept from this morning whose
+        // key an earlier visit to the same unit may have used.
+        f.elements.client_key.value = uuid();
+        return;
+      }
       var values = {};
       found.fields.forEach(function (pair) { values[pair[0]] = pair[1]; });
       Array.prototype.forEach.call(f.elements, function (el) {

@@ -23,6 +23,7 @@ CARD = default_scorecard()
 CODES = [item.code for item in CARD.items]
 NEXT = ".step:not([hidden]) .step-buttons button.primary"
 FAILED = CODES[:3]
+STEP_TOP = "() => document.querySelector('.step:not([hidden])').getBoundingClientRect().top"
 
 
 def _jpeg(path, colour):  # type: ignore[no-untyped-def]
@@ -67,6 +68,10 @@ def _answer(phone, page, answers):  # type: ignore[no-untyped-def]
         label = page.locator(f"label[for='a_{code}_{value}']")
         while not label.is_visible():
             phone.tap(page, NEXT)
+            # Each step starts at its first item: the step's heading at the top of the
+            # screen, no page head to scroll past.
+            top = page.evaluate(STEP_TOP)
+            assert -1 <= top <= 60, top
         phone.tap(page, f"label[for='a_{code}_{value}']")
 
 
