@@ -82,7 +82,13 @@
     return (rows || []).filter(function (r) { return USER && String(r.user) === USER; });
   }
   function myDrafts() { return tx("drafts", "readonly", function (s) { return s.getAll(); }).then(mine); }
-  function myPhotos() { return tx("photos", "readonly", function (s) { return s.getAll(); }).then(mine); }
+  function myPhotos() {
+    // Photos kept by the earlier version of this script carry no user: whoever is
+    // signed in now took them on this phone (as with the old drafts).
+    return tx("photos", "readonly", function (s) { return s.getAll(); }).then(function (rows) {
+      return (rows || []).filter(function (r) { return USER && (!r.user || String(r.user) === USER); });
+    });
+  }
 
   /* Drafts saved by the earlier version of this script (localStorage, no user): they
    * were made on this phone by whoever is signed in now, so they move under this user. */
