@@ -33,13 +33,21 @@ def normalise_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the browser's languages, then Chinese."""
+    """``?lang=`` (remembered in the session), then the browser's languages, then Chinese.
+
+    The ``X-Rentals-Lang`` header asks for one answer in a language without remembering
+    it: the service worker keeps the day's pages in every language that way, while the
+    inspector's own choice stays as it was.
+    """
     if not has_request_context():  # CLI commands and jobs: messages in the default locale
         return DEFAULT_LOCALE
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen
         return chosen
+    once = normalise_locale(request.headers.get("X-Rentals-Lang"))
+    if once:
+        return once
     remembered = normalise_locale(session.get("lang"))
     if remembered:
         return remembered

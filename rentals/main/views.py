@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from rentals.main import bp
@@ -22,3 +22,9 @@ def home():  # type: ignore[no-untyped-def]
 @bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     return {"status": "ok"}
+
+
+@bp.route("/offline")
+def offline():  # type: ignore[no-untyped-def]
+    """The page the service worker shows for an address this phone did not keep."""
+    return render_template("offline.html")

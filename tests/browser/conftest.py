@@ -70,6 +70,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
     cli = [sys.executable, "-m", "rentals.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "seed-demo"], env=env, check=True, capture_output=True)
+    # Today's inspection tasks, so the inspector's home page has a due list.
+    subprocess.run([*cli, "plan"], env=env, check=True, capture_output=True)
     port = _free_port()
     log = open(instance / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -12,7 +12,8 @@ CODE = "ZX-S-010"
 #: The worker's scope, or "none" when no worker is ready within 5 s (never hangs).
 READY = """Promise.race([navigator.serviceWorker.ready.then(r => r.scope),
   new Promise(done => setTimeout(() => done('none'), 5000))])"""
-CACHED = """url => caches.open('rentals-inspect-v1')
+#: Pages are kept per language under "?lang=..."; assets under their own address.
+CACHED = """url => caches.open('rentals-inspect-v2')
   .then(c => c.match(url, {ignoreVary: true})).then(r => !!r)"""
 
 
@@ -51,7 +52,7 @@ def test_checklist_reopened_offline_shows_the_draft_and_sends_it_once(page, live
     half = len(codes) // 2
     _answer(page, codes[:half])
     page.wait_for_selector("#draft-status:has-text('已保存在手机上')")
-    _until(page, CACHED, url)
+    _until(page, CACHED, url + "?lang=zh")
     _until(page, CACHED, live_server + "/static/inspect.js")
 
     page.context.set_offline(True)
@@ -81,4 +82,4 @@ def test_checklist_reopened_offline_shows_the_draft_and_sends_it_once(page, live
     # Signing out drops the cached checklist pages (they show addresses).
     page.evaluate("document.querySelector(\"form[action='/logout']\").submit()")
     page.wait_for_url("**/login**")
-    _until(page, f"url => ({CACHED})(url).then(hit => !hit)", url)
+    _until(page, f"url => ({CACHED})(url).then(hit => !hit)", url + "?lang=zh")

@@ -77,6 +77,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "static": public(),
     "main.home": public(),
     "main.healthz": public(),
+    "main.offline": public(),
     "auth.login": public(fuzz=False),
     # Every signed-in account.
     "auth.logout": Expect(ALL, fuzz=False, ends_session=True),
