@@ -92,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(__import__("rentals.dashboard.views").dashboard.bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema
