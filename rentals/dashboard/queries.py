@@ -240,7 +240,7 @@ def planned_work(session: Session, user: User, flt: Filter) -> PlannedWork:
     counts: dict[int | None, int] = dict(
         session.execute(
             select(Unit.stars, func.count()).where(*_units(user, flt)).group_by(Unit.stars)
-        )
+        ).all()
     )
     work = schedules.four_week_workload(counts)
     by_cadence = dict.fromkeys(schedules.Cadence, 0)
