@@ -18,7 +18,7 @@ COLOURS = {
     "under_review": "#6a1b9a",
     "not_yet_rated": "#9e9e9e",
 }
-BAR_WIDTH = 300  # viewBox width of the longest horizontal bar
+BAR_WIDTH = 280  # viewBox width of the longest horizontal bar
 COLUMN_HEIGHT = 120  # viewBox height of the tallest column
 
 
