@@ -11,6 +11,7 @@ the scoping rule), narrowed by the community and area filters. The period is a c
 from __future__ import annotations
 
 import calendar
+import time as clock
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 import schedules
 from rentals.auth.access import unit_scope
@@ -114,14 +115,28 @@ def star_split(session: Session, user: User, flt: Filter) -> dict[str, int]:
     return split
 
 
-def _newest_rating(before: datetime) -> Any:
-    """Per unit, the id of its newest rating made before ``before``."""
+def _spans(user: User, flt: Filter) -> Any:
+    """Every rating row of the scoped units with the time it stopped being the unit's newest
+    (``until``: the next row's ``rated_at``, NULL while newest), in one pass over the
+    ``(unit_id, id)`` index."""
+    until = func.lead(Rating.rated_at).over(partition_by=Rating.unit_id, order_by=Rating.id)
     return (
-        select(Rating.unit_id, func.max(Rating.id).label("rid"))
-        .where(Rating.rated_at < before)
-        .group_by(Rating.unit_id)
+        select(
+            Rating.unit_id,
+            Rating.status,
+            Rating.stars,
+            Rating.rated_at.label("since"),
+            until.label("until"),
+        )
+        .join(Unit, Unit.id == Rating.unit_id)
+        .where(*_units(user, flt))
         .subquery()
     )
+
+
+def _newest_at(spans: Any, moment: datetime) -> Any:
+    """The span is the unit's newest rating at ``moment``."""
+    return and_(spans.c.since < moment, or_(spans.c.until.is_(None), spans.c.until >= moment))
 
 
 def month_ends(flt: Filter) -> list[date]:
@@ -136,49 +151,64 @@ def month_ends(flt: Filter) -> list[date]:
 
 
 def star_history(session: Session, user: User, flt: Filter) -> list[tuple[date, dict[str, int]]]:
-    """Units by rating status of their newest rating row as of each month end."""
-    history = []
-    for end in month_ends(flt):
-        newest = _newest_rating(_utc(end + timedelta(days=1)))
-        rows = session.execute(
-            select(Rating.status, func.count())
-            .join(newest, newest.c.rid == Rating.id)
-            .join(Unit, Unit.id == Rating.unit_id)
-            .where(*_units(user, flt))
-            .group_by(Rating.status)
-        )
-        counts = dict.fromkeys(STATES, 0)
-        for state, n in rows:
-            counts[state] = counts.get(state, 0) + n
-        history.append((end, counts))
+    """Units by rating status of their newest rating row as of each month end.
+
+    One GROUP BY over the spans: each span is counted in the months from the one it was
+    made in (``first``) to the one before it was replaced (``last`` exclusive).
+    """
+    ends = month_ends(flt)
+    bounds = [_utc(end + timedelta(days=1)) for end in ends]
+    spans = _spans(user, flt)
+
+    def month_index(column: Any) -> Any:
+        # The first month whose end comes after ``column``; len(bounds) if none or NULL.
+        return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
+
+    first, last = month_index(spans.c.since), month_index(spans.c.until)
+    rows = session.execute(
+        select(spans.c.status, first, last, func.count())
+        .where(spans.c.since < bounds[-1])
+        .group_by(spans.c.status, first, last)
+    )
+    history = [(end, dict.fromkeys(STATES, 0)) for end in ends]
+    for state, start, stop, n in rows:
+        for i in range(start, stop):
+            history[i][1][state] = history[i][1].get(state, 0) + n
     return history
 
 
-def _movement(flt: Filter) -> tuple[Any, Any, Any, Any]:
-    """Ratings as of the start and the end of the period, joined per unit."""
-    before = _newest_rating(_utc(flt.start))
-    after = _newest_rating(_utc(flt.end + timedelta(days=1)))
-    old, new = aliased(Rating), aliased(Rating)
-    return before, after, old, new
+def _moves(user: User, flt: Filter) -> Any:
+    """Per unit rated at both ends of the period: its stars at the start and at the end."""
+    spans = _spans(user, flt)
+    start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
+    at_start = func.max(case((_newest_at(spans, start), spans.c.stars)))
+    at_end = func.max(case((_newest_at(spans, end), spans.c.stars)))
+    return (
+        select(spans.c.unit_id, at_start.label("before"), at_end.label("after"))
+        .where(spans.c.since < end)
+        .group_by(spans.c.unit_id)
+        .subquery()
+    )
 
 
 def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) -> Any:
-    before, after, old, new = _movement(flt)
-    moved = new.stars > old.stars if direction == "rising" else new.stars < old.stars
-    return (
-        select(*columns)
-        .select_from(Unit)
-        .join(before, before.c.unit_id == Unit.id)
-        .join(after, after.c.unit_id == Unit.id)
-        .join(old, old.id == before.c.rid)
-        .join(new, new.id == after.c.rid)
-        .where(*_units(user, flt), moved)
+    moves = _moves(user, flt)
+    moved = (
+        moves.c.after > moves.c.before if direction == "rising" else moves.c.after < moves.c.before
     )
+    return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
 
 
 def movement(session: Session, user: User, flt: Filter) -> dict[str, int]:
     """Units whose stars rose or fell between the start and the end of the period."""
-    return {d: _count(session, _moved(user, flt, d, (Unit.id,))) for d in ("rising", "falling")}
+    moves = _moves(user, flt)
+    row = session.execute(
+        select(
+            func.sum(case((moves.c.after > moves.c.before, 1), else_=0)),
+            func.sum(case((moves.c.after < moves.c.before, 1), else_=0)),
+        )
+    ).one()
+    return {"rising": int(row[0] or 0), "falling": int(row[1] or 0)}
 
 
 # --- inspections: tasks in the period, the planned work, inspectors ----------------------
@@ -514,3 +544,37 @@ def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
         .order_by(Community.name)
     )
     return [(i, n) for i, n in session.execute(stmt)]
+
+
+#: Seconds the figures of one user and filter are reused: like the register's star counts,
+#: they summarise the whole scope, so a reload within this time reads no table.
+FIGURES_TTL = 60.0
+FIGURES_KEPT = 256
+
+
+def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
+    """Every figure of the dashboard page, reused for FIGURES_TTL seconds per user and filter
+    (per user, not per role: scopes differ between users of one role)."""
+    cache: dict[Any, tuple[float, dict[str, Any]]] = current_app.extensions.setdefault(
+        "rentals.dashboard", {}
+    )
+    key = (user.id, user.role, flt)
+    now = clock.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < FIGURES_TTL:
+        return hit[1]
+    result = {
+        "split": star_split(session, user, flt),
+        "history": star_history(session, user, flt),
+        "moved": movement(session, user, flt),
+        "tasks": task_counts(session, user, flt),
+        "work": planned_work(session, user, flt),
+        "inspectors": inspectors(session, user, flt),
+        "orders": orders_by_item(session, user, flt),
+        "rates": rates(session, user, flt),
+    }
+    if len(cache) >= FIGURES_KEPT:
+        for old in [k for k, (at, _v) in cache.items() if now - at >= FIGURES_TTL] or list(cache):
+            del cache[old]
+    cache[key] = (now, result)
+    return result

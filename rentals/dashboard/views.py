@@ -69,23 +69,15 @@ def _list_url(flt: queries.Filter, kind: str, detail: str, **extra: Any) -> str:
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     session, user, flt = db.session(), _user(), _filter()
-    split = queries.star_split(session, user, flt)
-    history = queries.star_history(session, user, flt)
+    figures = queries.figures(session, user, flt)
     return render_template(
         "dashboard/index.html",
         flt=flt,
         communities=queries.communities_for(session, user),
         areas=areas_for(session, user),
-        split=split,
-        split_bars=charts.bars(split),
-        history=history,
-        history_chart=charts.stacked(history),
-        moved=queries.movement(session, user, flt),
-        tasks=queries.task_counts(session, user, flt),
-        work=queries.planned_work(session, user, flt),
-        inspectors=queries.inspectors(session, user, flt),
-        orders=queries.orders_by_item(session, user, flt),
-        rates=queries.rates(session, user, flt),
+        split_bars=charts.bars(figures["split"]),
+        history_chart=charts.stacked(figures["history"]),
+        **figures,
         list_url=lambda kind, detail, **extra: _list_url(flt, kind, detail, **extra),
     )
 
