@@ -115,10 +115,19 @@ def star_split(session: Session, user: User, flt: Filter) -> dict[str, int]:
     return split
 
 
-def _spans(user: User, flt: Filter) -> Any:
+def _spans(
+    user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
+) -> Any:
     """Every rating row of the scoped units with the time it stopped being the unit's newest
     (``until``: the next row's ``rated_at``, NULL while newest), in one pass over the
     ``(unit_id, id)`` index."""
+    only = []
+    if rated_between is not None:
+        # Only units rated in the window: a unit not rated in it cannot have moved.
+        rated = select(Rating.unit_id).where(
+            Rating.rated_at >= rated_between[0], Rating.rated_at < rated_between[1]
+        )
+        only.append(Rating.unit_id.in_(rated))
     until = func.lead(Rating.rated_at).over(partition_by=Rating.unit_id, order_by=Rating.id)
     return (
         select(
@@ -129,7 +138,7 @@ def _spans(user: User, flt: Filter) -> Any:
             until.label("until"),
         )
         .join(Unit, Unit.id == Rating.unit_id)
-        .where(*_units(user, flt))
+        .where(*_units(user, flt), *only)
         .subquery()
     )
 
@@ -179,8 +188,8 @@ def star_history(session: Session, user: User, flt: Filter) -> list[tuple[date, 
 
 def _moves(user: User, flt: Filter) -> Any:
     """Per unit rated at both ends of the period: its stars at the start and at the end."""
-    spans = _spans(user, flt)
     start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
+    spans = _spans(user, flt, rated_between=(start, end))
     at_start = func.max(case((_newest_at(spans, start), spans.c.stars)))
     at_end = func.max(case((_newest_at(spans, end), spans.c.stars)))
     return (
