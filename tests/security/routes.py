@@ -159,6 +159,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "public.recommended": public(),
     "public.search": public(),
     "public.unit": public(),
+    # The managers' dashboard (issue 16): inspectors see their areas' figures.
+    "dashboard.index": Expect(STAFF),
+    "dashboard.rows": Expect(STAFF),
 }
 
 
@@ -198,6 +201,8 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "job_id": lambda w, s: _print_job(w),
     "serial": lambda w, s: _plaque(w, s).serial,
+    "kind": lambda w, s: "stars",
+    "detail": lambda w, s: "not_yet_rated",
 }
 
 
