@@ -114,6 +114,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+    import rentals.dashboard.views  # noqa: F401  (routes on dashboard.bp)
+    from rentals.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

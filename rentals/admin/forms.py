@@ -27,7 +27,11 @@ class CommunityForm(FlaskForm):
         _l("社区名称"),
         validators=[DataRequired(_l("请填写社区名称。")), Length(max=100, message=_too_long(100))],
     )
-    name_bo = StringField(_l("藏文名称"), validators=[Length(max=200, message=_too_long(200))])
+    name_bo = StringField(
+        _l("藏文名称"),
+        validators=[Length(max=200, message=_too_long(200))],
+        render_kw={"lang": "bo"},
+    )
     issuer = StringField(
         _l("发牌单位"),
         description=_l("印在牌子上，例如“某某社区居委会”。留空时印社区名称。"),
@@ -50,7 +54,11 @@ class AreaForm(FlaskForm):
         _l("区域名称"),
         validators=[DataRequired(_l("请填写区域名称。")), Length(max=100, message=_too_long(100))],
     )
-    name_bo = StringField(_l("藏文名称"), validators=[Length(max=200, message=_too_long(200))])
+    name_bo = StringField(
+        _l("藏文名称"),
+        validators=[Length(max=200, message=_too_long(200))],
+        render_kw={"lang": "bo"},
+    )
     inspectors = CheckboxesField(_l("负责的巡查员"), coerce=int, validate_choice=True)
 
 

@@ -185,6 +185,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "public.recommended": public(),
     "public.search": public(),
     "public.unit": public(),
+    # The managers' dashboard (issue 16): inspectors see their areas' figures.
+    "dashboard.index": Expect(STAFF),
+    "dashboard.rows": Expect(STAFF),
 }
 
 
@@ -228,6 +231,8 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "job_id": lambda w, s: _print_job(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
+    "kind": lambda w, s: "stars",
+    "detail": lambda w, s: "not_yet_rated",
 }
 
 

@@ -1,0 +1,188 @@
+"""The managers' dashboard at scale: page time against ``/healthz``, same run.
+
+    .venv/bin/python bench/dashboard.py [--units 100000] [--url URL]
+
+Builds a throwaway database through the migrations, adds ``--units`` active units in the
+Zhaxi proportions (the shared synthetic register), two rated completed inspections per unit
+over the last year, one task per unit this month and an open order for one unit in twenty,
+then times the dashboard page (first view, and again within the figures' cache time) and
+two of its lists as an admin, and ``/healthz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from rentals import create_app, db  # noqa: E402
+from rentals.auth.models import Role  # noqa: E402
+from rentals.auth.services import create_user  # noqa: E402
+from rentals.config import TestConfig  # noqa: E402
+from rentals.db import build_engine  # noqa: E402
+from rentals.inspections.models import Inspection, RectificationOrder  # noqa: E402
+from rentals.migrate import upgrade  # noqa: E402
+from rentals.ratings.models import Rating  # noqa: E402
+from rentals.ratings.services import ensure_default_scorecard  # noqa: E402
+from rentals.register.models import Unit  # noqa: E402
+from rentals.tasks.models import Task  # noqa: E402
+from tests.tasks.synthetic import add_register  # noqa: E402
+
+TODAY = date(2027, 1, 20)
+STATUS = {3: "three", 2: "two", 1: "one"}
+MET = {"F1": "met", "S2": "met", "S3": "met"}
+
+
+def fill(app, units: int) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context(), db.unit_of_work() as session:
+        version = ensure_default_scorecard(session, today=TODAY - timedelta(days=400))
+        create_user(
+            session,
+            actor=None,
+            username="benchadmin",
+            display_name="bench",
+            password="bench-password-1",
+            role=Role.ADMIN,
+        )
+        version_id = version.id
+    engine = app.extensions["rentals.db"][0]
+    with engine.begin() as conn:
+        add_register(conn, units)
+        rows = conn.execute(select(Unit.id, Unit.stars)).all()
+        base = datetime.combine(TODAY, datetime.min.time(), UTC)
+        for visit in range(2):
+            inspections, ratings = [], []
+            for n, (unit_id, _stars) in enumerate(rows):
+                at = base - timedelta(days=(n * 7 + visit * 150) % 360 + 1)
+                answers = dict(MET, F1="not_met") if n % 9 == 0 else MET
+                inspections.append(
+                    {
+                        "unit_id": unit_id,
+                        "scorecard_version_id": version_id,
+                        "client_key": f"b{visit}-{unit_id}",
+                        "outcome": "completed",
+                        "answers": answers,
+                        "vetoes": [],
+                        "notes": {},
+                        "visited_at": at,
+                        "created_at": at,
+                        "summary": "",
+                    }
+                )
+            for start in range(0, len(inspections), 10000):
+                conn.execute(insert(Inspection.__table__), inspections[start : start + 10000])  # type: ignore[attr-defined]
+            ids = conn.execute(
+                select(Inspection.id, Inspection.unit_id, Inspection.visited_at).where(
+                    Inspection.client_key.like(f"b{visit}-%")
+                )
+            ).all()
+            stars_of = dict(rows)
+            for iid, unit_id, at in ids:
+                stars = stars_of[unit_id] if visit else max(1, stars_of[unit_id] - (unit_id % 2))
+                ratings.append(
+                    {
+                        "unit_id": unit_id,
+                        "inspection_id": iid,
+                        "scorecard_version_id": version_id,
+                        "score": 80,
+                        "stars": stars,
+                        "status": STATUS[stars],
+                        "breakdown": {},
+                        "rated_at": at,
+                    }
+                )
+            for start in range(0, len(ratings), 10000):
+                conn.execute(insert(Rating.__table__), ratings[start : start + 10000])  # type: ignore[attr-defined]
+        tasks = [
+            {
+                "unit_id": u,
+                "kind": "routine",
+                "period_key": "2027-01",
+                "start": date(2027, 1, 1),
+                "due": date(2027, 1, 10 + u % 21),
+                "status": "done" if u % 3 else "open",
+                "created_at": base,
+            }
+            for u, _s in rows
+        ]
+        for start in range(0, len(tasks), 10000):
+            conn.execute(insert(Task.__table__), tasks[start : start + 10000])  # type: ignore[attr-defined]
+        last = conn.execute(
+            select(Inspection.id, Inspection.unit_id).where(Inspection.client_key.like("b1-%"))
+        ).all()
+        orders = [
+            {
+                "unit_id": u,
+                "inspection_id": i,
+                "item_code": ("F1", "S3", "M1")[u % 3],
+                "deadline": TODAY + timedelta(days=u % 20 - 10),
+                "serious": False,
+                "status": "open",
+                "note": "",
+                "created_at": base,
+            }
+            for i, u in last
+            if u % 20 == 0
+        ]
+        conn.execute(insert(RectificationOrder.__table__), orders)  # type: ignore[attr-defined]
+
+
+def timed(client, url: str, runs: int = 5) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=100_000)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'dashboard.db'}"
+        engine = build_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False}, base=TestConfig)
+        started = time.perf_counter()
+        fill(app, args.units)
+        print(f"units: {args.units}  filled in {time.perf_counter() - started:.1f}s")
+        import rentals.dashboard.queries as q
+
+        q.today = lambda: TODAY  # the bench's data is dated around TODAY
+        client = app.test_client()
+        page = client.post(
+            "/login", data={"username": "benchadmin", "password": "bench-password-1"}
+        )
+        assert page.status_code == 302, page.get_data(as_text=True)[:300]
+        health = timed(client, "/healthz")
+        started = time.perf_counter()
+        client.get("/dashboard/?month=2027-01")
+        cold = time.perf_counter() - started
+        board = timed(client, "/dashboard/?month=2027-01")
+        html = client.get("/dashboard/?month=2027-01").get_data(as_text=True)
+        print("figures:", dict(re.findall(r'data-figure="([^"]+)">(?:<a[^>]*>)?(\d+)', html)))
+        listing = timed(client, "/dashboard/list/stars/two?month=2027-01")
+        stale = timed(client, "/dashboard/list/rates/stale?month=2027-01")
+        print(f"/healthz: {health * 1000:.1f} ms")
+        print(f"/dashboard/ first view: {cold * 1000:.0f} ms  ({cold / health:.0f}x healthz)")
+        print(f"/dashboard/ again (cached figures): {board * 1000:.0f} ms  ({board / health:.0f}x)")
+        print(f"list stars/two page 1: {listing * 1000:.0f} ms")
+        print(f"list rates/stale page 1: {stale * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Geometry for the dashboard's server-drawn SVG charts (no script, no inline style).
+
+Templates draw rectangles from these numbers with SVG attributes only, since the CSP's
+``style-src 'self'`` forbids style attributes. Coordinates are in the viewBox's units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+#: Fill per rating state; the colours of the plaques, plus greys for the unrated.
+COLOURS = {
+    "three": "#2e7d32",
+    "two": "#f9a825",
+    "one": "#c62828",
+    "not_rated": "#424242",
+    "under_review": "#6a1b9a",
+    "not_yet_rated": "#9e9e9e",
+}
+BAR_WIDTH = 280  # viewBox width of the longest horizontal bar
+COLUMN_HEIGHT = 120  # viewBox height of the tallest column
+
+
+@dataclass(frozen=True)
+class Bar:
+    state: str
+    count: int
+    length: float
+    colour: str
+
+
+def bars(split: dict[str, int]) -> list[Bar]:
+    """One horizontal bar per rating state, the longest ``BAR_WIDTH`` long."""
+    top = max(split.values(), default=0) or 1
+    return [
+        Bar(s, n, round(BAR_WIDTH * n / top, 1), COLOURS.get(s, "#9e9e9e"))
+        for s, n in split.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Segment:
+    state: str
+    count: int
+    y: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Column:
+    month: date
+    total: int
+    segments: list[Segment]
+
+
+def stacked(history: list[tuple[date, dict[str, int]]]) -> list[Column]:
+    """One stacked column per month end, states stacked from the bottom (three stars first)."""
+    top = max((sum(c.values()) for _d, c in history), default=0) or 1
+    columns = []
+    for month, counts in history:
+        y = float(COLUMN_HEIGHT)
+        segments = []
+        for state, n in counts.items():
+            if not n:
+                continue
+            height = round(COLUMN_HEIGHT * n / top, 2)
+            y = round(y - height, 2)
+            segments.append(Segment(state, n, y, height, COLOURS.get(state, "#9e9e9e")))
+        columns.append(Column(month, sum(counts.values()), segments))
+    return columns

@@ -1,0 +1,588 @@
+"""The managers' dashboard: every figure is one GROUP BY over indexed columns.
+
+Every figure has a list behind it, and both come from the same conditions (``_units``,
+``_tasks``, ``_orders``, ``_visits``): the count is a ``count()`` over the conditions and the
+list a ``select`` of rows over them, so a figure and its list cannot disagree.
+
+The population is the *active* units within the user's scope (``unit_scope``, the one home of
+the scoping rule), narrowed by the community and area filters. The period is a calendar month.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time as monotonic_time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+import schedules
+from rentals import clock
+from rentals.auth.access import unit_scope
+from rentals.auth.models import User
+from rentals.inspections.models import Inspection, OrderStatus, Outcome, RectificationOrder
+from rentals.ratings.models import Rating
+from rentals.register.models import Area, Community, Unit, UnitStatus
+from rentals.register.queries import areas_for
+from rentals.tasks.models import Task, TaskStatus
+
+#: Public rating states in the order the dashboard shows them.
+STATES = ("three", "two", "one", "not_rated", "under_review", "not_yet_rated")
+#: Months the star movement chart goes back.
+MONTHS = 12
+#: Days of the "last four weeks" the planned work figure is compared with.
+FOUR_WEEKS = 28
+#: Days after the last completed visit at which a unit is stale, by cadence.
+CADENCE_DAYS = {
+    schedules.Cadence.MONTHLY: 31,
+    schedules.Cadence.FORTNIGHTLY: 16,
+    schedules.Cadence.WEEKLY: 7,
+}
+#: Items whose answers the outcome rates read: fire-fighting equipment, tenants registered.
+FIRE_ITEM = "F1"
+REGISTRATION_ITEMS = ("S2", "S3")
+
+
+def today() -> date:
+    """The business date now, from the app's one clock."""
+    return clock.today()
+
+
+@dataclass(frozen=True)
+class Filter:
+    community_id: int | None = None
+    area_id: int | None = None
+    #: First day of the period's month.
+    month: date = date(2000, 1, 1)
+    today: date = date(2000, 1, 1)
+
+    @property
+    def start(self) -> date:
+        return self.month
+
+    @property
+    def end(self) -> date:
+        days = calendar.monthrange(self.month.year, self.month.month)[1]
+        return self.month.replace(day=days)
+
+    def args(self) -> dict[str, Any]:
+        """The query-string arguments that give this filter back."""
+        out: dict[str, Any] = {"month": f"{self.month:%Y-%m}"}
+        if self.community_id:
+            out["community"] = self.community_id
+        if self.area_id:
+            out["area"] = self.area_id
+        return out
+
+
+def _utc(day: date) -> datetime:
+    """Midnight at the start of local ``day``, as a UTC instant."""
+    return datetime.combine(day, time(0), clock.zone()).astimezone(UTC)
+
+
+def _units(user: User, flt: Filter) -> list[Any]:
+    """Conditions on ``Unit``: active, visible to ``user``, in the filtered community/area."""
+    conds: list[Any] = [Unit.status == UnitStatus.ACTIVE.value, unit_scope(user)]
+    if flt.area_id:
+        conds.append(Unit.area_id == flt.area_id)
+    if flt.community_id:
+        conds.append(Unit.area_id.in_(select(Area.id).where(Area.community_id == flt.community_id)))
+    return conds
+
+
+def _count(session: Session, stmt: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+# --- the star split and its movement ------------------------------------------------------
+
+
+def star_split(session: Session, user: User, flt: Filter) -> dict[str, int]:
+    rows = session.execute(
+        select(Unit.rating_status, func.count())
+        .where(*_units(user, flt))
+        .group_by(Unit.rating_status)
+    )
+    split = dict.fromkeys(STATES, 0)
+    for state, n in rows:
+        split[state] = split.get(state, 0) + n
+    return split
+
+
+def _spans(
+    user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
+) -> Any:
+    """Every rating row of the scoped units with the time it stopped being the unit's newest
+    (``until``: the next row's ``rated_at``, NULL while newest), in one pass over the
+    ``(unit_id, id)`` index."""
+    only = []
+    if rated_between is not None:
+        # Only units rated in the window: a unit not rated in it cannot have moved.
+        rated = select(Rating.unit_id).where(
+            Rating.rated_at >= rated_between[0], Rating.rated_at < rated_between[1]
+        )
+        only.append(Rating.unit_id.in_(rated))
+    until = func.lead(Rating.rated_at).over(partition_by=Rating.unit_id, order_by=Rating.id)
+    return (
+        select(
+            Rating.unit_id,
+            Rating.status,
+            Rating.stars,
+            Rating.rated_at.label("since"),
+            until.label("until"),
+        )
+        .join(Unit, Unit.id == Rating.unit_id)
+        .where(*_units(user, flt), *only)
+        .subquery()
+    )
+
+
+def _newest_at(spans: Any, moment: datetime) -> Any:
+    """The span is the unit's newest rating at ``moment``."""
+    return and_(spans.c.since < moment, or_(spans.c.until.is_(None), spans.c.until >= moment))
+
+
+def month_ends(flt: Filter) -> list[date]:
+    """The last day of each of the MONTHS months ending with the period's month."""
+    out = []
+    first = flt.month
+    for _ in range(MONTHS):
+        days = calendar.monthrange(first.year, first.month)[1]
+        out.append(first.replace(day=days))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def star_history(session: Session, user: User, flt: Filter) -> list[tuple[date, dict[str, int]]]:
+    """Units by rating status of their newest rating row as of each month end.
+
+    One GROUP BY over the spans: each span is counted in the months from the one it was
+    made in (``first``) to the one before it was replaced (``last`` exclusive).
+    """
+    ends = month_ends(flt)
+    bounds = [_utc(end + timedelta(days=1)) for end in ends]
+    spans = _spans(user, flt)
+
+    def month_index(column: Any) -> Any:
+        # The first month whose end comes after ``column``; len(bounds) if none or NULL.
+        return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
+
+    first, last = month_index(spans.c.since), month_index(spans.c.until)
+    rows = session.execute(
+        select(spans.c.status, first, last, func.count())
+        .where(spans.c.since < bounds[-1])
+        .group_by(spans.c.status, first, last)
+    )
+    history = [(end, dict.fromkeys(STATES, 0)) for end in ends]
+    for state, start, stop, n in rows:
+        for i in range(start, stop):
+            history[i][1][state] = history[i][1].get(state, 0) + n
+    return history
+
+
+def _moves(user: User, flt: Filter) -> Any:
+    """Per unit rated at both ends of the period: its stars at the start and at the end."""
+    start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
+    spans = _spans(user, flt, rated_between=(start, end))
+    at_start = func.max(case((_newest_at(spans, start), spans.c.stars)))
+    at_end = func.max(case((_newest_at(spans, end), spans.c.stars)))
+    return (
+        select(spans.c.unit_id, at_start.label("before"), at_end.label("after"))
+        .where(spans.c.since < end)
+        .group_by(spans.c.unit_id)
+        .subquery()
+    )
+
+
+def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) -> Any:
+    moves = _moves(user, flt)
+    moved = (
+        moves.c.after > moves.c.before if direction == "rising" else moves.c.after < moves.c.before
+    )
+    return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
+
+
+def movement(session: Session, user: User, flt: Filter) -> dict[str, int]:
+    """Units whose stars rose or fell between the start and the end of the period."""
+    moves = _moves(user, flt)
+    row = session.execute(
+        select(
+            func.sum(case((moves.c.after > moves.c.before, 1), else_=0)),
+            func.sum(case((moves.c.after < moves.c.before, 1), else_=0)),
+        )
+    ).one()
+    return {"rising": int(row[0] or 0), "falling": int(row[1] or 0)}
+
+
+# --- inspections: tasks in the period, the planned work, inspectors ----------------------
+
+
+def _overdue(flt: Filter) -> Any:
+    return (Task.status == TaskStatus.OVERDUE.value) | (
+        (Task.status == TaskStatus.OPEN.value) & (Task.due < flt.today)
+    )
+
+
+TASK_KINDS = ("due", "done", "overdue")
+
+
+def _tasks(user: User, flt: Filter, kind: str, inspector_id: int | None = None) -> list[Any]:
+    """Conditions on tasks due in the period (``due``), done, or overdue."""
+    conds = [
+        *_units(user, flt),
+        Task.due >= flt.start,
+        Task.due <= flt.end,
+        Task.status != TaskStatus.CANCELLED.value,
+    ]
+    if kind == "done":
+        conds.append(Task.status == TaskStatus.DONE.value)
+    elif kind == "overdue":
+        conds.append(_overdue(flt))
+    if inspector_id is not None:
+        conds.append(Task.inspector_id == inspector_id)
+    return conds
+
+
+def task_counts(session: Session, user: User, flt: Filter) -> dict[str, int]:
+    row = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
+            func.sum(case((_overdue(flt), 1), else_=0)),
+        )
+        .select_from(Task)
+        .join(Unit, Unit.id == Task.unit_id)
+        .where(*_tasks(user, flt, "due"))
+    ).one()
+    return {"due": int(row[0] or 0), "done": int(row[1] or 0), "overdue": int(row[2] or 0)}
+
+
+@dataclass(frozen=True)
+class PlannedWork:
+    """schedules.four_week_workload on the current stars (Zhaxi: 13 + 2×141 + 4×6 = 319)."""
+
+    monthly: int
+    fortnightly: int
+    weekly: int
+    total: int
+    done: int
+    since: date
+
+
+def planned_work(session: Session, user: User, flt: Filter) -> PlannedWork:
+    counts: dict[int | None, int] = dict(
+        session.execute(
+            select(Unit.stars, func.count()).where(*_units(user, flt)).group_by(Unit.stars)
+        ).all()
+    )
+    work = schedules.four_week_workload(counts)
+    by_cadence = dict.fromkeys(schedules.Cadence, 0)
+    for stars, n in counts.items():
+        by_cadence[schedules.cadence_for(stars)] += n
+    since = flt.today - timedelta(days=FOUR_WEEKS - 1)
+    return PlannedWork(
+        monthly=by_cadence[schedules.Cadence.MONTHLY],
+        fortnightly=by_cadence[schedules.Cadence.FORTNIGHTLY],
+        weekly=by_cadence[schedules.Cadence.WEEKLY],
+        total=work["total"],
+        done=_count(
+            session,
+            select(Inspection.id)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(*_visits(user, flt, "recent")),
+        ),
+        since=since,
+    )
+
+
+VISIT_KINDS = ("recent", "refused")
+
+
+def _visits(user: User, flt: Filter, kind: str) -> list[Any]:
+    """Conditions on inspections: visits of the last four weeks, or refusals in the period."""
+    if kind == "recent":
+        since = flt.today - timedelta(days=FOUR_WEEKS - 1)
+        window = [
+            Inspection.visited_at >= _utc(since),
+            Inspection.visited_at < _utc(flt.today + timedelta(days=1)),
+        ]
+    else:
+        window = [
+            Inspection.outcome == Outcome.REFUSED.value,
+            Inspection.visited_at >= _utc(flt.start),
+            Inspection.visited_at < _utc(flt.end + timedelta(days=1)),
+        ]
+    return [*_units(user, flt), *window]
+
+
+@dataclass(frozen=True)
+class InspectorLoad:
+    user_id: int
+    name: str
+    due: int
+    done: int
+    overdue: int
+
+
+def inspectors(session: Session, user: User, flt: Filter) -> list[InspectorLoad]:
+    """Tasks due in the period per inspector (scoped units only): due, done, overdue."""
+    rows = session.execute(
+        select(
+            Task.inspector_id,
+            User.display_name,
+            func.count(),
+            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
+            func.sum(case((_overdue(flt), 1), else_=0)),
+        )
+        .select_from(Task)
+        .join(Unit, Unit.id == Task.unit_id)
+        .join(User, User.id == Task.inspector_id)
+        .where(*_tasks(user, flt, "due"))
+        .group_by(Task.inspector_id, User.display_name)
+        .order_by(User.display_name, Task.inspector_id)
+    )
+    return [
+        InspectorLoad(i, name, int(d or 0), int(k or 0), int(o or 0)) for i, name, d, k, o in rows
+    ]
+
+
+# --- rectification orders by hazard ------------------------------------------------------
+
+ORDER_KINDS = ("open", "overdue")
+
+
+def _orders(user: User, flt: Filter, kind: str, item: str | None = None) -> list[Any]:
+    conds = [*_units(user, flt), RectificationOrder.status == OrderStatus.OPEN.value]
+    if kind == "overdue":
+        conds.append(RectificationOrder.deadline < flt.today)
+    if item is not None:
+        conds.append(RectificationOrder.item_code == item)
+    return conds
+
+
+def orders_by_item(session: Session, user: User, flt: Filter) -> list[tuple[str, int, int]]:
+    """(item code, open orders, of which overdue), most open first."""
+    rows = session.execute(
+        select(
+            RectificationOrder.item_code,
+            func.count(),
+            func.sum(case((RectificationOrder.deadline < flt.today, 1), else_=0)),
+        )
+        .join(Unit, Unit.id == RectificationOrder.unit_id)
+        .where(*_orders(user, flt, "open"))
+        .group_by(RectificationOrder.item_code)
+    )
+    out = [(code, int(n), int(late or 0)) for code, n, late in rows]
+    return sorted(out, key=lambda r: (-r[1], r[0]))
+
+
+# --- outcome rates from the newest completed inspection per unit -------------------------
+
+RATE_KINDS = ("inspected", "fire", "registered", "stale")
+
+
+def _newest_completed() -> Any:
+    return (
+        select(Inspection.unit_id, func.max(Inspection.id).label("iid"))
+        .where(Inspection.outcome == Outcome.COMPLETED.value)
+        .group_by(Inspection.unit_id)
+        .subquery()
+    )
+
+
+def _answer(code: str) -> Any:
+    return Inspection.answers[code].as_string()
+
+
+def _rate_select(user: User, flt: Filter, kind: str, columns: tuple[Any, ...]) -> Any:
+    """Units by the newest completed inspection: inspected, F1 met, S2 and S3 met, stale."""
+    if kind == "stale":
+        last = (
+            select(Inspection.unit_id, func.max(Inspection.visited_at).label("at"))
+            .where(Inspection.outcome == Outcome.COMPLETED.value)
+            .group_by(Inspection.unit_id)
+            .subquery()
+        )
+        cutoff = {c: _utc(flt.today - timedelta(days=days - 1)) for c, days in CADENCE_DAYS.items()}
+        limit = case(
+            (Unit.stars == 3, cutoff[schedules.Cadence.MONTHLY]),
+            (Unit.stars == 2, cutoff[schedules.Cadence.FORTNIGHTLY]),
+            else_=cutoff[schedules.Cadence.WEEKLY],
+        )
+        return (
+            select(*columns)
+            .select_from(Unit)
+            .outerjoin(last, last.c.unit_id == Unit.id)
+            .where(*_units(user, flt), or_(last.c.at.is_(None), last.c.at < limit))
+        )
+    newest = _newest_completed()
+    stmt = (
+        select(*columns)
+        .select_from(Unit)
+        .join(newest, newest.c.unit_id == Unit.id)
+        .join(Inspection, Inspection.id == newest.c.iid)
+        .where(*_units(user, flt))
+    )
+    if kind == "fire":
+        stmt = stmt.where(_answer(FIRE_ITEM) == "met")
+    elif kind == "registered":
+        stmt = stmt.where(and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)))
+    return stmt
+
+
+@dataclass
+class Rates:
+    units: int
+    inspected: int
+    fire: int
+    registered: int
+    refused: int
+    stale: int
+    share: dict[str, float] = field(default_factory=dict)
+
+
+def rates(session: Session, user: User, flt: Filter) -> Rates:
+    newest = _newest_completed()
+    met = case((_answer(FIRE_ITEM) == "met", 1), else_=0)
+    registered = case((and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)), 1), else_=0)
+    row = session.execute(
+        select(func.count(), func.sum(met), func.sum(registered))
+        .select_from(Unit)
+        .join(newest, newest.c.unit_id == Unit.id)
+        .join(Inspection, Inspection.id == newest.c.iid)
+        .where(*_units(user, flt))
+    ).one()
+    units = int(
+        session.scalar(select(func.count()).select_from(Unit).where(*_units(user, flt))) or 0
+    )
+    inspected, fire, reg = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    result = Rates(
+        units=units,
+        inspected=inspected,
+        fire=fire,
+        registered=reg,
+        refused=_count(
+            session,
+            select(Inspection.id)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(*_visits(user, flt, "refused")),
+        ),
+        stale=_count(session, _rate_select(user, flt, "stale", (Unit.id,))),
+    )
+    if inspected:
+        result.share = {"fire": fire / inspected, "registered": reg / inspected}
+    return result
+
+
+# --- the lists behind the figures --------------------------------------------------------
+
+#: Every list: (kind, detail) -> the rows' extra column title. Detail is a rating state,
+#: a task kind, an order kind, a visit kind or a rate kind.
+LIST_KINDS = ("stars", "moved", "tasks", "visits", "orders", "rates")
+
+
+def list_query(
+    user: User,
+    flt: Filter,
+    *,
+    kind: str,
+    detail: str,
+    inspector_id: int | None = None,
+    item: str | None = None,
+) -> Any | None:
+    """The query of rows (unit code, area, address, rating status, extra) behind a figure,
+    ordered by unit code; None when ``kind``/``detail`` name no list."""
+    base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
+    stmt: Any
+    if kind == "stars" and detail in STATES:
+        stmt = select(*base, Unit.stars).where(*_units(user, flt), Unit.rating_status == detail)
+    elif kind == "moved" and detail in ("rising", "falling"):
+        stmt = _moved(user, flt, detail, (*base, Unit.stars))
+    elif kind == "tasks" and detail in TASK_KINDS:
+        stmt = (
+            select(*base, Task.due)
+            .select_from(Task)
+            .join(Unit, Unit.id == Task.unit_id)
+            .where(*_tasks(user, flt, detail, inspector_id))
+        )
+    elif kind == "visits" and detail in VISIT_KINDS:
+        stmt = (
+            select(*base, Inspection.visited_at)
+            .select_from(Inspection)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(*_visits(user, flt, detail))
+        )
+    elif kind == "orders" and detail in ORDER_KINDS:
+        stmt = (
+            select(*base, RectificationOrder.deadline)
+            .select_from(RectificationOrder)
+            .join(Unit, Unit.id == RectificationOrder.unit_id)
+            .where(*_orders(user, flt, detail, item))
+        )
+    elif kind == "rates" and detail in RATE_KINDS:
+        stmt = _rate_select(user, flt, detail, (*base, Unit.stars))
+    else:
+        return None
+    return stmt.join(Area, Area.id == Unit.area_id).order_by(Unit.code)
+
+
+def count_of(session: Session, stmt: Any) -> int:
+    return _count(session, stmt.order_by(None))
+
+
+def page_of(session: Session, stmt: Any, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in session.execute(stmt.offset(offset).limit(limit))]
+
+
+def stream(session: Session, stmt: Any) -> Iterator[tuple[Any, ...]]:
+    return (tuple(r) for r in session.execute(stmt.execution_options(yield_per=2000)))
+
+
+def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
+    """Communities of the areas the user may see (for the filter)."""
+    area_ids = [a.id for a in areas_for(session, user)]  # type: ignore[arg-type]
+    stmt = (
+        select(Community.id, Community.name)
+        .where(Community.id.in_(select(Area.community_id).where(Area.id.in_(area_ids))))
+        .order_by(Community.name)
+    )
+    return [(i, n) for i, n in session.execute(stmt)]
+
+
+#: Seconds the figures of one user and filter are reused: like the register's star counts,
+#: they summarise the whole scope, so a reload within this time reads no table.
+FIGURES_TTL = 60.0
+FIGURES_KEPT = 256
+
+
+def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
+    """Every figure of the dashboard page, reused for FIGURES_TTL seconds per user and filter
+    (per user, not per role: scopes differ between users of one role)."""
+    cache: dict[Any, tuple[float, dict[str, Any]]] = current_app.extensions.setdefault(
+        "rentals.dashboard", {}
+    )
+    key = (user.id, user.role, flt)
+    now = monotonic_time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < FIGURES_TTL:
+        return hit[1]
+    result = {
+        "split": star_split(session, user, flt),
+        "history": star_history(session, user, flt),
+        "moved": movement(session, user, flt),
+        "tasks": task_counts(session, user, flt),
+        "work": planned_work(session, user, flt),
+        "inspectors": inspectors(session, user, flt),
+        "orders": orders_by_item(session, user, flt),
+        "rates": rates(session, user, flt),
+    }
+    if len(cache) >= FIGURES_KEPT:
+        for old in [k for k, (at, _v) in cache.items() if now - at >= FIGURES_TTL] or list(cache):
+            del cache[old]
+    cache[key] = (now, result)
+    return result

@@ -1,0 +1,128 @@
+"""Dashboard pages: the figures, the list behind each figure, and its CSV/XLSX export.
+
+Managers and admins see every unit in their scope; inspectors see the figures of the areas
+they serve (``unit_scope`` decides); landlords and the public get 403.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import date
+from typing import Any
+
+from flask import abort, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from rentals import db
+from rentals.auth.access import STAFF, roles_required
+from rentals.auth.models import User
+from rentals.dashboard import bp, charts, export, queries
+from rentals.errors import InvalidInput
+from rentals.register.queries import areas_for
+
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+PER_PAGE = 100
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    if value == "":
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise InvalidInput(_("筛选条件无效。"))
+    return int(value)
+
+
+def _filter() -> queries.Filter:
+    """The filter from the query string; anything malformed is a 400 in the user's language."""
+    today = queries.today()
+    month = today.replace(day=1)
+    raw = request.args.get("month", "")
+    if raw:
+        match = MONTH.fullmatch(raw)
+        if (
+            not match
+            or not 1 <= int(match.group(2)) <= 12
+            or not 2000 <= int(match.group(1)) <= 2100
+        ):
+            raise InvalidInput(_("月份无效，请用 2027-01 这样的格式。"))
+        month = date(int(match.group(1)), int(match.group(2)), 1)
+    return queries.Filter(
+        community_id=_int_arg("community"),
+        area_id=_int_arg("area"),
+        month=month,
+        today=today,
+    )
+
+
+def _list_url(flt: queries.Filter, kind: str, detail: str, **extra: Any) -> str:
+    return url_for("dashboard.rows", kind=kind, detail=detail, **flt.args(), **extra)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def index():  # type: ignore[no-untyped-def]
+    session, user, flt = db.session(), _user(), _filter()
+    figures = queries.figures(session, user, flt)
+    return render_template(
+        "dashboard/index.html",
+        flt=flt,
+        communities=queries.communities_for(session, user),
+        areas=areas_for(session, user),
+        split_bars=charts.bars(figures["split"]),
+        history_chart=charts.stacked(figures["history"]),
+        **figures,
+        list_url=lambda kind, detail, **extra: _list_url(flt, kind, detail, **extra),
+    )
+
+
+@bp.route("/list/<kind>/<detail>")
+@roles_required(*STAFF)
+def rows(kind: str, detail: str):  # type: ignore[no-untyped-def]
+    session, user, flt = db.session(), _user(), _filter()
+    extra = {"inspector": _int_arg("inspector"), "item": request.args.get("item") or None}
+    if extra["item"] is not None and len(extra["item"]) > 16:
+        raise InvalidInput(_("筛选条件无效。"))
+    stmt = queries.list_query(
+        user, flt, kind=kind, detail=detail, inspector_id=extra["inspector"], item=extra["item"]
+    )
+    if stmt is None:
+        abort(404)
+    fmt = request.args.get("format", "")
+    title = export.title(kind, detail)
+    if fmt in ("csv", "xlsx"):
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
+        export.write(fmt, kind, queries.stream(session, stmt), out)
+        out.seek(0)
+        return send_file(
+            out,
+            mimetype="text/csv" if fmt == "csv" else export.XLSX_MIMETYPE,
+            as_attachment=True,
+            download_name=f"dashboard-{kind}-{detail}-{flt.month:%Y-%m}.{fmt}",
+            max_age=0,
+        )
+    page = max(1, min(_int_arg("page") or 1, 100000))
+    total = queries.count_of(session, stmt)
+    shown = queries.page_of(session, stmt, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    args = {k: v for k, v in extra.items() if v is not None}
+    return render_template(
+        "dashboard/list.html",
+        flt=flt,
+        title=title,
+        kind=kind,
+        detail=detail,
+        rows=shown,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        extra_header=export.extra_header(kind),
+        export_url=lambda fmt: _list_url(flt, kind, detail, format=fmt, **args),
+        page_url=lambda p: _list_url(flt, kind, detail, page=p, **args),
+        back_url=url_for("dashboard.index", **flt.args()),
+    )
