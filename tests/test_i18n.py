@@ -160,17 +160,6 @@ def test_the_scan_finds_chinese_outside_user_data():
     assert foreign_text(text, "bo", ["拉萨市城关区"]) == ["བཀྲ་ཤིས།（3 分）", "照片"]
 
 
-#: Pages outside this test's author's area that still show Chinese in bo/en, each with
-#: what is wrong. Strict: an entry whose page has become clean fails the test, so the
-#: list only shrinks. (Reported to the lead for the engineers of those pages.)
-KNOWN = {
-    "inspections.record": "record.html writes '：' after a translated label",
-    "portal.move_out": "the moved-in date is wrapped in Chinese brackets in the template",
-    "printing.plaque_check": "rating labels (尚未评定, 二星 · 黄色一般型) are not translated",
-    "ratings.whatif": "new/removed item codes are joined with '、'",
-}
-
-
 def _page_urls(app, world, session):  # type: ignore[no-untyped-def]
     from tests.security.matrix import build_url, routes
     from tests.security.routes import EXPECTATIONS, ROLE_OF
@@ -209,10 +198,8 @@ def test_no_page_of_any_role_shows_text_from_another_catalogue(app, world, sessi
             for line in foreign_text(text, lang, user_data):
                 problems.setdefault(endpoint, []).append(f"{role} {url}: {line[:80]!r}")
     assert seen > 30, seen  # the walk really rendered the pages of every role
-    new = [line for endpoint, lines in problems.items() if endpoint not in KNOWN for line in lines]
-    assert not new, "\n".join([f"{len(new)} lines:", *new])
-    fixed = sorted(set(KNOWN) - set(problems))
-    assert not fixed, f"now clean, remove from KNOWN: {fixed}"
+    lines = [line for found in problems.values() for line in found]
+    assert not lines, "\n".join([f"{len(lines)} lines:", *lines])
 
 
 def test_a_language_asked_by_header_is_not_remembered(client):

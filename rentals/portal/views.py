@@ -130,7 +130,7 @@ def move_out(code: str):  # type: ignore[no-untyped-def]
     view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
     form = MoveOutForm()
     form.tenancy_id.choices = choices(
-        (t.id, f"{p.name}（{t.moved_in.isoformat()}）")
+        (t.id, _("%(name)s（%(date)s 入住）", name=p.name, date=t.moved_in.isoformat()))
         for t, p in view.tenancies
         if t.id not in view.pending_move_outs
     )
