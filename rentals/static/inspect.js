@@ -280,7 +280,21 @@
     d.setUTCDate(d.getUTCDate() + n);
     return d.toISOString().slice(0, 10);
   }
+  /* The refusal step (reason and confirmation) shows only when 拒绝检查 is chosen; without
+   * this script it is always there, explained. */
+  function setupRefusal(f) {
+    var step = f.querySelector("#refusal");
+    if (!step) { return; }
+    function update() {
+      var chosen = f.querySelector("input[name=outcome]:checked");
+      step.hidden = !(chosen && chosen.value === "refused") && !step.querySelector(".has-error");
+    }
+    f.querySelectorAll("input[name=outcome]").forEach(function (input) { input.addEventListener("change", update); });
+    f.refusalUpdate = update;
+    update();
+  }
   function refreshPanels(f) {
+    if (f.refusalUpdate) { f.refusalUpdate(); }
     f.querySelectorAll(".item").forEach(function (item) { if (item.update) { item.update(); } });
     f.querySelectorAll(".deadline-picks").forEach(function (picks) {
       var input = picks.parentNode.querySelector("input[type=date]");
@@ -486,6 +500,7 @@
   if (form) {
     setupSteps(form);
     setupPanels(form);
+    setupRefusal(form);
     setupPhotos(form);
     started = started.then(function () {
       if (!document.getElementById("form-message")) { return restore(form); }

@@ -56,6 +56,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: The live server's instance folder by its address, for tests that read its database.
+INSTANCES: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The product as the README runs it: migrated SQLite, demo data, its own process."""
@@ -78,6 +82,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
         [*cli, "serve", "--port", str(port), "--no-scheduler"], env=env, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
+    INSTANCES[url] = instance
     for _ in range(100):
         try:
             urllib.request.urlopen(url + "/healthz", timeout=1)

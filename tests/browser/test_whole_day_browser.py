@@ -13,11 +13,13 @@ Taps are counted from the due task on the home page to the submit button.
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 
 from PIL import Image
 
 from scoring import default_scorecard
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, shot, sign_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, INSTANCES, shot, sign_in
 
 CARD = default_scorecard()
 CODES = [item.code for item in CARD.items]
@@ -145,8 +147,13 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
         _open_due(phone, page, href)
         # Every failed item's panel: visible only for 不符合, 严重隐患 never pre-ticked.
         assert page.locator("#checklist input[name^='s_']:checked").count() == 0
-        if n == 1:  # refused (the current outcome control; see the report)
+        if n == 1:  # refused: the reason and the confirmation appear only now
+            assert page.locator("#refusal").is_hidden()
             phone.tap(page, "label[for='outcome-refused']")
+            assert page.locator("#refusal").is_visible()
+            phone.tap(page, "#refusal_reason")
+            page.keyboard.type("房东不在，家属拒绝开门")
+            phone.tap(page, "label[for='refusal_confirm']")
             phone.tap(page, ".steps-nav a[href='#cat-end']")
             phone.tap(page, "button.submit")
             _wait_queued(page)
@@ -210,6 +217,19 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
             assert page.locator("#photos img").count() == 2
         if n in (0, 3, 4):
             assert page.locator("#score").inner_text() == "100.0"
+        if n == 1:  # the refusal: explained, no item list
+            assert page.locator("#result #refusal").is_visible()
+            assert page.locator("#answers").count() == 0
+    # Read in the server's own database: the refusal is a visit with no item answers.
+    with sqlite3.connect(INSTANCES[live_server] / "rentals.db") as conn:
+        rows = conn.execute(
+            "SELECT i.outcome, i.answers FROM inspection i JOIN unit u ON u.id = i.unit_id"
+            " WHERE u.code = ? ORDER BY i.id DESC LIMIT 1",
+            (units[1],),
+        ).fetchall()
+    assert [(outcome, json.loads(answers or "{}")) for outcome, answers in rows] == [
+        ("refused", {})
+    ]
     # A second sync (another "online" event) records nothing more.
     page.goto(live_server + "/inspect")
     page.evaluate("window.dispatchEvent(new Event('online'))")
