@@ -69,6 +69,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
         "RENTALS_INSTANCE_PATH": str(instance),
         "RENTALS_SECRET_KEY": "browser-test",
         "RENTALS_SCHEDULER": "0",
+        # Every user of these tests signs in from 127.0.0.1: the per-address burst limit
+        # (10 a minute by default) would answer 429 to the eleventh sign-in of a fast run.
+        "RENTALS_LOGIN_RATE_LIMIT": "1000 per minute",
     }
     env.pop("RENTALS_DATABASE_URL", None)
     cli = [sys.executable, "-m", "rentals.cli"]

@@ -52,7 +52,7 @@ def test_both_sign_on_the_screen_and_the_record_is_closed(page, live_server):
         form = page.locator(f"form.sign-form:has(input[name=signer][value={signer}])")
         canvas = form.locator("canvas.sign-pad")
         # The pad is shown by inspect.js (hidden without script), once it has run.
-        canvas.wait_for(state="visible", timeout=5000)
+        canvas.wait_for(state="visible", timeout=15000)
         form.locator("input[name=name]").fill(name)
         _draw(page, canvas)
         assert form.locator("input[name=drawing]").input_value().startswith("data:image/png")
