@@ -245,8 +245,15 @@ def _cancel_inactive(session: Session, unit_ids: Sequence[int] | None) -> int:
     return cancelled
 
 
-def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None) -> PlanReport:
-    """Plan every active unit (or only ``unit_ids``) as of ``today``."""
+def _run(
+    session: Session,
+    *,
+    today: date,
+    unit_ids: Sequence[int] | None = None,
+    assigner: _Assigner | None = None,
+) -> PlanReport:
+    """Plan every active unit (or only ``unit_ids``) as of ``today``; ``assigner`` carries
+    the inspectors' loads from one batch of ids to the next."""
     units_query = (
         select(Unit.id, Unit.stars, Unit.area_id)
         .where(Unit.status == UnitStatus.ACTIVE.value)
@@ -270,7 +277,8 @@ def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None
         existing[unit_id].append(schedules.ExistingTask(key, start, due, status))
         task_id[unit_id, key] = tid
 
-    assigner = _Assigner(session, set(area_of.values()) if unit_ids is not None else None)
+    if assigner is None:
+        assigner = _Assigner(session, set(area_of.values()) if unit_ids is not None else None)
     now = utcnow()
     rows: list[dict[str, Any]] = []
     cancel: list[int] = []
@@ -304,32 +312,49 @@ def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None
 
 
 def _units_needing_work(session: Session, today: date) -> list[int]:
-    """Active units without a live routine task for the period after today's.
+    """Active units whose plan for ``today`` may not be empty, in id order.
 
-    The planner always keeps ``cur.next()`` planned, so a unit that has it has an empty
-    plan: its cadence did not change (a changed cadence asks for another key) and no
-    period of its cadence started since the last run. One anti-join on the task's unique
-    key (unit, kind, period key), so a day with nothing to do costs one pass over the
-    units' ids, and a boundary day finds exactly the units whose period starts.
+    The planner always keeps ``cur.next()`` planned, so a unit with a live task for the
+    period after today's has an empty plan: its cadence did not change (another cadence
+    asks for another key) and no period of its cadence started since the last run. Two
+    probes find the others, each on an index alone: units without a task of that key at
+    all (per rating, the covering (status, stars) index against the task's unique key),
+    and units holding a cancelled routine task not yet ended (withdrawn and back, or a
+    rating that went and came back), which may need it reopened. A day with nothing to do
+    costs one pass over an index; a boundary day finds the units whose period starts.
     """
-    following = {c: schedules.period_of(c, today).next().key for c in schedules.Cadence}
-    wanted_key = case(
-        (Unit.stars == 3, following[schedules.cadence_for(3)]),
-        (Unit.stars == 2, following[schedules.cadence_for(2)]),
-        else_=following[schedules.cadence_for(1)],
-    )
-    planned = (
-        select(Task.id)
-        .where(
-            Task.unit_id == Unit.id,
-            Task.kind == TaskKind.ROUTINE.value,
-            Task.period_key == wanted_key,
-            Task.status != TaskStatus.CANCELLED.value,
+    found: set[int] = set()
+    for stars in (3, 2, 1, 0, None):
+        key = schedules.period_of(schedules.cadence_for(stars), today).next().key
+        planned = (
+            select(Task.id)
+            .where(
+                Task.unit_id == Unit.id,
+                Task.kind == TaskKind.ROUTINE.value,
+                Task.period_key == key,
+            )
+            .exists()
         )
-        .exists()
+        rated = Unit.stars.is_(None) if stars is None else Unit.stars == stars
+        found.update(
+            session.scalars(
+                select(Unit.id).where(Unit.status == UnitStatus.ACTIVE.value, rated, ~planned)
+            )
+        )
+    found.update(
+        session.scalars(
+            select(Task.unit_id)
+            .join(Unit, Unit.id == Task.unit_id)
+            .where(
+                Task.status == TaskStatus.CANCELLED.value,
+                Task.due >= today,
+                Task.kind == TaskKind.ROUTINE.value,
+                Unit.status == UnitStatus.ACTIVE.value,
+            )
+            .distinct()
+        )
     )
-    query = select(Unit.id).where(Unit.status == UnitStatus.ACTIVE.value, ~planned)
-    return list(session.scalars(query.order_by(Unit.id)))
+    return sorted(found)
 
 
 def plan(session: Session, *, today: date) -> PlanReport:
@@ -345,8 +370,13 @@ def plan(session: Session, *, today: date) -> PlanReport:
         report = replace(_run(session, today=today), units=len(unit_ids))
     else:
         report = PlanReport(cancelled=_cancel_inactive(session, None))
-        for start in range(0, len(unit_ids), BATCH):
-            report += _run(session, today=today, unit_ids=unit_ids[start : start + BATCH])
+        batches = [unit_ids[start : start + BATCH] for start in range(0, len(unit_ids), BATCH)]
+        areas: set[int] = set()
+        for batch in batches:
+            areas.update(session.scalars(select(Unit.area_id).where(Unit.id.in_(batch))))
+        assigner = _Assigner(session, areas)
+        for batch in batches:
+            report += _run(session, today=today, unit_ids=batch, assigner=assigner)
     log.info("planned %s in %.2fs: %s", today, time.perf_counter() - started, report)
     return report
 
