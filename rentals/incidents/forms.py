@@ -40,8 +40,13 @@ class KindForm(FlaskForm):
     name = StringField(
         _l("中文名称"), validators=[DataRequired(_l("请填写中文名称。")), Length(max=50)]
     )
-    name_bo = StringField(_l("藏文名称"), validators=[Optional(), Length(max=100)])
-    name_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=50)])
+    # Each name is typed in its own language, and marked so (screen readers, spell checks).
+    name_bo = StringField(
+        _l("藏文名称"), validators=[Optional(), Length(max=100)], render_kw={"lang": "bo"}
+    )
+    name_en = StringField(
+        _l("英文名称"), validators=[Optional(), Length(max=50)], render_kw={"lang": "en"}
+    )
     position = IntegerField(
         _l("顺序"), default=100, validators=[InputRequired(), NumberRange(0, 10000)]
     )

@@ -6,7 +6,7 @@ Each list is a fixed number of queries, whatever its length (no query per row).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -234,3 +234,16 @@ def reported_gone(session: Session, user: User, limit: int = 200) -> list[Unit]:
             .limit(limit)
         )
     )
+
+
+def last_inspected_at(session: Session, unit_id: int) -> datetime | None:
+    """When the unit's newest completed inspection took place (UTC), or None.
+
+    Refusals, no-access visits and a unit gone are visits, not inspections: the plaque's
+    "last inspection" and staleness read completed inspections only, as the dashboard does.
+    """
+    return session.exec(
+        select(func.max(Inspection.visited_at)).where(
+            Inspection.unit_id == unit_id, Inspection.outcome == Outcome.COMPLETED.value
+        )
+    ).first()

@@ -1,7 +1,8 @@
 """The public plaque check (/p/<serial>): what a tenant sees after scanning a plaque.
 
-No login and no personal data: unit code, area, stars and valid-until, with a clear
-warning when the plaque was replaced or the unit's rating is no longer the one printed.
+No login and no personal data: unit code, area, stars, valid-until and the date of the
+last inspection, with a clear warning when the plaque was replaced, the unit's rating is no
+longer the one printed, or the unit went past its cadence uninspected (待复核).
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlmodel import select
 
+import schedules
 from rentals import clock, db
 from rentals.extensions import limiter
+from rentals.inspections.queries import last_inspected_at
 from rentals.printing import bp
 from rentals.printing.fields import STATUS_NAMES, star_text
 from rentals.printing.models import Plaque
@@ -44,6 +47,12 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         state = "changed"
     elif plaque.valid_until < today:
         state = "expired"
+    last = last_inspected_at(db.session(), unit.id)  # type: ignore[arg-type]
+    last_day = clock.local_date(last) if last is not None else None
+    # A stale rating is not shown bare: the page says the unit is due for re-inspection.
+    stale = unit.rating_status != "not_yet_rated" and schedules.is_stale(
+        unit.stars, last_day, today
+    )
     return render_template(
         "printing/plaque_check.html",
         found=True,
@@ -56,4 +65,6 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         printed_status=STATUS_NAMES.get(plaque.rating_status, ("", "")),
         current_status=STATUS_NAMES.get(unit.rating_status, ("", "")),
         valid_until=plaque.valid_until,
+        last_inspected=last_day,
+        stale=stale,
     )
