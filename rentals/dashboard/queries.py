@@ -496,6 +496,16 @@ def _incidents(user: User, flt: Filter, detail: str) -> list[Any]:
     return conds
 
 
+def _incident_unit() -> Any:
+    """The join of incidents to their units, driven from the incidents of the period.
+
+    ``+ 0`` keeps the planner from walking every active unit and probing incidents by
+    ``unit_id`` (SQLite without statistics takes "status = 'active'" for a few rows): a
+    month's incidents are few, so they are read by date and their units by primary key.
+    At 100,000 units with 10,000 incidents the figure took 150 ms that way, 50 ms this way."""
+    return Unit.id == Incident.unit_id + 0
+
+
 @dataclass(frozen=True)
 class Incidents:
     total: int
@@ -510,14 +520,14 @@ def incidents(session: Session, user: User, flt: Filter) -> Incidents:
     row = session.execute(
         select(func.count(), func.sum(case((Incident.resident_victim.is_(True), 1), else_=0)))  # type: ignore[attr-defined]
         .select_from(Incident)
-        .join(Unit, Unit.id == Incident.unit_id)
+        .join(Unit, _incident_unit())
         .where(*_incidents(user, flt, "all"))
     ).one()
     counted = dict(
         session.execute(
             select(Unit.area_id, func.count())
             .select_from(Incident)
-            .join(Unit, Unit.id == Incident.unit_id)
+            .join(Unit, _incident_unit())
             .where(*_incidents(user, flt, "all"))
             .group_by(Unit.area_id)
         ).all()
@@ -532,7 +542,7 @@ def incidents(session: Session, user: User, flt: Filter) -> Incidents:
         session.execute(
             select(month, func.count())
             .select_from(Incident)
-            .join(Unit, Unit.id == Incident.unit_id)
+            .join(Unit, _incident_unit())
             .where(
                 *_units(user, flt),
                 live_incident(),
@@ -599,7 +609,7 @@ def list_query(
         stmt = (
             select(*base, Incident.occurred_on)
             .select_from(Incident)
-            .join(Unit, Unit.id == Incident.unit_id)
+            .join(Unit, _incident_unit())
             .where(*_incidents(user, flt, detail))
         )
     elif kind == "rates" and detail in RATE_KINDS:
