@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import current_app, render_template
 from sqlmodel import select
 
-import schedules
 from rentals import clock, db
 from rentals.extensions import limiter
-from rentals.inspections.queries import last_inspected_at
+from rentals.inspections.queries import freshness
 from rentals.printing import bp
 from rentals.printing.fields import STATUS_NAMES, star_text
 from rentals.printing.models import Plaque
@@ -47,12 +46,8 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         state = "changed"
     elif plaque.valid_until < today:
         state = "expired"
-    last = last_inspected_at(db.session(), unit.id)  # type: ignore[arg-type]
-    last_day = clock.local_date(last) if last is not None else None
     # A stale rating is not shown bare: the page says the unit is due for re-inspection.
-    stale = unit.rating_status != "not_yet_rated" and schedules.is_stale(
-        unit.stars, last_day, today
-    )
+    fresh = freshness(db.session(), unit, today=today)
     return render_template(
         "printing/plaque_check.html",
         found=True,
@@ -65,6 +60,6 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         printed_status=STATUS_NAMES.get(plaque.rating_status, ("", "")),
         current_status=STATUS_NAMES.get(unit.rating_status, ("", "")),
         valid_until=plaque.valid_until,
-        last_inspected=last_day,
-        stale=stale,
+        last_inspected=fresh.last_inspected,
+        stale=fresh.stale,
     )

@@ -121,3 +121,19 @@ def test_the_warning_is_bilingual_and_english_for_english_readers(client, plaque
     html = _check(client, serial, _lhasa(date(2027, 1, 5), 10), lang="en")
     assert "due for re-inspection" in html.lower() and "བསྐྱར་ཞིབ་དགོས།" in html
     assert "2026-10-05" in _facts(html)
+
+
+def test_the_units_public_page_says_the_same(client, plaque_of, world):  # type: ignore[no-untyped-def]
+    plaque_of(2, [(_lhasa(date(2027, 1, 16), 7), "completed")])
+    url = f"/public/units/{world.unit_a.code}"
+    with time_machine.travel(_lhasa(date(2027, 2, 15), 22), tick=False):
+        on_time = client.get(url).get_data(as_text=True)
+    assert "待复核" not in on_time and "2027-01-16" in on_time
+    with time_machine.travel(_lhasa(date(2027, 2, 16), 0, 30), tick=False):
+        late = client.get(url).get_data(as_text=True)
+    assert "待复核" in late and "བསྐྱར་ཞིབ་དགོས།" in late and "2027-01-16" in late
+
+
+def test_a_unit_not_yet_rated_is_never_called_due(client, world, session):  # type: ignore[no-untyped-def]
+    html = client.get(f"/public/units/{world.unit_a.code}").get_data(as_text=True)
+    assert "待复核" not in html and "尚无检查记录" in html
