@@ -2,6 +2,7 @@
 
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
+from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import (
     BlacklistNotice,
@@ -24,6 +25,8 @@ __all__ = [
     "CalendarFeed",
     "Community",
     "Contest",
+    "Incident",
+    "IncidentKind",
     "Inspection",
     "Job",
     "JobBlob",

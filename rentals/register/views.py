@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -12,6 +13,8 @@ from rentals import db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
+from rentals.incidents import queries as incident_queries
+from rentals.incidents.forms import RetractForm
 from rentals.register import bp, services
 from rentals.register.forms import (
     ConfirmForm,
@@ -79,9 +82,20 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/units/<code>")
 @roles_required(*ALL_ROLES)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    record = unit_file(db.session(), _unit_or_404(code))
+    session, user = db.session(), _user()
+    found = _unit_or_404(code)
+    record = unit_file(session, found)
+    # Incidents are for staff only: a landlord's file never even queries them.
+    incidents = None
+    if user.role != Role.LANDLORD:
+        incidents = incident_queries.for_unit(session, user, found, locale=str(get_locale()))
     return render_template(
-        "register/unit.html", f=record, form=ConfirmForm(), end_form=EndTenancyForm()
+        "register/unit.html",
+        f=record,
+        form=ConfirmForm(),
+        end_form=EndTenancyForm(),
+        incidents=incidents,
+        retract_form=RetractForm(),
     )
 
 

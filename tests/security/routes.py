@@ -188,6 +188,11 @@ EXPECTATIONS: dict[str, Expect] = {
     # The managers' dashboard (issue 16): inspectors see their areas' figures.
     "dashboard.index": Expect(STAFF),
     "dashboard.rows": Expect(STAFF),
+    # Incidents (issue 16): staff log them on units they see; admins keep the kind list.
+    "incidents.new": Expect(STAFF, scoped=True),
+    "incidents.retract": Expect(STAFF, scoped=True),
+    "incidents.kinds": Expect(ADMIN),
+    "incidents.kind_edit": Expect(ADMIN),
 }
 
 
@@ -233,7 +238,36 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "serial": lambda w, s: _plaque(w, s).serial,
     "kind": lambda w, s: "stars",
     "detail": lambda w, s: "not_yet_rated",
+    "incident_id": lambda w, s: _incident(w, s).id,
+    "kind_id": lambda w, s: _incident_kind(s).id,
 }
+
+
+def _incident_kind(session: Any) -> Any:
+    """The kind list's first entry (the migration seeds the default kinds)."""
+    from sqlmodel import select
+
+    from rentals.incidents.models import IncidentKind
+
+    return session.exec(select(IncidentKind).order_by(IncidentKind.id)).first()
+
+
+def _incident(world: Any, session: Any) -> Any:
+    """An incident logged on unit_a."""
+    from datetime import date
+
+    from rentals.incidents.models import Incident
+
+    row = Incident(
+        unit_id=world.unit_a.id,
+        kind_id=_incident_kind(session).id,
+        occurred_on=date(2026, 12, 1),
+        note="矩阵",
+        reported_by=world.users["inspector_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _print_job(world: Any, session: Any) -> str:
