@@ -118,6 +118,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.dashboard import bp as dashboard_bp
 
     app.register_blueprint(dashboard_bp)
+    import rentals.selfservice.views  # noqa: F401  (routes on selfservice.bp)
+    from rentals.selfservice import bp as selfservice_bp
+
+    app.register_blueprint(selfservice_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -55,6 +55,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    #: Tenants' own declarations from the public page, per client address (POSTs only);
+    #: the per-unit limit is counted in the database (rentals/selfservice/services.py).
+    SELF_DECLARE_RATE_LIMIT = _env("SELF_DECLARE_RATE_LIMIT", "5 per hour")
     #: Sign-in throttle (rentals/auth/throttle.py): failures free per client address, per
     #: (account, client) and per account, then waits doubling from 2 s up to the cap.
     LOGIN_FREE_FAILURES = {"address": 10, "pair": 3, "account": 10}
@@ -107,6 +110,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     LOGIN_RATE_LIMIT = "1000 per minute"
+    SELF_DECLARE_RATE_LIMIT = "1000 per minute"
     RATELIMIT_ENABLED = True
 
 

@@ -14,6 +14,7 @@ from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.selfservice.models import DoorSticker
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "BlacklistEdition",
     "BlacklistNotice",
     "CalendarFeed",
+    "DoorSticker",
     "Community",
     "Contest",
     "Inspection",

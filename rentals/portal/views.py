@@ -92,10 +92,17 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>")
 @roles_required(Role.LANDLORD)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    view = queries.unit_view(
-        db.session(), _own_unit(code), today=_today(), language=str(get_locale())
+    from rentals.selfservice.queries import tenant_declarations
+
+    unit = _own_unit(code)
+    view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
+    return render_template(
+        "portal/unit.html",
+        v=view,
+        form=ActionForm(),
+        today=_today(),
+        self_declared=tenant_declarations(db.session(), unit),
     )
-    return render_template("portal/unit.html", v=view, form=ActionForm(), today=_today())
 
 
 @bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])

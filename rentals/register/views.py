@@ -79,9 +79,19 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/units/<code>")
 @roles_required(*ALL_ROLES)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    record = unit_file(db.session(), _unit_or_404(code))
+    unit = _unit_or_404(code)
+    record = unit_file(db.session(), unit)
+    self_service = None
+    if _user().role in STAFF:
+        from rentals.selfservice.queries import staff_panel
+
+        self_service = staff_panel(db.session(), unit)
     return render_template(
-        "register/unit.html", f=record, form=ConfirmForm(), end_form=EndTenancyForm()
+        "register/unit.html",
+        f=record,
+        form=ConfirmForm(),
+        end_form=EndTenancyForm(),
+        self_service=self_service,
     )
 
 

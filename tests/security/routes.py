@@ -188,6 +188,13 @@ EXPECTATIONS: dict[str, Expect] = {
     # The managers' dashboard (issue 16): inspectors see their areas' figures.
     "dashboard.index": Expect(STAFF),
     "dashboard.rows": Expect(STAFF),
+    # Tenants declare themselves (issue 19).
+    "selfservice.live_here": public(),
+    "selfservice.moved_out": public(),
+    "selfservice.landlord_decide": Expect(("landlord",), scoped=True, fuzz=False),
+    "selfservice.staff_decide": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.verify": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.print_sticker": Expect(STAFF, scoped=True, fuzz=False),
 }
 
 
@@ -228,6 +235,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
+    "self_declaration_id": lambda w, s: _self_declaration(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
@@ -310,6 +318,24 @@ def _declaration(world: Any, session: Any) -> Any:
         id_number="11010519491231002X",
         moved_in=date(2026, 1, 1),
         declared_by=world.users["landlord_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _self_declaration(world: Any, session: Any) -> Any:
+    """A tenant's own pending declaration on unit_a (from the public page)."""
+    from datetime import date
+
+    from rentals.portal.models import TenantDeclaration
+
+    row = TenantDeclaration(
+        unit_id=world.unit_a.id,
+        name="矩阵自报",
+        id_number="11010519491231002X",
+        moved_in=date(2026, 1, 1),
+        source="tenant",
     )
     session.add(row)
     session.flush()

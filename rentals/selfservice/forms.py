@@ -1,0 +1,33 @@
+"""The public "I live here / I moved out" forms: the register's field rules and messages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from rentals.register.forms import normalised
+from rentals.validators import normalise_id_number, normalise_mobile
+
+
+class _Tenant(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=100)])
+    id_number = StringField(
+        _l("身份证号码"),
+        description=_l("18 位，最后一位可以是 X。"),
+        validators=[normalised(normalise_id_number)],
+    )
+    phone = StringField(_l("手机号码"), validators=[normalised(normalise_mobile)])
+    consent = BooleanField(
+        _l("我同意社区保存以上信息，用于出租房屋登记管理。"),
+        validators=[DataRequired(_l("请勾选同意，社区才能保存您的信息。"))],
+    )
+
+
+class MoveInSelfForm(_Tenant):
+    on = DateField(_l("入住日期"), validators=[InputRequired(_l("请填写入住日期。"))])
+
+
+class MoveOutSelfForm(_Tenant):
+    on = DateField(_l("搬离日期"), validators=[InputRequired(_l("请填写搬离日期。"))])
