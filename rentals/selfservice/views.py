@@ -80,7 +80,7 @@ def _declare(serial: str, kind: str):  # type: ignore[no-untyped-def]
 @limiter.limit(_public_limit)
 @limiter.limit(_declare_limit, methods=["POST"])
 def live_here(serial: str):  # type: ignore[no-untyped-def]
-    """I live here: a tenant declares moving in (limited per client here, per unit by the service)."""
+    """A tenant declares moving in (limited per client here, per unit by the service)."""
     return _declare(serial, services.IN)
 
 
