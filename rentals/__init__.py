@@ -122,6 +122,10 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.selfservice import bp as selfservice_bp
 
     app.register_blueprint(selfservice_bp)
+    import rentals.messages.views  # noqa: F401  (routes on messages.bp; its job handler)
+    from rentals.messages import bp as messages_bp
+
+    app.register_blueprint(messages_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

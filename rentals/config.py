@@ -85,6 +85,17 @@ class Config:
     QUEUE_MAX_RESULT_BYTES = 200 * 1024 * 1024
     #: Ledgers with more rows than this are applied by the worker, not in the request.
     IMPORT_QUEUE_ROWS = int(_env("IMPORT_QUEUE_ROWS", "2000") or 2000)
+    #: Messages (rentals/messages): "log" writes them to the log; "http" posts each to an
+    #: SMS gateway: the URL, headers (a JSON object) and body ($phone, $text, $key) below.
+    MESSAGE_SENDER = _env("MESSAGE_SENDER", "log")
+    MESSAGE_HTTP_URL = _env("MESSAGE_HTTP_URL", "")
+    MESSAGE_HTTP_HEADERS = _env("MESSAGE_HTTP_HEADERS", '{"Content-Type": "application/json"}')
+    MESSAGE_HTTP_BODY = _env("MESSAGE_HTTP_BODY", '{"to": "$phone", "text": "$text", "id": "$key"}')
+    #: "json" escapes each value for a JSON string, "form" URL-encodes it.
+    MESSAGE_HTTP_ESCAPE = _env("MESSAGE_HTTP_ESCAPE", "json")
+    MESSAGE_HTTP_TIMEOUT = float(_env("MESSAGE_HTTP_TIMEOUT", "10") or 10)
+    #: Seconds before each retry of a failed message; after the last, it is marked failed.
+    MESSAGE_RETRY_DELAYS = (60, 300, 1800, 7200)
     TESTING = False
     #: Refuse to serve when the schema is behind the migrations.
     CHECK_SCHEMA = True

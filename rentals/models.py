@@ -3,6 +3,7 @@
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
+from rentals.messages.models import ContactPreference, OutboxMessage
 from rentals.portal.models import (
     BlacklistNotice,
     Contest,
@@ -25,12 +26,14 @@ __all__ = [
     "CalendarFeed",
     "DoorSticker",
     "Community",
+    "ContactPreference",
     "Contest",
     "Inspection",
     "Job",
     "JobBlob",
     "LoginThrottle",
     "MoveOutReport",
+    "OutboxMessage",
     "Photo",
     "RectificationOrder",
     "Signature",

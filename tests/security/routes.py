@@ -195,6 +195,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "selfservice.staff_decide": Expect(STAFF, scoped=True, fuzz=False),
     "selfservice.verify": Expect(STAFF, scoped=True, fuzz=False),
     "selfservice.print_sticker": Expect(STAFF, scoped=True, fuzz=False),
+    "messages.inbox": Expect(("landlord",)),
+    "messages.language": Expect(("landlord",)),
 }
 
 
