@@ -15,7 +15,7 @@ from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
-from rentals.selfservice.models import DoorSticker
+from rentals.selfservice.models import DoorSticker, FixProof
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "BlacklistNotice",
     "CalendarFeed",
     "DoorSticker",
+    "FixProof",
     "Community",
     "ContactPreference",
     "Contest",

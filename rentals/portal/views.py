@@ -92,6 +92,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>")
 @roles_required(Role.LANDLORD)
 def unit(code: str):  # type: ignore[no-untyped-def]
+    from rentals.selfservice.proofs import proofs_of
     from rentals.selfservice.queries import tenant_declarations
 
     unit = _own_unit(code)
@@ -102,6 +103,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         form=ActionForm(),
         today=_today(),
         self_declared=tenant_declarations(db.session(), unit),
+        proofs=proofs_of(db.session(), unit),
     )
 
 

@@ -83,9 +83,11 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     record = unit_file(db.session(), unit)
     self_service = None
     if _user().role in STAFF:
+        from rentals.selfservice.proofs import staff_proofs
         from rentals.selfservice.queries import staff_panel
 
         self_service = staff_panel(db.session(), unit)
+        self_service["proofs"] = staff_proofs(db.session(), unit)
     return render_template(
         "register/unit.html",
         f=record,

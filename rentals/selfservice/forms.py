@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField
+from flask_wtf.file import FileAllowed, MultipleFileField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from rentals.register.forms import normalised
@@ -31,3 +32,20 @@ class MoveInSelfForm(_Tenant):
 
 class MoveOutSelfForm(_Tenant):
     on = DateField(_l("搬离日期"), validators=[InputRequired(_l("请填写搬离日期。"))])
+
+
+class ProofForm(FlaskForm):
+    """A landlord's proof of a fix: what was done, and photos of it."""
+
+    note = TextAreaField(
+        _l("整改情况"),
+        description=_l("请说明做了什么整改，例如“已更换新灭火器”。"),
+        validators=[
+            DataRequired(_l("请写明整改情况（5 到 1000 个字）。")),
+            Length(min=5, max=1000),
+        ],
+    )
+    photos = MultipleFileField(
+        _l("整改后的照片（1 到 5 张）"),
+        validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传照片。"))],
+    )

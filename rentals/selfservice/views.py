@@ -19,8 +19,8 @@ from rentals.portal.forms import ActionForm
 from rentals.portal.models import TenantDeclaration
 from rentals.register.models import Tenancy, Unit
 from rentals.register.queries import visible_unit
-from rentals.selfservice import bp, services, sticker
-from rentals.selfservice.forms import MoveInSelfForm, MoveOutSelfForm
+from rentals.selfservice import bp, proofs, services, sticker
+from rentals.selfservice.forms import MoveInSelfForm, MoveOutSelfForm, ProofForm
 
 
 def _user() -> User:
@@ -209,3 +209,87 @@ def print_sticker(code: str):  # type: ignore[no-untyped-def]
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# -- proof of a fix -------------------------------------------------------------------------
+
+
+def _order_of(unit: Unit, order_id: int):  # type: ignore[no-untyped-def]
+    from rentals.inspections.models import RectificationOrder
+
+    order = db.session().get(RectificationOrder, order_id)
+    if order is None or order.unit_id != unit.id:
+        abort(404)
+    return order
+
+
+@bp.route("/my/units/<code>/orders/<int:order_id>/proof", methods=["GET", "POST"])
+@roles_required(Role.LANDLORD)
+def proof(code: str, order_id: int):  # type: ignore[no-untyped-def]
+    """The landlord sends photos and a note showing an order is fixed."""
+    unit = _own_unit(code)
+    order = _order_of(unit, order_id)
+    session = db.session()
+    form = ProofForm()
+    if form.validate_on_submit():
+        files = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
+        try:
+            if not 1 <= len(files) <= proofs.MAX_PHOTOS:
+                raise DomainError(_("请上传 1 到 5 张整改后的照片。"), field="photos")
+            photo_ids = [
+                proofs.save_proof_photo(session, actor=_user(), unit=unit, data=f.read())
+                for f in files
+            ]
+            proofs.file_proof(
+                session,
+                actor=_user(),
+                order=order,
+                note=form.note.data,
+                photo_ids=photo_ids,
+                now=clock.now(),
+            )
+        except DomainError as err:
+            field = getattr(form, err.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, str(err.message)]
+            else:
+                flash(str(err.message), "error")
+        else:
+            flash(_("已提交整改证明，待民警或网格员审核。"), "success")
+            return redirect(url_for("portal.unit", code=unit.code) + "#orders")
+    status = 422 if request.method == "POST" else 200
+    return render_template("selfservice/proof.html", form=form, unit=unit, order=order), status
+
+
+@bp.route("/units/<code>/proofs/<int:proof_id>", methods=["POST"])
+@roles_required(*STAFF)
+def decide_proof(code: str, proof_id: int):  # type: ignore[no-untyped-def]
+    """Accept a proof remotely (closing the order) or schedule the visit."""
+    from rentals.selfservice.models import FixProof
+
+    unit = _staff_unit(code)
+    session = db.session()
+    row = session.get(FixProof, proof_id)
+    if row is None or row.unit_id != unit.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    decision = request.form.get("decision")
+    back = url_for("register.unit", code=unit.code) + "#self-declared"
+    try:
+        if decision == "accept":
+            proofs.accept_proof(session, actor=_user(), proof=row, now=clock.now())
+            message = _("已接受整改证明，整改通知已关闭。")
+        elif decision == "visit":
+            task = proofs.schedule_visit(
+                session, actor=_user(), proof=row, now=clock.now(), today=clock.today()
+            )
+            message = _("已安排上门复查，%(d)s 前完成。", d=task.due.isoformat())
+        else:
+            abort(400)
+    except DomainError as err:
+        db.discard()
+        flash(str(err.message), "error")
+        return redirect(back), 303
+    flash(message, "success")
+    return redirect(back)
