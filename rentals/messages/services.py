@@ -38,7 +38,7 @@ from rentals.portal.models import (
     DeclarationStatus,
     TenantDeclaration,
 )
-from rentals.register.models import Person, Unit, UnitStatus
+from rentals.register.models import Person, Tenancy, Unit, UnitStatus
 from rentals.tasks.models import Task, TaskStatus
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def due_messages(session: Session, *, today: date, now: datetime) -> list[Wanted
     """Every message the events of ``today`` call for (queued or not), in a few queries."""
     wanted: list[Wanted] = []
     let = Unit.status != UnitStatus.WITHDRAWN
-    # A visit due within two days, to the landlord.
+    # A visit due within two days, to the landlord ...
     for task, unit in session.exec(
         select(Task, Unit)
         .join(Unit, Unit.id == Task.unit_id)
@@ -190,6 +190,26 @@ def due_messages(session: Session, *, today: date, now: datetime) -> list[Wanted
                 task.due,
             )  # type: ignore[arg-type]
         )
+    # ... and to the unit's tenants (confirmed, still living there): they open the door.
+    visits = [w for w in wanted if w.template == "visit_due"]
+    if visits:
+        tenants: dict[int, list[int]] = {}
+        for unit_id, person_id in session.exec(
+            select(Tenancy.unit_id, Tenancy.person_id).where(
+                col(Tenancy.unit_id).in_({w.unit.id for w in visits}),
+                col(Tenancy.moved_out).is_(None),
+                col(Tenancy.confirmed).is_(True),
+            )
+        ):
+            tenants.setdefault(unit_id, []).append(person_id)
+        for w in visits:
+            task_id = w.key.split(":")[1]
+            for person_id in tenants.get(w.unit.id, []):
+                wanted.append(
+                    Wanted(
+                        f"visit_due:{task_id}:{person_id}", "visit_due", person_id, w.unit, w.day
+                    )
+                )
     # An order's deadline in three days, and on the day.
     ahead = today + timedelta(days=ORDER_NOTICE_DAYS)
     for order, unit in session.exec(

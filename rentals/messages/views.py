@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 
 from rentals import db
 from rentals.auth.access import roles_required
@@ -49,3 +49,13 @@ def language():  # type: ignore[no-untyped-def]
     session["lang"] = PAGE_LOCALE[form.language.data]
     flash(_("语言已保存。"), "success")
     return redirect(url_for("messages.inbox"))
+
+
+@user_logged_in.connect
+def _pages_in_their_language(_app, user, **_extra) -> None:  # type: ignore[no-untyped-def]
+    """A landlord who chose a language gets their pages in it from the sign-in on."""
+    if getattr(user, "role", None) != Role.LANDLORD or not user.person_id:
+        return
+    language = services.languages_of(db.session(), [user.person_id]).get(user.person_id)
+    if language in PAGE_LOCALE:
+        session["lang"] = PAGE_LOCALE[language]

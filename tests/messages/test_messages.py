@@ -83,24 +83,25 @@ def test_the_day_before_a_visit_one_message_per_landlord_and_visit_then_nothing_
         first = services.queue_due_messages(session, today=TODAY, now=NOW)
         session.commit()
     rows = _messages(session)
-    # unit_a's landlord: one for each of the two visits within two days; nobody else.
-    assert [(m.template, m.person_id, m.key) for m in rows] == [
-        (
-            "visit_due",
-            world.landlord_a.id,
-            f"visit_due:{visit_world['tomorrow'].id}:{world.landlord_a.id}",
-        ),
-        (
-            "visit_due",
-            world.landlord_a.id,
-            f"visit_due:{visit_world['later'].id}:{world.landlord_a.id}",
-        ),
-    ]
-    assert rows[0].phone == world.landlord_a.phone and rows[0].status == "queued"
-    assert rows[0].text == f"出租房{world.unit_a.code}将于03-11前接受安全检查，请届时配合开门。"
-    assert first.startswith("2 messages queued")
+    # For each of unit_a's two visits within two days: its landlord and its tenant, once.
+    tomorrow, later = visit_world["tomorrow"].id, visit_world["later"].id
+    landlord, tenant = world.landlord_a.id, world.tenant_a.id
+    assert sorted((m.key, m.person_id) for m in rows) == sorted(
+        [
+            (f"visit_due:{tomorrow}:{landlord}", landlord),
+            (f"visit_due:{later}:{landlord}", landlord),
+            (f"visit_due:{tomorrow}:{tenant}", tenant),
+            (f"visit_due:{later}:{tenant}", tenant),
+        ]
+    )
+    to_landlord = [m for m in rows if m.person_id == landlord]
+    assert len(to_landlord) == 2  # exactly one per landlord and visit
+    first_row = next(m for m in to_landlord if m.key.startswith(f"visit_due:{tomorrow}:"))
+    assert first_row.phone == world.landlord_a.phone and first_row.status == "queued"
+    assert first_row.text == f"出租房{world.unit_a.code}将于03-11前接受安全检查，请届时配合开门。"
+    assert first.startswith("4 messages queued")
     jobs = _count(session, Job)
-    assert jobs == 2
+    assert jobs == 4
     with app.app_context():
         second = services.queue_due_messages(session, today=TODAY, now=NOW + timedelta(hours=1))
         third = services.queue_due_messages(
@@ -108,11 +109,11 @@ def test_the_day_before_a_visit_one_message_per_landlord_and_visit_then_nothing_
         )
         session.commit()
     assert second.startswith("0 messages queued") and third.startswith("0 messages queued")
-    assert len(_messages(session)) == 2 and _count(session, Job) == jobs
+    assert len(_messages(session)) == 4 and _count(session, Job) == jobs
     queued = session.exec(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "message.queued")
     ).one()
-    assert queued == 2
+    assert queued == 4
 
 
 def test_the_scheduler_job_runs_the_same_queuing(app, session, world, visit_world, monkeypatch):
@@ -125,7 +126,7 @@ def test_the_scheduler_job_runs_the_same_queuing(app, session, world, visit_worl
     assert "queue_messages" in jobs.JOBS
     jobs.queue_messages()
     jobs.queue_messages()
-    assert len(_messages(session)) == 2
+    assert len(_messages(session)) == 4
 
 
 def test_order_deadlines_in_three_days_and_on_the_day(app, session, world):
@@ -164,8 +165,10 @@ def test_a_landlord_who_reads_tibetan_gets_tibetan(app, session, world, visit_wo
     with app.app_context():
         services.queue_due_messages(session, today=TODAY, now=NOW)
         session.commit()
-    rows = _messages(session)
+    rows = [m for m in _messages(session) if m.person_id == world.landlord_a.id]
     assert {m.language for m in rows} == {"bo"}
+    # The tenant chose nothing: Chinese.
+    assert {m.language for m in _messages(session) if m.person_id == world.tenant_a.id} == {"zh"}
     text = rows[0].text
     assert world.unit_a.code in text and "03-11" in text
     # Tibetan script, and no Chinese characters left.
@@ -255,6 +258,9 @@ def gateway(app):  # type: ignore[no-untyped-def]
 
 
 def _one_message(app, session, world) -> OutboxMessage:  # type: ignore[no-untyped-def]
+    """The landlord's message of a visit due tomorrow (the tenant has no phone here)."""
+    world.tenant_a.phone = None
+    session.add(world.tenant_a)
     with app.app_context():
         _task(session, world.unit_a, TODAY + timedelta(days=1))
         services.queue_due_messages(session, today=TODAY, now=NOW)
@@ -359,3 +365,16 @@ def test_a_landlord_sees_their_messages_and_chooses_their_language(app, client, 
         "/my/language", data={"language": "xx", "csrf_token": csrf_token(other, "/my/messages")}
     )
     assert bad.status_code == 400
+
+
+def test_a_landlords_language_holds_from_their_next_sign_in(app, session, world):
+    session.add(ContactPreference(person_id=world.landlord_a.id, language="bo"))
+    session.commit()
+    client = app.test_client()
+    login(client, world.users["landlord_a"].username)
+    page = client.get("/my").get_data(as_text=True)
+    assert '<html lang="bo"' in page
+    # An inspector's sign-in is untouched by it.
+    staff = app.test_client()
+    login(staff, world.users["inspector_a"].username)
+    assert '<html lang="zh-Hans"' in staff.get("/tasks/").get_data(as_text=True)
