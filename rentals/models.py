@@ -15,7 +15,7 @@ from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
-from rentals.selfservice.models import DoorSticker, FixProof
+from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "QueueData",
     "QueueMessage",
     "Rating",
+    "ResidenceRegistration",
     "ScorecardVersion",
     "Task",
     "TenantDeclaration",

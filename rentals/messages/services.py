@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: A visit is announced when its task is due within this many days (the day before: 1).
 VISIT_NOTICE_DAYS = 2
+#: A residence registration is announced this many days before it lapses.
+REGISTRATION_NOTICE_DAYS = 14
 #: Orders are announced this many days before their deadline, and on the day.
 ORDER_NOTICE_DAYS = 3
 #: Events (notices, decisions, declarations) older than this are not announced any more:
@@ -295,6 +297,34 @@ def due_messages(session: Session, *, today: date, now: datetime) -> list[Wanted
                 unit,
             )  # type: ignore[arg-type]
         )
+    # A residence registration about to lapse, to the landlord and the tenant, once per
+    # expiry date (a renewal brings a new date, and a new reminder before it lapses).
+    from rentals.selfservice.models import ResidenceRegistration
+
+    for reg, tenancy, unit in session.exec(
+        select(ResidenceRegistration, Tenancy, Unit)
+        .join(Tenancy, Tenancy.id == ResidenceRegistration.tenancy_id)
+        .join(Unit, Unit.id == Tenancy.unit_id)
+        .where(
+            col(ResidenceRegistration.expires_on) >= today,
+            col(ResidenceRegistration.expires_on)
+            <= today + timedelta(days=REGISTRATION_NOTICE_DAYS),
+            col(Tenancy.moved_out).is_(None),
+            let,
+        )
+        .order_by(Tenancy.id)
+    ):
+        for person_id in (unit.landlord_id, tenancy.person_id):
+            if person_id is not None:
+                wanted.append(
+                    Wanted(
+                        f"registration_lapsing:{tenancy.id}:{reg.expires_on}:{person_id}",
+                        "registration_lapsing",
+                        person_id,
+                        unit,
+                        reg.expires_on,
+                    )
+                )
     assert all(w.template in TEMPLATES for w in wanted)
     return wanted
 

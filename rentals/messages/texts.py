@@ -27,6 +27,7 @@ TEMPLATES: dict[str, Any] = {
     "blacklist_notice": _l("出租房%(code)s评为一星，如无成功复核，将于%(date)s起在黑榜公示。"),
     "contest_decided": _l("您对出租房%(code)s评定的复核申请已有决定，请登录房东端查看。"),
     "declaration_to_confirm": _l("有租户申报住在出租房%(code)s，请登录房东端确认或驳回。"),
+    "registration_lapsing": _l("出租房%(code)s有租户的居住登记将于%(date)s到期，请及时续办。"),
 }
 
 

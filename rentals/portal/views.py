@@ -94,6 +94,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 def unit(code: str):  # type: ignore[no-untyped-def]
     from rentals.selfservice.proofs import proofs_of
     from rentals.selfservice.queries import tenant_declarations
+    from rentals.selfservice.registrations import registrations_of
 
     unit = _own_unit(code)
     view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
@@ -104,6 +105,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         today=_today(),
         self_declared=tenant_declarations(db.session(), unit),
         proofs=proofs_of(db.session(), unit),
+        registrations=registrations_of(db.session(), unit, _today()),
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
@@ -83,11 +83,10 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     record = unit_file(db.session(), unit)
     self_service = None
     if _user().role in STAFF:
-        from rentals.selfservice.proofs import staff_proofs
+        # Tenants' own declarations, proofs of a fix, registrations (rentals/selfservice).
         from rentals.selfservice.queries import staff_panel
 
-        self_service = staff_panel(db.session(), unit)
-        self_service["proofs"] = staff_proofs(db.session(), unit)
+        self_service = staff_panel(db.session(), unit, today=clock.today())
     return render_template(
         "register/unit.html",
         f=record,

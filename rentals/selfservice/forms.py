@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from rentals.register.forms import normalised
 from rentals.validators import normalise_id_number, normalise_mobile
@@ -49,3 +49,10 @@ class ProofForm(FlaskForm):
         _l("整改后的照片（1 到 5 张）"),
         validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传照片。"))],
     )
+
+
+class RegistrationForm(FlaskForm):
+    """Staff record a tenant's residence registration (居住登记) and its expiry."""
+
+    registered_on = DateField(_l("办理日期"), validators=[InputRequired(_l("请填写办理日期。"))])
+    expires_on = DateField(_l("到期日期（没有则留空）"), validators=[Optional()])

@@ -3,7 +3,7 @@ of a fix."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, text
@@ -62,3 +62,17 @@ class FixProof(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: The visit scheduled instead of remote acceptance.
     task_id: int | None = Field(default=None, foreign_key="task.id")
+
+
+class ResidenceRegistration(SQLModel, table=True):
+    """A tenant's residence registration (居住登记 / 居住证): when it was done and when it
+    lapses; one row per tenancy, updated when it is renewed (the audit keeps the history)."""
+
+    __tablename__ = "residence_registration"
+    __table_args__ = (Index("ix_residence_registration_expires", "expires_on"),)
+    tenancy_id: int = Field(foreign_key="tenancy.id", primary_key=True)
+    registered_on: date
+    #: None: the registration does not lapse.
+    expires_on: date | None = None
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

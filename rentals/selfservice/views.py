@@ -293,3 +293,41 @@ def decide_proof(code: str, proof_id: int):  # type: ignore[no-untyped-def]
         return redirect(back), 303
     flash(message, "success")
     return redirect(back)
+
+
+@bp.route("/units/<code>/tenancies/<int:tenancy_id>/registration", methods=["POST"])
+@roles_required(*STAFF)
+def registration(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
+    """Staff record a tenant's residence registration and when it lapses."""
+    from rentals.selfservice import registrations
+    from rentals.selfservice.forms import RegistrationForm
+
+    unit = _staff_unit(code)
+    tenancy = db.session().get(Tenancy, tenancy_id)
+    if tenancy is None or tenancy.unit_id != unit.id or tenancy.moved_out is not None:
+        abort(404)
+    back = url_for("register.unit", code=unit.code) + "#registrations"
+    form = RegistrationForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back), 303
+    try:
+        registrations.record_registration(
+            db.session(),
+            actor=_user(),
+            tenancy=tenancy,
+            registered_on=form.registered_on.data,
+            expires_on=form.expires_on.data,
+            today=clock.today(),
+            now=clock.now(),
+        )
+    except DomainError as err:
+        db.discard()
+        flash(str(err.message), "error")
+        return redirect(back), 303
+    flash(_("已登记居住登记日期。"), "success")
+    return redirect(back)

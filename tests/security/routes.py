@@ -196,6 +196,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "selfservice.verify": Expect(STAFF, scoped=True, fuzz=False),
     "selfservice.print_sticker": Expect(STAFF, scoped=True, fuzz=False),
     "selfservice.proof": Expect(("landlord",), scoped=True),
+    "selfservice.registration": Expect(STAFF, scoped=True, fuzz=False),
     "selfservice.decide_proof": Expect(STAFF, scoped=True, fuzz=False),
     "messages.inbox": Expect(("landlord",)),
     "messages.language": Expect(("landlord",)),
