@@ -95,7 +95,9 @@ class Config:
     MESSAGE_HTTP_ESCAPE = _env("MESSAGE_HTTP_ESCAPE", "json")
     MESSAGE_HTTP_TIMEOUT = float(_env("MESSAGE_HTTP_TIMEOUT", "10") or 10)
     #: Seconds before each retry of a failed message; after the last, it is marked failed.
-    MESSAGE_RETRY_DELAYS = (60, 300, 1800, 7200)
+    MESSAGE_RETRY_DELAYS = tuple(
+        int(s) for s in (_env("MESSAGE_RETRY_DELAYS", "60,300,1800,7200") or "").split(",") if s
+    )
     TESTING = False
     #: Refuse to serve when the schema is behind the migrations.
     CHECK_SCHEMA = True
