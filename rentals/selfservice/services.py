@@ -188,7 +188,7 @@ def confirm_self_declaration(
     if declaration.kind == OUT:
         tenancy = _close_tenancy(session, actor=actor, unit=unit, declaration=declaration)
     else:
-        tenancy = _open_tenancy(session, actor=actor, unit=unit, declaration=declaration)
+        tenancy, created = _open_tenancy(session, actor=actor, unit=unit, declaration=declaration)
         if tenancy is None:
             if staff:
                 raise Conflict(
@@ -204,7 +204,10 @@ def confirm_self_declaration(
                 {"declaration": declaration.id, "left_to_staff": True},
             )
             return None
-        tenancy.confirmed = staff
+        if created:
+            tenancy.confirmed = staff
+        elif staff:
+            tenancy.confirmed = True  # already living here: staff saw them
         session.add(tenancy)
     if not staff:
         declaration.landlord_confirmed_at = now
@@ -231,12 +234,13 @@ def confirm_self_declaration(
 
 def _open_tenancy(
     session: Session, *, actor: User, unit: Unit, declaration: TenantDeclaration
-) -> Tenancy | None:
-    """The tenancy of the declared person (found or created), or None while they rent
-    elsewhere."""
+) -> tuple[Tenancy | None, bool]:
+    """The tenancy of the declared person and whether it is new: their open one here, a new
+    one (the person found or created), or None while they rent elsewhere."""
     person = session.exec(select(Person).where(Person.id_number == declaration.id_number)).first()
-    if person is not None and register.open_tenancy_of(session, person) is not None:
-        return None
+    current = register.open_tenancy_of(session, person) if person is not None else None
+    if current is not None:
+        return (current, False) if current.unit_id == unit.id else (None, False)
     if person is None:
         person = register.create_person(
             session,
@@ -246,7 +250,7 @@ def _open_tenancy(
             ),
         )
     assert declaration.moved_in is not None
-    return register.add_tenancy(
+    tenancy = register.add_tenancy(
         session,
         actor=actor,
         unit=unit,
@@ -255,6 +259,7 @@ def _open_tenancy(
         registered=False,
         source=TENANT,
     )
+    return tenancy, True
 
 
 def _close_tenancy(

@@ -378,3 +378,56 @@ def test_a_landlords_language_holds_from_their_next_sign_in(app, session, world)
     staff = app.test_client()
     login(staff, world.users["inspector_a"].username)
     assert '<html lang="zh-Hans"' in staff.get("/tasks/").get_data(as_text=True)
+
+
+def test_notices_decisions_and_declarations_are_announced_once_each(app, session, world):
+    from rentals.portal.models import BlacklistNotice, Contest, TenantDeclaration
+    from tests.portal.helpers import ONE_STAR, rate
+
+    with app.app_context():
+        rating = rate(session, world.unit_a, failed=ONE_STAR, now=NOW - timedelta(days=2))
+        notice = BlacklistNotice(
+            unit_id=world.unit_a.id, rating_id=rating.id, notified_at=NOW - timedelta(days=1)
+        )
+        other = rate(session, world.unit_b, failed=ONE_STAR, now=NOW - timedelta(days=3))
+        contest = Contest(
+            unit_id=world.unit_b.id,
+            rating_id=other.id,
+            reason="复核理由",
+            status="rejected",
+            decided_at=NOW - timedelta(hours=5),
+        )
+        old = Contest(  # decided a month ago: old news, not announced
+            unit_id=world.unit_a.id,
+            rating_id=rating.id,
+            reason="旧的",
+            status="rejected",
+            decided_at=NOW - timedelta(days=30),
+        )
+        session.add_all([notice, contest, old])
+        for n in range(3):  # three declarations waiting: one message for the unit that day
+            session.add(
+                TenantDeclaration(
+                    unit_id=world.unit_a.id,
+                    name=f"租客{n}",
+                    id_number=factories.unique_id_number(),
+                    moved_in=TODAY,
+                    source="tenant",
+                    declared_at=NOW - timedelta(hours=n + 1),
+                )
+            )
+        session.flush()
+        services.queue_due_messages(session, today=TODAY, now=NOW)
+        services.queue_due_messages(session, today=TODAY, now=NOW + timedelta(hours=2))
+        session.commit()
+    got = sorted((m.template, m.person_id) for m in _messages(session))
+    assert got == sorted(
+        [
+            ("blacklist_notice", world.landlord_a.id),
+            ("contest_decided", world.landlord_b.id),
+            ("declaration_to_confirm", world.landlord_a.id),
+        ]
+    )
+    notice_text = next(m.text for m in _messages(session) if m.template == "blacklist_notice")
+    # Published 21 days after the notice (2027-03-09 in Lhasa): 03-30.
+    assert "03-30" in notice_text

@@ -320,3 +320,33 @@ def test_a_door_sticker_for_a_unit_without_a_plaque(client, session, world, plaq
         ).status_code
         == 200
     )
+
+
+def test_a_tenant_already_living_here_is_confirmed_without_a_second_tenancy(
+    client, session, world, plaque
+):
+    assert _post(client, f"/p/{SERIAL}/here", _form(world.tenant_a.id_number)).status_code == 200
+    declaration = session.exec(select(TenantDeclaration)).one()
+    login(client, world.users["landlord_a"].username)
+    path = f"/my/units/{world.unit_a.code}/tenant-declarations/{declaration.id}"
+    assert _post(client, path, {"decision": "confirm"}).status_code == 302
+    session.expire_all()
+    assert session.get(TenantDeclaration, declaration.id).tenancy_id == world.tenancy_a.id
+    # The landlord's confirmation does not unverify a tenancy staff entered.
+    assert session.get(Tenancy, world.tenancy_a.id).confirmed is True
+    assert _count(session, Tenancy) == 1
+
+
+def test_the_sticker_reads_back_with_its_unit_and_words(client, session, world, plaque):
+    import subprocess
+
+    session.delete(plaque)
+    session.commit()
+    login(client, world.users["manager"].username)
+    pdf = _post(client, f"/units/{world.unit_a.code}/sticker", {}).data
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    serial = session.exec(select(DoorSticker.serial)).one()
+    for words in ("我住在这里", "I live here", world.unit_a.code, serial, "ངས"):
+        assert words in text, words
