@@ -84,3 +84,22 @@ def registrations_of(session: Session, unit: Unit, today: date) -> dict[int, dic
         .where(Tenancy.unit_id == unit.id, col(Tenancy.moved_out).is_(None))
     )
     return {r.tenancy_id: {"row": r, "state": registration_state(r, today)} for r in rows}
+
+
+def s3_suggestion(session: Session, unit: Unit, today: date) -> str | None:
+    """What the registration dates say about S3 for the checklist, which the inspector
+    confirms: "met" when every current tenant has a registration that has not lapsed,
+    "not_met" when one has lapsed, None when some are not recorded (nothing to say)."""
+    tenancy_ids = list(
+        session.exec(
+            select(Tenancy.id).where(Tenancy.unit_id == unit.id, col(Tenancy.moved_out).is_(None))
+        )
+    )
+    if not tenancy_ids:
+        return None
+    states = [v["state"] for v in registrations_of(session, unit, today).values()]
+    if "lapsed" in states:
+        return "not_met"
+    if len(states) == len(tenancy_ids):
+        return "met"
+    return None

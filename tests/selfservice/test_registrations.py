@@ -88,3 +88,30 @@ def test_a_registration_about_to_lapse_is_announced_once(app, session, world):
     )
     assert sorted(m.person_id for m in rows) == sorted([world.landlord_a.id, world.tenant_a.id])
     assert "05-10" in rows[0].text
+
+
+def _s3_checked(client, world) -> str | None:  # type: ignore[no-untyped-def]
+    import re
+
+    page = client.get(f"/units/{world.unit_a.code}/inspect").get_data(as_text=True)
+    found = re.search(r'name="a_S3" id="a_S3_(\w+)" value="\w+" checked', page)
+    return found.group(1) if found else None
+
+
+def test_s3_is_prefilled_from_the_registration_dates(client, session, world):
+    login(client, world.users["inspector_a"].username)
+    assert _s3_checked(client, world) is None  # nothing recorded: nothing suggested
+    session.add(
+        ResidenceRegistration(
+            tenancy_id=world.tenancy_a.id,
+            registered_on=TODAY - timedelta(days=100),
+            expires_on=TODAY + timedelta(days=200),
+        )
+    )
+    session.commit()
+    assert _s3_checked(client, world) == "met"
+    row = session.get(ResidenceRegistration, world.tenancy_a.id)
+    row.expires_on = TODAY - timedelta(days=1)
+    session.add(row)
+    session.commit()
+    assert _s3_checked(client, world) == "not_met"
