@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
@@ -89,6 +89,12 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     incidents = None
     if user.role != Role.LANDLORD:
         incidents = incident_queries.for_unit(session, user, found, locale=str(get_locale()))
+    self_service = None
+    if user.role in STAFF:
+        # Tenants' own declarations, proofs of a fix, registrations (rentals/selfservice).
+        from rentals.selfservice.queries import staff_panel
+
+        self_service = staff_panel(session, found, today=clock.today())
     return render_template(
         "register/unit.html",
         f=record,
@@ -96,6 +102,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         end_form=EndTenancyForm(),
         incidents=incidents,
         retract_form=RetractForm(),
+        self_service=self_service,
     )
 
 

@@ -193,6 +193,18 @@ EXPECTATIONS: dict[str, Expect] = {
     "incidents.retract": Expect(STAFF, scoped=True),
     "incidents.kinds": Expect(ADMIN),
     "incidents.kind_edit": Expect(ADMIN),
+    # Tenants declare themselves (issue 19).
+    "selfservice.live_here": public(),
+    "selfservice.moved_out": public(),
+    "selfservice.landlord_decide": Expect(("landlord",), scoped=True, fuzz=False),
+    "selfservice.staff_decide": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.verify": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.print_sticker": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.proof": Expect(("landlord",), scoped=True),
+    "selfservice.registration": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.decide_proof": Expect(STAFF, scoped=True, fuzz=False),
+    "messages.inbox": Expect(("landlord",)),
+    "messages.language": Expect(("landlord",)),
 }
 
 
@@ -233,6 +245,9 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
+    "self_declaration_id": lambda w, s: _self_declaration(w, s).id,
+    "order_id": lambda w, s: _matrix_order(w, s).id,
+    "proof_id": lambda w, s: _fix_proof(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
@@ -344,6 +359,63 @@ def _declaration(world: Any, session: Any) -> Any:
         id_number="11010519491231002X",
         moved_in=date(2026, 1, 1),
         declared_by=world.users["landlord_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _self_declaration(world: Any, session: Any) -> Any:
+    """A tenant's own pending declaration on unit_a (from the public page)."""
+    from datetime import date
+
+    from rentals.portal.models import TenantDeclaration
+
+    row = TenantDeclaration(
+        unit_id=world.unit_a.id,
+        name="矩阵自报",
+        id_number="11010519491231002X",
+        moved_in=date(2026, 1, 1),
+        source="tenant",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _matrix_order(world: Any, session: Any) -> Any:
+    """An open rectification order of unit_a (made once per world)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from rentals.inspections.models import RectificationOrder
+
+    found = session.exec(
+        select(RectificationOrder).where(RectificationOrder.note == "matrix-order")
+    ).first()
+    if found is None:
+        found = RectificationOrder(
+            unit_id=world.unit_a.id,
+            inspection_id=_matrix_inspection(world, session).id,
+            item_code="F1",
+            deadline=date(2027, 3, 1),
+            note="matrix-order",
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _fix_proof(world: Any, session: Any) -> Any:
+    """A landlord's pending proof of a fix of that order."""
+    from rentals.selfservice.models import FixProof
+
+    row = FixProof(
+        order_id=_matrix_order(world, session).id,
+        unit_id=world.unit_a.id,
+        note="矩阵整改证明",
+        status="visit",
     )
     session.add(row)
     session.flush()
