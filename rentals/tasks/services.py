@@ -171,31 +171,30 @@ def _insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     dialect = conn.dialect
     compiled = _insert(session).compile(dialect=dialect, column_keys=list(_COLUMNS))
     table = Task.__table__  # type: ignore[attr-defined]
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in _COLUMNS}
-    caches: dict[str, dict[Any, Any]] = {name: {} for name in _COLUMNS}
-
-    def bind(name: str, value: Any) -> Any:
-        processor = processors[name]
-        if processor is None or value is None:
-            return value
-        cache = caches[name]
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = converted = processor(value)
-            return converted
-
     positional = compiled.positiontup is not None and dialect.positional
-    order = list(compiled.positiontup or ())
+    names = list(compiled.positiontup) if positional else list(_COLUMNS)
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    caches: list[dict[Any, Any]] = [{} for _ in names]
+    converted = [n for n, processor in enumerate(processors) if processor is not None]
+
+    def bind(row: dict[str, Any]) -> tuple[Any, ...]:
+        values = [row[name] for name in names]
+        for n in converted:
+            value = values[n]
+            if value is not None:
+                cache = caches[n]
+                try:
+                    values[n] = cache[value]
+                except KeyError:
+                    values[n] = cache[value] = processors[n](value)  # type: ignore[misc]
+        return tuple(values)
+
     sql = str(compiled)
     pause = float(os.environ.get(_SLEEP_ENV, "0") or 0)
     created = 0
     for start in range(0, len(rows), BATCH):
-        batch = [
-            {name: bind(name, row[name]) for name in _COLUMNS}
-            for row in rows[start : start + BATCH]
-        ]
-        params: Any = [tuple(p[k] for k in order) for p in batch] if positional else batch
+        batch = [bind(row) for row in rows[start : start + BATCH]]
+        params: Any = batch if positional else [dict(zip(names, v, strict=True)) for v in batch]
         result = conn.exec_driver_sql(sql, params)
         created += result.rowcount if result.rowcount >= 0 else len(batch)
         if pause:
