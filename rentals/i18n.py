@@ -41,6 +41,8 @@ def select_locale() -> str:
     """
     if not has_request_context():  # CLI commands and jobs: messages in the default locale
         return DEFAULT_LOCALE
+    if request.path.startswith("/api/"):
+        return _api_locale()
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen
@@ -51,6 +53,16 @@ def select_locale() -> str:
     remembered = normalise_locale(session.get("lang"))
     if remembered:
         return remembered
+    for tag, _quality in request.accept_languages:
+        found = normalise_locale(tag)
+        if found:
+            return found
+    return DEFAULT_LOCALE
+
+
+def _api_locale() -> str:
+    """The JSON API's language: Accept-Language, remembered nowhere (an API answer sets
+    no cookie), Chinese by default."""
     for tag, _quality in request.accept_languages:
         found = normalise_locale(tag)
         if found:

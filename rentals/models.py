@@ -1,5 +1,6 @@
 """Every table of the app, imported in one place for Alembic and the schema check."""
 
+from rentals.api.models import ApiToken
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
@@ -17,6 +18,7 @@ from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AuditEvent",
     "BlacklistEdition",

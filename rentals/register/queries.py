@@ -124,7 +124,9 @@ def _search(term: str, dialect: str) -> Any:
     )
 
 
-def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
+def unit_conditions(session: Session, user: User, flt: UnitFilter) -> list[Any]:
+    """SQL conditions on ``Unit`` for the register's search and filters within ``user``'s
+    scope: the page and the API's cursor list both filter through this."""
     conditions = [unit_scope(user)]
     if flt.q.strip():
         conditions.append(_search(flt.q.strip(), session.get_bind().dialect.name))
@@ -136,6 +138,11 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
         conditions.append(Unit.status == flt.status)
     if flt.rating_status:
         conditions.append(Unit.rating_status == flt.rating_status)
+    return conditions
+
+
+def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
+    conditions = unit_conditions(session, user, flt)
     landlord = aliased(Person)
     order = SORTS.get(flt.sort, SORTS["code"])
     order_by = [c.desc() for c in order] if flt.descending else list(order)

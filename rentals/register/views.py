@@ -85,24 +85,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _landlord_id(form: UnitForm) -> int | None:
-    if not form.landlord_id_number.data:
-        return None
-    person = (
-        db.session()
-        .exec(select(Person).where(Person.id_number == form.landlord_id_number.data))
-        .first()
-    )
-    if person is None:
-        raise DomainError(
-            _("没有找到该身份证号码的人员，请先登记房东。"), field="landlord_id_number"
-        )
-    return person.id
-
-
 def _unit_data(form: UnitForm, unit: Unit | None = None) -> services.UnitData:
-    # The ledger's word for the type (院落, 商住) stays while the type is not changed.
-    same_type = unit is not None and unit.unit_type == form.unit_type.data
     return services.UnitData(
         code=form.code.data.strip().upper(),
         area_id=form.area_id.data,
@@ -110,11 +93,11 @@ def _unit_data(form: UnitForm, unit: Unit | None = None) -> services.UnitData:
         street=(form.street.data or "").strip(),
         house_number=form.house_number.data,
         unit_type=form.unit_type.data,
-        type_label=unit.type_label if same_type and unit else "",
+        type_label=services.kept_type_label(unit, form.unit_type.data),
         rooms=form.rooms.data,
         floor_area=form.floor_area.data,
         status=form.status.data,
-        landlord_id=_landlord_id(form),
+        landlord_id=services.landlord_by_id_number(db.session(), form.landlord_id_number.data),
     )
 
 

@@ -1,0 +1,436 @@
+"""Request and response models of the API: the OpenAPI document is generated from these,
+and the same classes validate every request (bodies strict, query strings converted)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from rentals.api.spec import QueryInput, StrictInput
+
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: Dates in JSON bodies are ISO strings ("2027-03-01"): the one lax field of a strict body.
+JsonDate = Annotated[date, Field(strict=False)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9\-_/]+$")]
+RatingStatus = Literal["not_yet_rated", "three", "two", "one", "not_rated", "under_review"]
+UnitStatus = Literal["active", "vacant", "withdrawn"]
+UnitType = Literal["room", "apartment", "house", "other"]
+AnswerValue = Literal["met", "not_met", "na"]
+Outcome = Literal["completed", "refused", "no_access", "unit_gone"]
+
+
+# -- shared outputs ----------------------------------------------------------------------
+
+
+class Me(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Literal["inspector", "manager", "landlord", "admin"]
+
+
+class UnitOut(BaseModel):
+    code: str
+    area_id: int
+    area: str
+    address: str
+    street: str
+    house_number: int | None
+    unit_type: str
+    rooms: int
+    status: str
+    rating_status: RatingStatus
+    #: Stars of the newest rating (0 = not rated by veto, null = not yet rated).
+    stars: int | None
+    updated_at: datetime
+
+
+class UnitList(BaseModel):
+    items: list[UnitOut]
+    #: Pass as ``cursor`` for the next page; null on the last page.
+    next_cursor: str | None
+
+
+class ItemLineOut(BaseModel):
+    code: str
+    text: str
+    answer: AnswerValue
+    points: int
+    earned: int
+    #: Stars the item caps the rating at while not met (null: no cap).
+    cap: int | None
+    #: Whether this failed item's cap lowered the stars.
+    capped: bool
+
+
+class AdviceOut(BaseModel):
+    code: str
+    text: str
+    points: int
+
+
+class VetoOut(BaseModel):
+    code: str
+    text: str
+
+
+class RatingOut(BaseModel):
+    status: RatingStatus
+    stars: int
+    #: Score out of 100, rounded to one decimal (bands compare the exact score).
+    score: float
+    rated_at: datetime
+    inspection_id: int
+    scorecard_version: int
+    items: list[ItemLineOut]
+    vetoes: list[VetoOut]
+    #: The cheapest items to fix for the next star, in the order to fix them.
+    next_star: list[AdviceOut]
+
+
+class PersonOut(BaseModel):
+    """Masked, as on the unit file; the full number only through the audited reveal page."""
+
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+
+
+class TenantOut(BaseModel):
+    tenancy_id: int
+    person: PersonOut
+    moved_in: date
+    registered: bool
+
+
+class PlaqueOut(BaseModel):
+    serial: str
+    stars: int
+    valid_until: date
+
+
+class TaskOut(BaseModel):
+    id: int
+    unit_code: str
+    kind: Literal["routine", "follow_up", "reinspection"]
+    period_key: str
+    start: date
+    due: date
+    status: Literal["open", "overdue", "done", "cancelled"]
+    inspector_id: int | None
+
+
+class UnitDetail(UnitOut):
+    community_id: int
+    rating: RatingOut | None
+    plaque: PlaqueOut | None
+    landlord: PersonOut | None
+    #: Confirmed tenants living there now.
+    tenants: list[TenantOut]
+    next_task: TaskOut | None
+    open_orders: int
+
+
+class InspectionOut(BaseModel):
+    id: int
+    unit_code: str
+    outcome: Outcome
+    visited_at: datetime
+    inspector_id: int | None
+    scorecard_version: int
+    answers: dict[str, AnswerValue]
+    vetoes: list[str]
+    task_id: int | None
+    corrects_id: int | None
+    rating_status: RatingStatus | None
+    stars: int | None
+
+
+class InspectionList(BaseModel):
+    items: list[InspectionOut]
+
+
+class OrderOut(BaseModel):
+    id: int
+    unit_code: str
+    inspection_id: int
+    item_code: str
+    deadline: date
+    serious: bool
+    status: Literal["open", "closed"]
+    note: str
+    created_at: datetime
+    closed_at: datetime | None
+    closed_by_inspection_id: int | None
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut]
+
+
+class TaskList(BaseModel):
+    items: list[TaskOut]
+    total: int
+    page: int
+    pages: int
+
+
+class ScorecardItemOut(BaseModel):
+    code: str
+    category: str
+    text: str
+    points: int
+    na_allowed: bool
+    cap: int | None
+    deadline_days: int
+
+
+class ScorecardVersionOut(BaseModel):
+    version: int
+    title: str
+    active_from: date | None
+    state: str
+
+
+class ScorecardOut(ScorecardVersionOut):
+    items: list[ScorecardItemOut]
+    vetoes: list[VetoOut]
+
+
+class ScorecardList(BaseModel):
+    items: list[ScorecardVersionOut]
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+class UnitQuery(QueryInput):
+    #: As the register's search box: unit-code prefix, landlord name prefix, address
+    #: substring, a mobile number or the last four characters of an identity number.
+    q: Annotated[str, Field(max_length=100)] = ""
+    area_id: Id | None = None
+    community_id: Id | None = None
+    status: UnitStatus | None = None
+    rating_status: RatingStatus | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[str, Field(max_length=200)] = ""
+
+
+class TaskQuery(QueryInput):
+    area_id: Id | None = None
+    inspector_id: Id | None = None
+    #: Due dates from ``start`` to ``end`` (default: the current ISO week).
+    start: date | None = None
+    end: date | None = None
+    status: Literal["open", "overdue", "done"] | None = None
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class PageQuery(QueryInput):
+    area_id: Id | None = None
+    page: Annotated[int, Field(ge=1, le=100000)] = 1
+
+
+class CursorQuery(QueryInput):
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    cursor: Annotated[str, Field(max_length=200)] = ""
+
+
+# -- writes --------------------------------------------------------------------------------
+
+
+class OrderRequestIn(StrictInput):
+    item_code: Annotated[str, Field(min_length=1, max_length=16)]
+    #: Default: the item's own deadline from the scorecard.
+    deadline: JsonDate | None = None
+    serious: bool = False
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class InspectionIn(StrictInput):
+    """One visit, as the checklist page posts it. ``client_key`` makes a retry safe: the
+    same key returns the inspection it already made. ``expected_latest_id`` is the id of
+    the unit's newest inspection when the client read it (0 for none, from
+    ``GET /units/{code}/inspections``): if someone recorded another since, the answer is
+    409 ``stale_checklist``."""
+
+    client_key: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    outcome: Outcome
+    expected_latest_id: Annotated[int, Field(ge=0, le=MAX_ID)]
+    #: Item code -> answer; every item of the current scorecard when inspected.
+    answers: Annotated[
+        dict[Annotated[str, Field(max_length=16)], AnswerValue], Field(max_length=200)
+    ] = {}
+    vetoes: Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=50)] = []
+    #: Item code -> note.
+    notes: Annotated[
+        dict[Annotated[str, Field(max_length=16)], Annotated[str, Field(max_length=500)]],
+        Field(max_length=200),
+    ] = {}
+    note: Annotated[str, Field(max_length=2000)] = ""
+    refusal_reason: Annotated[str, Field(max_length=500)] = ""
+    orders: Annotated[list[OrderRequestIn], Field(max_length=50)] = []
+    task_id: Id | None = None
+    corrects_id: Id | None = None
+
+
+class RatingBrief(BaseModel):
+    status: RatingStatus
+    stars: int
+    score: float
+
+
+class InspectionResult(BaseModel):
+    inspection: InspectionOut
+    rating: RatingBrief | None
+    #: Orders this inspection opened.
+    orders: list[OrderOut]
+
+
+class MoveInIn(StrictInput):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    id_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    moved_in: JsonDate
+    registered: bool = False
+
+
+class MoveOutIn(StrictInput):
+    tenancy_id: Id
+    moved_out: JsonDate
+
+
+class TenantReportOut(BaseModel):
+    """What was filed: the register changes only when staff confirm it."""
+
+    id: int
+    kind: Literal["move_in", "move_out"]
+    status: str
+
+
+class UnitIn(StrictInput):
+    code: Code
+    area_id: Id
+    address: Annotated[str, Field(min_length=1, max_length=200)]
+    street: Annotated[str, Field(max_length=100)] = ""
+    house_number: Annotated[int, Field(ge=0, le=999999)] | None = None
+    unit_type: UnitType = "room"
+    rooms: Annotated[int, Field(ge=0, le=999)] = 1
+    floor_area: Annotated[float, Field(ge=0, le=99999)] | None = None
+    status: UnitStatus = "active"
+    #: The landlord, by identity number (already in the register); null for none.
+    landlord_id_number: Annotated[str, Field(max_length=40)] | None = None
+
+
+class UnitPatch(StrictInput):
+    """Fields to change; those left out keep their value."""
+
+    code: Code | None = None
+    area_id: Id | None = None
+    address: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    street: Annotated[str, Field(max_length=100)] | None = None
+    house_number: Annotated[int, Field(ge=0, le=999999)] | None = None
+    unit_type: UnitType | None = None
+    rooms: Annotated[int, Field(ge=0, le=999)] | None = None
+    floor_area: Annotated[float, Field(ge=0, le=99999)] | None = None
+    status: UnitStatus | None = None
+    landlord_id_number: Annotated[str, Field(max_length=40)] | None = None
+
+
+# -- public --------------------------------------------------------------------------------
+
+
+class PublicRating(BaseModel):
+    """A unit's public rating: no names, identity numbers or phones."""
+
+    code: str
+    community_id: int
+    community: str
+    area: str
+    area_bo: str
+    unit_type: str
+    rating_status: RatingStatus
+    stars: int | None
+
+
+class PublicRatingList(BaseModel):
+    items: list[PublicRating]
+    next_cursor: str | None
+
+
+class PublicUnit(PublicRating):
+    plaque_serial: str | None
+    plaque_valid_until: date | None
+    #: The landlord's public reply, when there is one.
+    reply: str | None
+    blacklisted_since: date | None
+
+
+class CommunityOut(BaseModel):
+    id: int
+    name: str
+    name_bo: str
+
+
+class CommunityList(BaseModel):
+    items: list[CommunityOut]
+
+
+class BlacklistEntry(BaseModel):
+    code: str
+    area: str
+    area_bo: str
+    unit_type: str
+    rating_status: RatingStatus
+    stars: int | None
+    since: date
+
+
+class BlacklistNow(BaseModel):
+    date: date
+    items: list[BlacklistEntry]
+
+
+class EditionSummary(BaseModel):
+    month: str
+    published_at: datetime
+    units: int
+
+
+class EditionList(BaseModel):
+    items: list[EditionSummary]
+
+
+class EditionRow(BaseModel):
+    unit_code: str
+    address: str
+    area: str
+    rating_status: str
+    reasons: list[str]
+    since: str
+
+
+class EditionOut(EditionSummary):
+    rows: list[EditionRow]
+
+
+class RecommendedUnit(BaseModel):
+    code: str
+    area: str
+    area_bo: str
+    unit_type: str
+    rating_status: RatingStatus
+    stars: int | None
+    #: The landlord's public reply, when there is one.
+    reply: str | None
+
+
+class RecommendedList(BaseModel):
+    items: list[RecommendedUnit]
+    total: int
+    page: int
+    pages: int
