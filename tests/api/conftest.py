@@ -56,3 +56,12 @@ def api(app, tokens) -> Api:  # type: ignore[no-untyped-def]
 
 
 ONE_DAY = timedelta(days=1)
+
+
+def data_snapshot(conn: Any) -> dict[str, Any]:
+    """Every table but the tokens' "last used" note, which any authenticated call may move."""
+    from tests.security.helpers import snapshot
+
+    tables = snapshot(conn)
+    tables.pop("api_token", None)
+    return tables
