@@ -16,9 +16,9 @@ from rentals.ratings.models import Rating
 from rentals.tasks import services as task_services
 from rentals.tasks.models import Task
 from tests import factories
+from tests.api.conftest import data_snapshot as snapshot
 from tests.conftest import login
 from tests.inspections.helpers import all_answers, checklist_data, form_fields
-from tests.api.conftest import data_snapshot as snapshot
 from tests.security.helpers import connection_of
 
 #: F1 failed with an order, F6 not applicable, the rest met: 86 of 94 points = 91.5,
