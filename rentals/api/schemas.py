@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from rentals.api.spec import QueryInput, StrictInput
 
@@ -14,6 +14,13 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 #: Dates in JSON bodies are ISO strings ("2027-03-01"): the one lax field of a strict body.
 JsonDate = Annotated[date, Field(strict=False)]
+#: A date a query may ask about: 1900-01-01 to 2999-12-31 (``rentals.inputs``), said in the
+#: schema too, so a generated request never meets a limit the document does not state.
+QueryDate = Annotated[
+    date,
+    Field(ge=date(1900, 1, 1), le=date(2999, 12, 31)),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^(19|2[0-9])[0-9]{2}-"}),
+]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9\-_/]+$")]
 RatingStatus = Literal["not_yet_rated", "three", "two", "one", "not_rated", "under_review"]
 UnitStatus = Literal["active", "vacant", "withdrawn"]
@@ -217,15 +224,17 @@ class UnitQuery(QueryInput):
     status: UnitStatus | None = None
     rating_status: RatingStatus | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    cursor: Annotated[str, Field(max_length=200)] = ""
+    #: ``next_cursor`` of the page before (the last unit code it listed).
+    cursor: Annotated[str, Field(max_length=64)] = ""
 
 
 class TaskQuery(QueryInput):
     area_id: Id | None = None
     inspector_id: Id | None = None
-    #: Due dates from ``start`` to ``end`` (default: the current ISO week).
-    start: date | None = None
-    end: date | None = None
+    #: Due dates from ``start`` to ``end`` (default: the current ISO week; an ``end``
+    #: before ``start`` lists nothing).
+    start: QueryDate | None = None
+    end: QueryDate | None = None
     status: Literal["open", "overdue", "done"] | None = None
     page: Annotated[int, Field(ge=1, le=100000)] = 1
 
@@ -237,7 +246,8 @@ class PageQuery(QueryInput):
 
 class CursorQuery(QueryInput):
     limit: Annotated[int, Field(ge=1, le=500)] = 100
-    cursor: Annotated[str, Field(max_length=200)] = ""
+    #: ``next_cursor`` of the page before.
+    cursor: Annotated[str, Field(max_length=64)] = ""
 
 
 # -- writes --------------------------------------------------------------------------------

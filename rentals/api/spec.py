@@ -113,6 +113,7 @@ COMMON = (400, 401, 403, 404, 429)
 def responses(ok: Any = None, *codes: int, status: int = 200) -> Response:
     """A spectree Response: ``ok`` under ``status``, ErrorBody under every code given."""
     kwargs = {f"HTTP_{code}": ErrorBody for code in codes}
-    if ok is not None:
-        kwargs[f"HTTP_{status}"] = ok
+    if ok is None:  # a body that is not JSON (the CSV file): documented in rentals.api.docs
+        return Response(f"HTTP_{status}", **kwargs)
+    kwargs[f"HTTP_{status}"] = ok
     return Response(**kwargs)
