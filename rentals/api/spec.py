@@ -99,6 +99,9 @@ spec = SpecTree(
     before=_before,
     validation_error_status=422,
     validation_error_model=ErrorBody,
+    # Our model names are unique: the reference page shows "UnitOut", not "UnitOut.3a7fa41".
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[
         SecurityScheme(name="token", data=SecuritySchemeData(type="http", scheme="bearer")),
     ],
