@@ -41,7 +41,7 @@ def select_locale() -> str:
     """
     if not has_request_context():  # CLI commands and jobs: messages in the default locale
         return DEFAULT_LOCALE
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") and request.endpoint != "api.docs":
         return _api_locale()
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:

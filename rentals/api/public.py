@@ -140,7 +140,7 @@ def _entry(row: dict) -> s.BlacklistEntry:  # type: ignore[type-arg]
 @bp.get("/public/blacklist")
 @spec.validate(resp=responses(s.BlacklistNow, 429), tags=["public"])
 def public_blacklist():  # type: ignore[no-untyped-def]
-    """The blacklist as published today (黑榜公示): one-star and not-rated units whose
+    """The blacklist as published today: one-star and not-rated units whose
     notice period has passed, with the date each entry began."""
     today = clock.today()
     rows = public_queries.blacklist_entries(db.session(), today=today)

@@ -81,7 +81,7 @@ def _before(
 
 spec = SpecTree(
     "flask",
-    title="出租房星级管理 API · Rental star rating API",
+    title="Rental star rating API",
     version=API_VERSION,
     description=(
         "Open JSON API of the rental star-rating scheme. Endpoints under /api/v1/public need "
