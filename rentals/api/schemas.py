@@ -444,3 +444,55 @@ class RecommendedList(BaseModel):
     total: int
     page: int
     pages: int
+
+
+# -- dashboard -----------------------------------------------------------------------------
+
+
+class DashboardQuery(QueryInput):
+    community_id: Id | None = None
+    area_id: Id | None = None
+    #: ``YYYY-MM``; default: this month.
+    month: Annotated[str, Field(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")] | None = None
+
+
+class OrdersByItem(BaseModel):
+    item_code: str
+    open: int
+    overdue: int
+
+
+class PlannedWorkOut(BaseModel):
+    """Inspections four weeks of the current ratings need (13 + 2×141 + 4×6 in Zhaxi)."""
+
+    monthly: int
+    fortnightly: int
+    weekly: int
+    total: int
+    done: int
+    since: date
+
+
+class RatesOut(BaseModel):
+    """Outcome figures from each unit's newest completed inspection (counts and shares)."""
+
+    units: int
+    inspected: int
+    fire: int
+    registered: int
+    refused: int
+    stale: int
+    share: dict[str, float]
+
+
+class DashboardOut(BaseModel):
+    month: str
+    #: Units per public rating state.
+    split: dict[str, int]
+    #: Units whose stars rose or fell in the month.
+    moved: dict[str, int]
+    #: Tasks due in the month: due, done, overdue.
+    tasks: dict[str, int]
+    work: PlannedWorkOut
+    orders: list[OrdersByItem]
+    rates: RatesOut

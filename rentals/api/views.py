@@ -250,3 +250,33 @@ def scorecard_current():  # type: ignore[no-untyped-def]
 
     row = checklist_version(db.session(), today=clock.today())
     return present.scorecard(row, "active", card_of(row))
+
+
+@bp.get("/dashboard")
+@token_required(*STAFF)
+@spec.validate(resp=responses(s.DashboardOut, *COMMON), tags=["dashboard"], security=TOKEN)
+def dashboard(query: s.DashboardQuery):  # type: ignore[no-untyped-def]
+    """The managers' dashboard figures for a month, in the token's scope (the same
+    computation as the dashboard page, reused for a minute per account and filter)."""
+    from dataclasses import asdict
+    from datetime import date
+
+    from rentals.dashboard import queries as figures_of
+
+    today = clock.today()
+    month = date.fromisoformat(query.month + "-01") if query.month else today.replace(day=1)
+    flt = figures_of.Filter(
+        community_id=query.community_id, area_id=query.area_id, month=month, today=today
+    )
+    figures = figures_of.figures(db.session(), api_user(), flt)
+    return s.DashboardOut(
+        month=f"{month:%Y-%m}",
+        split=figures["split"],
+        moved=figures["moved"],
+        tasks=figures["tasks"],
+        work=s.PlannedWorkOut(**asdict(figures["work"])),
+        orders=[
+            s.OrdersByItem(item_code=c, open=n, overdue=late) for c, n, late in figures["orders"]
+        ],
+        rates=s.RatesOut(**asdict(figures["rates"])),
+    )

@@ -253,3 +253,45 @@ def test_only_staff_of_the_units_area_may_record(api, world, twins):
         api.post(f"/units/{x.code}/inspections", "landlord_a", json=_visit("k")).status_code == 403
     )
     assert api.post(f"/units/{x.code}/inspections", "admin", json=_visit("k")).status_code == 201
+
+
+def test_orders_open_with_a_failed_item_and_close_when_an_inspection_finds_it_met(
+    api, world, twins
+):
+    """The pages' rule, through the API: an order is opened on a failed item of an
+    inspection and closed only by a later inspection that finds the item met."""
+    x, _y = twins
+    failed = api.post(
+        f"/units/{x.code}/inspections",
+        "inspector_a",
+        json=_visit(
+            "o1",
+            answers=all_answers(F2="not_met"),
+            orders=[{"item_code": "F2", "deadline": "2999-01-01", "serious": True}],
+        ),
+    )
+    assert failed.status_code == 201, failed.get_data(as_text=True)
+    order = failed.get_json()["orders"][0]
+    assert (order["item_code"], order["deadline"], order["serious"], order["status"]) == (
+        "F2",
+        "2999-01-01",
+        True,
+        "open",
+    )
+    follow_up = next(
+        t
+        for t in api.get(f"/units/{x.code}/tasks", "inspector_a").get_json()["items"]
+        if t["kind"] == "follow_up"
+    )
+    assert follow_up["due"] == "2999-01-01"
+    latest = failed.get_json()["inspection"]["id"]
+    fixed = api.post(
+        f"/units/{x.code}/inspections",
+        "inspector_a",
+        json=_visit("o2", latest=latest, task_id=follow_up["id"]),
+    )
+    assert fixed.status_code == 201
+    orders = api.get(f"/units/{x.code}/orders", "landlord_a").get_json()["items"]
+    assert [(o["status"], o["closed_by_inspection_id"]) for o in orders] == [
+        ("closed", fixed.get_json()["inspection"]["id"])
+    ]

@@ -162,3 +162,14 @@ def test_tasks_are_listed_only_in_the_areas_served(app, api, session, world):
     assert backwards.status_code == 200 and backwards.get_json()["items"] == []
     too_early = api.get("/tasks?start=1800-01-01&end=1800-01-02", "manager")
     assert too_early.status_code == 422 and too_early.get_json()["error"]["field"] == "start"
+
+
+def test_the_dashboard_figures_are_the_pages_in_the_tokens_scope(api, world):
+    month = clock.today().strftime("%Y-%m")
+    manager = api.get(f"/dashboard?month={month}", "manager").get_json()
+    inspector = api.get("/dashboard", "inspector_a").get_json()
+    assert manager["month"] == inspector["month"] == month
+    assert manager["split"]["not_yet_rated"] == 2
+    assert inspector["split"]["not_yet_rated"] == 1
+    assert api.get("/dashboard", "landlord_a").status_code == 403
+    assert api.get("/dashboard?month=2026-13", "manager").status_code == 422

@@ -214,6 +214,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "api.move_out": token_api(("landlord",)),
     "api.unit_create": token_api(OFFICE),
     "api.unit_update": token_api(OFFICE),
+    "api.dashboard": token_api(STAFF),
     # Open data, no token, no personal data.
     "api.openapi": public(),
     "api.docs": public(),
