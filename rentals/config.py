@@ -55,6 +55,8 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    #: The JSON API's limit, per token (or per client address without one).
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "300 per minute")
     #: Sign-in throttle (rentals/auth/throttle.py): failures free per client address, per
     #: (account, client) and per account, then waits doubling from 2 s up to the cap.
     LOGIN_FREE_FAILURES = {"address": 10, "pair": 3, "account": 10}

@@ -496,3 +496,24 @@ class DashboardOut(BaseModel):
     work: PlannedWorkOut
     orders: list[OrdersByItem]
     rates: RatesOut
+
+
+# -- people --------------------------------------------------------------------------------
+
+
+class PersonIn(StrictInput):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    #: GB 11643, checked as on the page; null when not known.
+    id_number: Annotated[str, Field(max_length=40)] | None = None
+    #: Mainland mobile; null for none.
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=200)] = ""
+
+
+class PersonPatch(StrictInput):
+    """Fields to change; those left out keep their value (null empties number or phone)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    id_number: Annotated[str, Field(max_length=40)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=200)] | None = None

@@ -19,14 +19,14 @@ from rentals.api.spec import COMMON, TOKEN, responses, spec
 from rentals.api.views import visible_or_404
 from rentals.auth.access import OFFICE, STAFF
 from rentals.auth.models import Role
-from rentals.errors import InvalidInput
+from rentals.errors import InvalidInput, NotFound
 from rentals.inspections import services as inspections
 from rentals.inspections.models import Outcome, RectificationOrder
 from rentals.portal import services as portal
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register import services as register
-from rentals.register.models import Area, Unit
-from rentals.register.queries import areas_for
+from rentals.register.models import Area, Person, Unit
+from rentals.register.queries import areas_for, visible_person
 from rentals.tasks import services as task_services
 from rentals.validators import FieldInvalid, normalise_id_number, normalise_mobile
 
@@ -208,3 +208,53 @@ def unit_update(code: str, json: s.UnitPatch):  # type: ignore[no-untyped-def]
     register.update_unit(session, actor=api_user(), unit=unit, data=_unit_data(given, unit))
     area = session.get(Area, unit.area_id)
     return present.unit(unit, area.name if area else "")
+
+
+def _person_data(values: dict, person: Person | None) -> register.PersonData:  # type: ignore[type-arg]
+    """The person form's fields through the same validators; unsent fields kept."""
+
+    def get(name: str) -> object:
+        return values[name] if name in values else getattr(person, name, None)
+
+    name = str(get("name") or "").strip()
+    if not name:
+        raise InvalidInput(_l("请填写姓名。"), field="name")
+    raw_number = values.get("id_number") if "id_number" in values else None
+    raw_phone = values.get("phone") if "phone" in values else None
+    return register.PersonData(
+        name=name,
+        id_number=_field(normalise_id_number, raw_number, "id_number", optional=True)
+        if person is None or "id_number" in values
+        else person.id_number,
+        phone=_field(normalise_mobile, raw_phone, "phone", optional=True)
+        if person is None or "phone" in values
+        else person.phone,
+        address=str(get("address") or "").strip(),
+    )
+
+
+@bp.post("/people")
+@token_required(*OFFICE)
+@spec.validate(
+    resp=responses(s.PersonOut, *WRITE_ERRORS, status=201), tags=["people"], security=TOKEN
+)
+def person_create(json: s.PersonIn):  # type: ignore[no-untyped-def]
+    """Register a person (a landlord or tenant); the answer shows them masked."""
+    person = register.create_person(
+        db.session(), actor=api_user(), data=_person_data(json.model_dump(), None)
+    )
+    return present.person(person), 201
+
+
+@bp.patch("/people/<int:person_id>")
+@token_required(*OFFICE)
+@spec.validate(resp=responses(s.PersonOut, *WRITE_ERRORS), tags=["people"], security=TOKEN)
+def person_update(person_id: int, json: s.PersonPatch):  # type: ignore[no-untyped-def]
+    """Change a person the office can see (through a unit of theirs, or not yet linked)."""
+    session = db.session()
+    person = visible_person(session, api_user(), person_id)
+    if person is None:
+        raise NotFound(_l("找不到该页面或记录。"))
+    data = _person_data(json.model_dump(exclude_unset=True), person)
+    register.update_person(session, actor=api_user(), person=person, data=data)
+    return present.person(person)

@@ -234,6 +234,23 @@ def visible_unit(session: Session, user: User, code: str) -> Unit | None:
     return session.exec(select(Unit).where(Unit.code == code, unit_scope(user))).first()
 
 
+def visible_person(session: Session, user: User, person_id: int) -> Person | None:
+    """The person if ``user`` may see them (None: the view says 404): through a unit the
+    user sees, as its landlord or a confirmed tenant (an unconfirmed declaration opens no
+    one's file, issue 14.4); for the office also a person not yet linked to any unit."""
+    person = session.get(Person, person_id)
+    if person is None or user.role == "admin":
+        return person
+    tenant_units = select(Tenancy.unit_id).where(
+        Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
+    )
+    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
+    if session.exec(select(Unit.id).where(unit_scope(user), of_person)).first() is not None:
+        return person
+    unlinked = session.exec(select(Unit.id).where(of_person)).first() is None
+    return person if user.role in ("manager", "admin") and unlinked else None
+
+
 def in_community(community_id: int) -> Any:
     """SQL condition on ``Unit``: the unit lies in one of the community's areas."""
     return Unit.area_id.in_(select(Area.id).where(Area.community_id == community_id))

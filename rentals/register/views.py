@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlmodel import select
 
 from rentals import db
@@ -28,6 +27,7 @@ from rentals.register.queries import (
     communities_for,
     unit_file,
     unit_page,
+    visible_person,
     visible_unit,
 )
 from rentals.security import safe_next
@@ -218,25 +218,8 @@ def tenancy_end(tenancy_id: int):  # type: ignore[no-untyped-def]
 
 
 def _person_or_404(person_id: int) -> Person:
-    """A person is visible through a unit the user can see (as landlord or tenant)."""
-    session = db.session()
-    user = _user()
-    person = session.get(Person, person_id)
+    person = visible_person(db.session(), _user(), person_id)
     if person is None:
-        abort(404)
-    if user.role == Role.ADMIN:
-        return person
-    # Only tenancies staff recorded or confirmed link a person to a unit (issue 14.4).
-    tenant_units = select(Tenancy.unit_id).where(
-        Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
-    )
-    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
-    linked = session.exec(select(Unit.id).where(unit_scope(user), of_person)).first()
-    # Or, for the office, a person registered but not yet linked to any unit.
-    unlinked = user.role in OFFICE and (
-        linked is None and session.exec(select(Unit.id).where(of_person)).first() is None
-    )
-    if linked is None and not unlinked:
         abort(404)
     return person
 

@@ -206,3 +206,74 @@ def test_an_admin_token_creates_units_anywhere(api, world):
     assert world.users["admin"].role == Role.ADMIN
     answer = api.post("/units", "admin", json={**NEW_UNIT, "area_id": world.area_a.id})
     assert answer.status_code == 201
+
+
+def test_the_office_registers_and_changes_people_through_the_register_rules(
+    app, api, session, world
+):
+    from rentals.register.models import Person
+
+    made = api.post(
+        "/people",
+        "manager",
+        json={"name": "索朗", "id_number": "11010519491231002x", "phone": "139 1234 5678"},
+    )
+    assert made.status_code == 201, made.get_data(as_text=True)
+    body = made.get_json()
+    assert (
+        body["id_number_masked"] == "110105********002X" and body["phone_masked"] == "139****5678"
+    )
+    person = session.get(Person, body["id"])
+    assert (person.id_number, person.phone) == ("11010519491231002X", "+8613912345678")
+    again = api.post("/people", "manager", json={"name": "重复", "id_number": "11010519491231002X"})
+    assert again.status_code == 409 and again.get_json()["error"]["field"] == "id_number"
+    changed = api("PATCH", f"/people/{person.id}", "manager", json={"address": "扎细路3号"})
+    assert changed.status_code == 200
+    session.expire_all()
+    assert (session.get(Person, person.id).address, session.get(Person, person.id).phone) == (
+        "扎细路3号",
+        "+8613912345678",
+    )
+    actions = [
+        e.action
+        for e in session.exec(
+            select(AuditEvent).where(
+                AuditEvent.subject_type == "person", AuditEvent.subject_id == str(person.id)
+            )
+        )
+    ]
+    assert actions == ["person.created", "person.updated"]
+    assert "11010519491231002X" not in str(
+        [
+            e.data
+            for e in session.exec(select(AuditEvent).where(AuditEvent.subject_type == "person"))
+        ]
+    )
+
+
+def test_people_outside_the_offices_reach_are_not_found(app, api, session, world):
+    with app.app_context():
+        other = factories.make_community(session, "别的社区")
+        far = factories.make_unit(
+            session,
+            factories.make_area(session, other, "丙区"),
+            factories.make_person(session, name="远方"),
+        )
+        session.commit()
+    conn = connection_of(app)
+    for role in ("manager", "inspector_a"):
+        api.get("/me", role)
+    before = data_snapshot(conn)
+    assert (
+        api("PATCH", f"/people/{far.landlord_id}", "manager", json={"name": "x"}).status_code == 404
+    )
+    assert (
+        api(
+            "PATCH", f"/people/{world.landlord_a.id}", "inspector_a", json={"name": "x"}
+        ).status_code
+        == 403
+    )
+    assert api("PATCH", "/people/2147483647", "manager", json={"name": "x"}).status_code == 404
+    assert api.post("/people", "manager", json={"name": "x", "id_number": "123"}).status_code == 422
+    assert api.post("/people", "manager", json={"name": " "}).status_code == 422
+    assert data_snapshot(conn) == before

@@ -215,6 +215,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "api.unit_create": token_api(OFFICE),
     "api.unit_update": token_api(OFFICE),
     "api.dashboard": token_api(STAFF),
+    "api.person_create": token_api(OFFICE),
+    "api.person_update": token_api(OFFICE),
     # Open data, no token, no personal data.
     "api.openapi": public(),
     "api.docs": public(),
