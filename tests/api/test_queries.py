@@ -37,7 +37,8 @@ def test_a_page_of_units_costs_the_same_queries_for_3_or_200_rows(app, api, engi
     for _ in range(20):
         api.get("/units?limit=200", "manager")
     print(
-        f"GET /api/v1/units?limit=200 (205 units): {(time.perf_counter() - started) / 20 * 1000:.1f} ms"
+        "GET /api/v1/units?limit=200 (205 units): "
+        f"{(time.perf_counter() - started) / 20 * 1000:.1f} ms"
     )
 
 
@@ -50,5 +51,6 @@ def test_the_bulk_files_stream_every_unit_in_fixed_queries(app, api, engine, ses
     started = time.perf_counter()
     body = api.get("/public/ratings.csv").get_data()
     print(
-        f"ratings.csv of 1,505 units: {(time.perf_counter() - started) * 1000:.0f} ms, {len(body)} bytes"
+        f"ratings.csv of 1,505 units: {(time.perf_counter() - started) * 1000:.0f} ms, "
+        f"{len(body)} bytes"
     )
