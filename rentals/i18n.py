@@ -61,13 +61,16 @@ def select_locale() -> str:
 
 
 def _api_locale() -> str:
-    """The JSON API's language: Accept-Language, remembered nowhere (an API answer sets
-    no cookie), Chinese by default."""
+    """The JSON API's language: Accept-Language, else the language the token was made in
+    (``rentals.api.auth`` notes it before any message is translated), else Chinese;
+    remembered nowhere (an API answer sets no cookie)."""
+    from flask import g
+
     for tag, _quality in request.accept_languages:
         found = normalise_locale(tag)
         if found:
             return found
-    return DEFAULT_LOCALE
+    return normalise_locale(g.get("api_token_locale")) or DEFAULT_LOCALE
 
 
 def html_lang() -> str:

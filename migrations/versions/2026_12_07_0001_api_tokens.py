@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("revoked_by", sa.Integer(), nullable=True),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_used_ip", sa.String(length=64), nullable=False),
+        sa.Column("locale", sa.String(length=16), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], name="fk_api_token_user_id_user"),
         sa.ForeignKeyConstraint(["created_by"], ["user.id"], name="fk_api_token_created_by_user"),
         sa.ForeignKeyConstraint(["revoked_by"], ["user.id"], name="fk_api_token_revoked_by_user"),

@@ -45,6 +45,7 @@ def _authenticate() -> User:
         found = tokens.check_token(sess, presented, now=now)
     if found is None:
         raise Unauthorized(_("接口令牌无效、已过期或已被撤销。"))
+    g.api_token_locale = found.locale
     if found.stale_use:
         with db.unit_of_work(write=True) as sess:
             tokens.touch_token(sess, token_id=found.token_id, now=now, ip=request.remote_addr or "")

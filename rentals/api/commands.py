@@ -31,8 +31,9 @@ def _account(session, username: str) -> User:  # type: ignore[no-untyped-def]
 @click.argument("username")
 @click.option("--name", required=True, help="What the token is for (shown in lists).")
 @click.option("--days", type=int, default=tokens.DEFAULT_DAYS, show_default=True)
+@click.option("--lang", default="", help="Language of error messages: zh, bo or en.")
 @with_appcontext
-def create_cmd(username: str, name: str, days: int) -> None:
+def create_cmd(username: str, name: str, days: int, lang: str) -> None:
     """Make a token acting as USERNAME and print it (once; only its hash is kept)."""
     try:
         with db.unit_of_work() as session:
@@ -43,6 +44,7 @@ def create_cmd(username: str, name: str, days: int) -> None:
                 name=name,
                 days=days,
                 now=clock.now(),
+                locale=lang,
             )
             expires = row.expires_at
     except DomainError as err:

@@ -33,3 +33,6 @@ class ApiToken(SQLModel, table=True):
     #: Updated at most once a minute (a write per request would serialise readers).
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_ip: str = Field(default="", max_length=64)
+    #: Language of error messages when a request sends no Accept-Language (the language
+    #: the token was made in; "" = Chinese).
+    locale: str = Field(default="", max_length=16)

@@ -7,6 +7,7 @@ once, on an answer no cache keeps; afterwards only its prefix and dates are show
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -64,6 +65,7 @@ def token_list():  # type: ignore[no-untyped-def]
             name=form.name.data,
             days=form.days.data,
             now=clock.now(),
+            locale=str(get_locale() or ""),
         )
     except DomainError as err:
         flash(str(err.message), "error")

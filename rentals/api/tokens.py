@@ -22,6 +22,7 @@ from rentals.api.models import ApiToken
 from rentals.auth.models import Role, User
 from rentals.auth.passwords import token_hash
 from rentals.errors import InvalidInput, NotAllowed, NotFound
+from rentals.i18n import normalise_locale
 
 PREFIX = "rk_"
 #: Days a token lives unless told otherwise, and the longest life allowed.
@@ -39,6 +40,7 @@ class TokenCheck:
     token_id: int
     user_id: int
     stale_use: bool
+    locale: str
 
 
 def may_manage(actor: User, user: User) -> bool:
@@ -47,7 +49,14 @@ def may_manage(actor: User, user: User) -> bool:
 
 
 def create_token(
-    session: Session, *, actor: User | None, user: User, name: str, days: int, now: datetime
+    session: Session,
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    days: int,
+    now: datetime,
+    locale: str = "",
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the token (shown once, never stored).
 
@@ -71,6 +80,7 @@ def create_token(
         created_by=actor.id if actor is not None else None,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        locale=normalise_locale(locale) or "",
     )
     session.add(row)
     session.flush()
@@ -129,7 +139,7 @@ def check_token(session: Session, presented: str, *, now: datetime) -> TokenChec
     if row.revoked_at is not None or row.expires_at <= now or not active:
         return None
     stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
-    return TokenCheck(row.id, row.user_id, stale)  # type: ignore[arg-type]
+    return TokenCheck(row.id, row.user_id, stale, row.locale)  # type: ignore[arg-type]
 
 
 def touch_token(session: Session, *, token_id: int, now: datetime, ip: str) -> None:

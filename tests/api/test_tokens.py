@@ -278,3 +278,18 @@ def test_the_api_is_rate_limited_per_token(app, api):
     assert limited.headers.get("Retry-After")
     # Another token has its own count.
     assert api.get("/me", "admin").status_code == 200
+
+
+def test_without_accept_language_errors_use_the_language_the_token_was_made_in(app, client, world):
+    login(client, world.users["landlord_a"].username)
+    client.get("/account/api-tokens?lang=en")  # the page in English, remembered
+    made = _make_on_page(client)
+    plain = TOKEN_RE.search(made.get_data(as_text=True)).group(1)
+    machine = app.test_client()  # a program: no cookie, no Accept-Language
+    answer = machine.get("/api/v1/units/NOPE", headers={"Authorization": f"Bearer {plain}"})
+    assert answer.get_json()["error"]["message"] == "Page or record not found."
+    asked = machine.get(
+        "/api/v1/units/NOPE",
+        headers={"Authorization": f"Bearer {plain}", "Accept-Language": "zh-CN"},
+    )
+    assert asked.get_json()["error"]["message"] == "找不到该页面或记录。"
