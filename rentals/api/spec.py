@@ -7,6 +7,7 @@ with the message in the caller's language, so a client handles one shape.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
 API_VERSION = "1.0.0"
+log = logging.getLogger(__name__)
 
 
 class FieldProblem(BaseModel):
@@ -79,6 +81,19 @@ def _before(
     response.mimetype = "application/json"
 
 
+def _after(
+    request: Any, response: Any, resp_validation_error: Any, _instance: Any, _a: Any
+) -> None:
+    """An answer that breaks its own model is our bug: log it, answer a plain 500 body
+    (spectree's own lists pydantic's internals)."""
+    if resp_validation_error is None:
+        return
+    log.error("API answer breaks its model at %s: %s", request.path, resp_validation_error)
+    body = error_body("internal", _("服务器出错了，请稍后再试。已记录该问题。"))
+    response.set_data(json.dumps(body, ensure_ascii=False))
+    response.mimetype = "application/json"
+
+
 spec = SpecTree(
     "flask",
     title="Rental star rating API",
@@ -97,6 +112,7 @@ spec = SpecTree(
     mode="strict",
     annotations=True,
     before=_before,
+    after=_after,
     validation_error_status=422,
     validation_error_model=ErrorBody,
     # Our model names are unique: the reference page shows "UnitOut", not "UnitOut.3a7fa41".

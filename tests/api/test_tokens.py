@@ -293,3 +293,16 @@ def test_without_accept_language_errors_use_the_language_the_token_was_made_in(a
         headers={"Authorization": f"Bearer {plain}", "Accept-Language": "zh-CN"},
     )
     assert asked.get_json()["error"]["message"] == "找不到该页面或记录。"
+
+
+def test_an_answer_that_breaks_its_own_model_is_a_plain_500(api, monkeypatch):
+    from rentals.api import present
+
+    def broken(*_a, **_k):  # type: ignore[no-untyped-def]
+        return {"code": 1}
+
+    monkeypatch.setattr(present, "unit", broken)
+    answer = api.get("/units", "manager")
+    assert answer.status_code == 500
+    assert answer.get_json()["error"]["code"] == "internal"
+    assert "pydantic" not in answer.get_data(as_text=True)
