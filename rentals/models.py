@@ -3,7 +3,9 @@
 from rentals.api.models import ApiToken
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
+from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
+from rentals.messages.models import ContactPreference, OutboxMessage
 from rentals.portal.models import (
     BlacklistNotice,
     Contest,
@@ -15,6 +17,7 @@ from rentals.printing.models import BlacklistEdition, Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
@@ -24,13 +27,19 @@ __all__ = [
     "BlacklistEdition",
     "BlacklistNotice",
     "CalendarFeed",
+    "DoorSticker",
+    "FixProof",
     "Community",
+    "ContactPreference",
     "Contest",
+    "Incident",
+    "IncidentKind",
     "Inspection",
     "Job",
     "JobBlob",
     "LoginThrottle",
     "MoveOutReport",
+    "OutboxMessage",
     "Photo",
     "RectificationOrder",
     "Signature",
@@ -40,6 +49,7 @@ __all__ = [
     "QueueData",
     "QueueMessage",
     "Rating",
+    "ResidenceRegistration",
     "ScorecardVersion",
     "Task",
     "TenantDeclaration",

@@ -18,7 +18,7 @@ COLOURS = {
     "under_review": "#6a1b9a",
     "not_yet_rated": "#9e9e9e",
 }
-BAR_WIDTH = 280  # viewBox width of the longest horizontal bar
+BAR_WIDTH = 170  # viewBox width of the longest horizontal bar (the viewBox is 300 wide)
 COLUMN_HEIGHT = 120  # viewBox height of the tallest column
 
 
@@ -70,3 +70,21 @@ def stacked(history: list[tuple[date, dict[str, int]]]) -> list[Column]:
             segments.append(Segment(state, n, y, height, COLOURS.get(state, "#9e9e9e")))
         columns.append(Column(month, sum(counts.values()), segments))
     return columns
+
+
+@dataclass(frozen=True)
+class Bin:
+    month: date
+    count: int
+    y: float
+    height: float
+
+
+def columns(counts: list[tuple[date, int]]) -> list[Bin]:
+    """One plain column per month (incidents), the tallest ``COLUMN_HEIGHT`` high."""
+    top = max((n for _m, n in counts), default=0) or 1
+    out = []
+    for month, n in counts:
+        height = round(COLUMN_HEIGHT * n / top, 2)
+        out.append(Bin(month, n, round(COLUMN_HEIGHT - height, 2), height))
+    return out
