@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from rentals import clock, db
 from rentals.api import bp, present
+from rentals.api import public_schemas as p
 from rentals.api import schemas as s
 from rentals.api.spec import responses, spec
 from rentals.errors import NotFound
@@ -62,8 +63,8 @@ def _public_rows(conditions: list, *, after: str = "", limit: int | None = None)
     return query
 
 
-def _rating(unit: Unit, area: Area, community: Community) -> s.PublicRating:
-    return s.PublicRating(
+def _rating(unit: Unit, area: Area, community: Community) -> p.PublicRating:
+    return p.PublicRating(
         code=unit.code,
         community_id=community.id,  # type: ignore[arg-type]
         community=community.name,
@@ -76,17 +77,17 @@ def _rating(unit: Unit, area: Area, community: Community) -> s.PublicRating:
 
 
 @bp.get("/public/communities")
-@spec.validate(resp=responses(s.CommunityList, 429), tags=["public"])
+@spec.validate(resp=responses(p.CommunityList, 429), tags=["public"])
 def public_communities():  # type: ignore[no-untyped-def]
     """Every community of the installation."""
     rows = db.session().exec(select(Community).order_by(Community.name))
-    return s.CommunityList(
-        items=[s.CommunityOut(id=c.id, name=c.name, name_bo=c.name_bo) for c in rows]  # type: ignore[arg-type]
+    return p.CommunityList(
+        items=[p.CommunityOut(id=c.id, name=c.name, name_bo=c.name_bo) for c in rows]  # type: ignore[arg-type]
     )
 
 
 @bp.get("/public/communities/<int:community_id>/ratings")
-@spec.validate(resp=responses(s.PublicRatingList, *PUBLIC_ERRORS, 422), tags=["public"])
+@spec.validate(resp=responses(p.PublicRatingList, *PUBLIC_ERRORS, 422), tags=["public"])
 def public_community_ratings(community_id: int, query: s.CursorQuery):  # type: ignore[no-untyped-def]
     """The public rating of every unit of one community, by unit code, in cursor pages."""
     session = db.session()
@@ -98,14 +99,14 @@ def public_community_ratings(community_id: int, query: s.CursorQuery):  # type: 
     )
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    return s.PublicRatingList(
+    return p.PublicRatingList(
         items=[_rating(*row) for row in rows],
         next_cursor=present.encode_cursor(rows[-1][0].code) if more else None,
     )
 
 
 @bp.get("/public/units/<code>")
-@spec.validate(resp=responses(s.PublicUnit, *PUBLIC_ERRORS), tags=["public"])
+@spec.validate(resp=responses(p.PublicUnit, *PUBLIC_ERRORS), tags=["public"])
 def public_unit(code: str):  # type: ignore[no-untyped-def]
     """A unit's public rating by its code (what its plaque's QR check shows)."""
     session = db.session()
@@ -116,7 +117,7 @@ def public_unit(code: str):  # type: ignore[no-untyped-def]
     reply = facts["reply"]
     if reply and public_queries.has_personal_number(reply):
         reply = None  # a reply stored before the filter stays off public answers
-    return s.PublicUnit(
+    return p.PublicUnit(
         **_rating(*found).model_dump(),
         plaque_serial=facts["plaque_serial"],
         plaque_valid_until=facts["plaque_valid_until"],
@@ -125,8 +126,8 @@ def public_unit(code: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _entry(row: dict) -> s.BlacklistEntry:  # type: ignore[type-arg]
-    return s.BlacklistEntry(
+def _entry(row: dict) -> p.BlacklistEntry:  # type: ignore[type-arg]
+    return p.BlacklistEntry(
         code=row["code"],
         area=row["area"],
         area_bo=row["area_bo"],
@@ -138,23 +139,23 @@ def _entry(row: dict) -> s.BlacklistEntry:  # type: ignore[type-arg]
 
 
 @bp.get("/public/blacklist")
-@spec.validate(resp=responses(s.BlacklistNow, 429), tags=["public"])
+@spec.validate(resp=responses(p.BlacklistNow, 429), tags=["public"])
 def public_blacklist():  # type: ignore[no-untyped-def]
     """The blacklist as published today: one-star and not-rated units whose
     notice period has passed, with the date each entry began."""
     today = clock.today()
     rows = public_queries.blacklist_entries(db.session(), today=today)
-    return s.BlacklistNow(date=today, items=[_entry(r) for r in rows])
+    return p.BlacklistNow(date=today, items=[_entry(r) for r in rows])
 
 
 @bp.get("/public/blacklist/editions")
-@spec.validate(resp=responses(s.EditionList, 429), tags=["public"])
+@spec.validate(resp=responses(p.EditionList, 429), tags=["public"])
 def public_blacklist_editions():  # type: ignore[no-untyped-def]
     """Every published monthly edition, newest first."""
     rows = db.session().exec(select(BlacklistEdition).order_by(BlacklistEdition.month.desc()))
-    return s.EditionList(
+    return p.EditionList(
         items=[
-            s.EditionSummary(
+            p.EditionSummary(
                 month=e.month, published_at=e.published_at, units=len(e.data.get("rows", []))
             )
             for e in rows
@@ -163,7 +164,7 @@ def public_blacklist_editions():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/public/blacklist/editions/<month>")
-@spec.validate(resp=responses(s.EditionOut, *PUBLIC_ERRORS), tags=["public"])
+@spec.validate(resp=responses(p.EditionOut, *PUBLIC_ERRORS), tags=["public"])
 def public_blacklist_edition(month: str):  # type: ignore[no-untyped-def]
     """One month's edition (``YYYY-MM``) exactly as it was published."""
     try:
@@ -174,7 +175,7 @@ def public_blacklist_edition(month: str):  # type: ignore[no-untyped-def]
     if found is None:
         raise NotFound(_l("找不到该页面或记录。"))
     rows = [
-        s.EditionRow(
+        p.EditionRow(
             unit_code=str(r.get("unit_code", "")),
             address=str(r.get("address", "")),
             area=str(r.get("area", "")),
@@ -184,22 +185,22 @@ def public_blacklist_edition(month: str):  # type: ignore[no-untyped-def]
         )
         for r in found.data.get("rows", [])
     ]
-    return s.EditionOut(
+    return p.EditionOut(
         month=found.month, published_at=found.published_at, units=len(rows), rows=rows
     )
 
 
 @bp.get("/public/recommended")
-@spec.validate(resp=responses(s.RecommendedList, *PUBLIC_ERRORS, 422), tags=["public"])
+@spec.validate(resp=responses(p.RecommendedList, *PUBLIC_ERRORS, 422), tags=["public"])
 def public_recommended(query: s.PageQuery):  # type: ignore[no-untyped-def]
     """Recommended three-star units (the scheme's reward), 50 a page, with the landlord's
     public reply where there is one."""
     session = db.session()
     rows, total = public_queries.recommended_units(session, area_id=query.area_id, page=query.page)
     replies = public_queries.replies_for(session, [r["code"] for r in rows])
-    return s.RecommendedList(
+    return p.RecommendedList(
         items=[
-            s.RecommendedUnit(
+            p.RecommendedUnit(
                 code=r["code"],
                 area=r["area"],
                 area_bo=r["area_bo"],
@@ -216,14 +217,14 @@ def public_recommended(query: s.PageQuery):  # type: ignore[no-untyped-def]
     )
 
 
-def _all_ratings() -> Iterator[s.PublicRating]:
+def _all_ratings() -> Iterator[p.PublicRating]:
     session = db.session()
     for row in session.exec(_public_rows([]).execution_options(yield_per=1000)):
         yield _rating(*row)
 
 
 @bp.get("/public/ratings.json")
-@spec.validate(resp=responses(s.PublicRatingList, 429), tags=["public"], skip_validation=True)
+@spec.validate(resp=responses(p.PublicRatingList, 429), tags=["public"], skip_validation=True)
 def public_ratings_json():  # type: ignore[no-untyped-def]
     """Every public rating in one JSON document (the same shape as a community's pages,
     ``next_cursor`` null), streamed from the current ratings."""

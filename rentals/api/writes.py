@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from rentals import clock, db
+from rentals.api import bodies as b
 from rentals.api import bp, present
 from rentals.api import schemas as s
 from rentals.api.auth import api_user, token_required
@@ -38,11 +39,11 @@ NULLABLE = {"house_number", "floor_area", "landlord_id_number", "street"}
 @bp.post("/units/<code>/inspections")
 @token_required(*STAFF)
 @spec.validate(
-    resp=responses(s.InspectionResult, *WRITE_ERRORS, status=201),
+    resp=responses(b.InspectionResult, *WRITE_ERRORS, status=201),
     tags=["inspections"],
     security=TOKEN,
 )
-def record_inspection(code: str, json: s.InspectionIn):  # type: ignore[no-untyped-def]
+def record_inspection(code: str, json: b.InspectionIn):  # type: ignore[no-untyped-def]
     """Record one visit, exactly as the checklist page does (same service, same rules).
 
     201 with the inspection, its rating and the orders it opened; a retry with the same
@@ -86,9 +87,9 @@ def record_inspection(code: str, json: s.InspectionIn):  # type: ignore[no-untyp
         .where(RectificationOrder.inspection_id == inspection.id)
         .order_by(RectificationOrder.id)
     )
-    result = s.InspectionResult(
+    result = b.InspectionResult(
         inspection=present.inspection(inspection, unit.code, version.version, rating),
-        rating=s.RatingBrief(status=rating.status, stars=rating.stars, score=float(rating.score))
+        rating=b.RatingBrief(status=rating.status, stars=rating.stars, score=float(rating.score))
         if rating
         else None,
         orders=[present.order(o, unit.code) for o in opened],
@@ -109,9 +110,9 @@ def _field(normalise, value: str | None, field: str, *, optional: bool = False):
 @bp.post("/units/<code>/tenants/move-in")
 @token_required(Role.LANDLORD)
 @spec.validate(
-    resp=responses(s.TenantReportOut, *WRITE_ERRORS, status=201), tags=["tenants"], security=TOKEN
+    resp=responses(b.TenantReportOut, *WRITE_ERRORS, status=201), tags=["tenants"], security=TOKEN
 )
-def move_in(code: str, json: s.MoveInIn):  # type: ignore[no-untyped-def]
+def move_in(code: str, json: b.MoveInIn):  # type: ignore[no-untyped-def]
     """The landlord declares a tenant moving in; staff confirm it before the register changes."""
     unit = visible_or_404(code)
     change = portal.MoveIn(
@@ -124,20 +125,20 @@ def move_in(code: str, json: s.MoveInIn):  # type: ignore[no-untyped-def]
     if not change.name:
         raise InvalidInput(_l("请填写姓名。"), field="name")
     row = portal.report_tenant_change(db.session(), actor=api_user(), unit=unit, change=change)
-    return s.TenantReportOut(id=row.id, kind="move_in", status=str(row.status)), 201
+    return b.TenantReportOut(id=row.id, kind="move_in", status=str(row.status)), 201
 
 
 @bp.post("/units/<code>/tenants/move-out")
 @token_required(Role.LANDLORD)
 @spec.validate(
-    resp=responses(s.TenantReportOut, *WRITE_ERRORS, status=201), tags=["tenants"], security=TOKEN
+    resp=responses(b.TenantReportOut, *WRITE_ERRORS, status=201), tags=["tenants"], security=TOKEN
 )
-def move_out(code: str, json: s.MoveOutIn):  # type: ignore[no-untyped-def]
+def move_out(code: str, json: b.MoveOutIn):  # type: ignore[no-untyped-def]
     """The landlord reports a tenant moving out (``tenancy_id`` from ``GET /units/{code}``)."""
     unit = visible_or_404(code)
     change = portal.MoveOut(tenancy_id=json.tenancy_id, moved_out=json.moved_out)
     row = portal.report_tenant_change(db.session(), actor=api_user(), unit=unit, change=change)
-    return s.TenantReportOut(id=row.id, kind="move_out", status=str(row.status)), 201
+    return b.TenantReportOut(id=row.id, kind="move_out", status=str(row.status)), 201
 
 
 def _area_in_reach(area_id: int) -> Area:
@@ -188,7 +189,7 @@ def _unit_data(values: dict, unit: Unit | None) -> register.UnitData:  # type: i
 @bp.post("/units")
 @token_required(*OFFICE)
 @spec.validate(resp=responses(s.UnitOut, *WRITE_ERRORS, status=201), tags=["units"], security=TOKEN)
-def unit_create(json: s.UnitIn):  # type: ignore[no-untyped-def]
+def unit_create(json: b.UnitIn):  # type: ignore[no-untyped-def]
     """Register a new unit in one of the areas the token's account manages."""
     data = _unit_data(json.model_dump(), None)
     unit = register.create_unit(db.session(), actor=api_user(), data=data)
@@ -199,7 +200,7 @@ def unit_create(json: s.UnitIn):  # type: ignore[no-untyped-def]
 @bp.patch("/units/<code>")
 @token_required(*OFFICE)
 @spec.validate(resp=responses(s.UnitOut, *WRITE_ERRORS), tags=["units"], security=TOKEN)
-def unit_update(code: str, json: s.UnitPatch):  # type: ignore[no-untyped-def]
+def unit_update(code: str, json: b.UnitPatch):  # type: ignore[no-untyped-def]
     """Change a unit's fields; those not sent keep their value (landlord: send
     ``landlord_id_number``, or an empty string to remove the landlord)."""
     session = db.session()
@@ -238,7 +239,7 @@ def _person_data(values: dict, person: Person | None) -> register.PersonData:  #
 @spec.validate(
     resp=responses(s.PersonOut, *WRITE_ERRORS, status=201), tags=["people"], security=TOKEN
 )
-def person_create(json: s.PersonIn):  # type: ignore[no-untyped-def]
+def person_create(json: b.PersonIn):  # type: ignore[no-untyped-def]
     """Register a person (a landlord or tenant); the answer shows them masked."""
     person = register.create_person(
         db.session(), actor=api_user(), data=_person_data(json.model_dump(), None)
@@ -249,7 +250,7 @@ def person_create(json: s.PersonIn):  # type: ignore[no-untyped-def]
 @bp.patch("/people/<int:person_id>")
 @token_required(*OFFICE)
 @spec.validate(resp=responses(s.PersonOut, *WRITE_ERRORS), tags=["people"], security=TOKEN)
-def person_update(person_id: int, json: s.PersonPatch):  # type: ignore[no-untyped-def]
+def person_update(person_id: int, json: b.PersonPatch):  # type: ignore[no-untyped-def]
     """Change a person the office can see (through a unit of theirs, or not yet linked)."""
     session = db.session()
     person = visible_person(session, api_user(), person_id)
