@@ -130,6 +130,17 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.messages import bp as messages_bp
 
     app.register_blueprint(messages_bp)
+    import rentals.api.docs
+    import rentals.api.pages
+    import rentals.api.public
+    import rentals.api.views
+    import rentals.api.writes  # noqa: F401  (routes on api.bp and api.pages)
+    from rentals.api import bp as api_bp
+    from rentals.api import token_pages
+
+    csrf.exempt(api_bp)  # token-authenticated: a cookie never signs an API request in
+    app.register_blueprint(api_bp)
+    app.register_blueprint(token_pages)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -224,6 +224,10 @@ main.add_command(area_group)
 main.add_command(user_group)
 main.add_command(landlord_logins_cmd)
 
+from rentals.api.commands import token_group  # noqa: E402
+
+main.add_command(token_group)
+
 
 if __name__ == "__main__":
     main()

@@ -58,6 +58,8 @@ class Config:
     #: Tenants' own declarations from the public page, per client address (POSTs only);
     #: the per-unit limit is counted in the database (rentals/selfservice/services.py).
     SELF_DECLARE_RATE_LIMIT = _env("SELF_DECLARE_RATE_LIMIT", "5 per hour")
+    #: The JSON API's limit, per token (or per client address without one).
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "300 per minute")
     #: Sign-in throttle (rentals/auth/throttle.py): failures free per client address, per
     #: (account, client) and per account, then waits doubling from 2 s up to the cap.
     LOGIN_FREE_FAILURES = {"address": 10, "pair": 3, "account": 10}

@@ -34,19 +34,30 @@ def _page(status: int, message: str | None = None):  # type: ignore[no-untyped-d
 
 
 def init_app(app: Flask) -> None:
+    # Under /api/ every answer is JSON (rentals.api.errors), routing 404/405 included.
+    from rentals.api import errors as api
+
     @app.errorhandler(CSRFError)
-    def _csrf(_err: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
+        if api.is_api_request():
+            return api.http_error(err)
         return _page(400, _("表单已失效（安全校验未通过），请刷新页面后重新提交。"))
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError):  # type: ignore[no-untyped-def]
+        if api.is_api_request():
+            return api.domain_error(err)
         return _page(err.status, str(err.message))
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):  # type: ignore[no-untyped-def]
+        if api.is_api_request():
+            return api.http_error(err)
         return _page(err.code or 500)
 
     @app.errorhandler(Exception)
     def _crash(err: Exception):  # type: ignore[no-untyped-def]
+        if api.is_api_request():
+            return api.crash(err)
         log.exception("unhandled error: %s", err)
         return _page(500)

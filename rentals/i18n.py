@@ -41,6 +41,8 @@ def select_locale() -> str:
     """
     if not has_request_context():  # CLI commands and jobs: messages in the default locale
         return DEFAULT_LOCALE
+    if request.path.startswith("/api/") and request.endpoint != "api.docs":
+        return _api_locale()
     chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         session["lang"] = chosen
@@ -56,6 +58,19 @@ def select_locale() -> str:
         if found:
             return found
     return DEFAULT_LOCALE
+
+
+def _api_locale() -> str:
+    """The JSON API's language: Accept-Language, else the language the token was made in
+    (``rentals.api.auth`` notes it before any message is translated), else Chinese;
+    remembered nowhere (an API answer sets no cookie)."""
+    from flask import g
+
+    for tag, _quality in request.accept_languages:
+        found = normalise_locale(tag)
+        if found:
+            return found
+    return normalise_locale(g.get("api_token_locale")) or DEFAULT_LOCALE
 
 
 def html_lang() -> str:

@@ -1,5 +1,6 @@
 """Every table of the app, imported in one place for Alembic and the schema check."""
 
+from rentals.api.models import ApiToken
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
 from rentals.incidents.models import Incident, IncidentKind
@@ -20,6 +21,7 @@ from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistrat
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AuditEvent",
     "BlacklistEdition",

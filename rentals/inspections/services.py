@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from rentals import audit, clock, db
-from rentals.errors import Conflict, InvalidInput
+from rentals.errors import Conflict, InvalidInput, NotFound
 from rentals.inspections import photos as photo_files
 from rentals.inspections.models import (
     Inspection,
@@ -99,6 +99,16 @@ def open_orders_for_unit(session: Session, unit: Unit) -> list[RectificationOrde
 
 def by_client_key(session: Session, client_key: str) -> Inspection | None:
     return session.exec(select(Inspection).where(Inspection.client_key == client_key)).first()
+
+
+def correction_of(session: Session, *, unit: Unit, inspection_id: int | None) -> Inspection | None:
+    """The record a correction replaces: one of this unit's inspections (else NotFound)."""
+    if inspection_id is None:
+        return None
+    original = session.get(Inspection, inspection_id)
+    if original is None or original.unit_id != unit.id:
+        raise NotFound(_l("找不到该页面或记录。"))
+    return original
 
 
 def follow_up_base(session: Session, unit: Unit) -> Inspection | None:

@@ -54,7 +54,6 @@ from rentals.tasks import services as task_services
 from rentals.tasks.models import Task, TaskKind
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
-LIVE_TASK = ("open", "overdue")
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -125,23 +124,15 @@ def home():  # type: ignore[no-untyped-def]
 
 def _task_for(unit: Unit, today: Any) -> Task | None:
     raw = request.args.get("task", "")
-    session = db.session()
-    if raw.isascii() and raw.isdigit() and len(raw) < 10:
-        task = session.get(Task, int(raw))
-        if task is None or task.unit_id != unit.id:
-            abort(404)
-        return task if task.status in LIVE_TASK else None
-    return task_services.open_task_for_unit(session, unit=unit, today=today)
+    task_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    return task_services.task_for_visit(db.session(), unit=unit, task_id=task_id, today=today)
 
 
 def _corrects(unit: Unit) -> Inspection | None:
     raw = request.args.get("corrects", "")
     if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         return None
-    original = db.session().get(Inspection, int(raw))
-    if original is None or original.unit_id != unit.id:
-        abort(404)
-    return original
+    return services.correction_of(db.session(), unit=unit, inspection_id=int(raw))
 
 
 def _follow_up(unit: Unit, task: Task | None) -> list[dict[str, Any]]:

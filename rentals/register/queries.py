@@ -124,7 +124,9 @@ def _search(term: str, dialect: str) -> Any:
     )
 
 
-def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
+def unit_conditions(session: Session, user: User, flt: UnitFilter) -> list[Any]:
+    """SQL conditions on ``Unit`` for the register's search and filters within ``user``'s
+    scope: the page and the API's cursor list both filter through this."""
     conditions = [unit_scope(user)]
     if flt.q.strip():
         conditions.append(_search(flt.q.strip(), session.get_bind().dialect.name))
@@ -136,6 +138,11 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
         conditions.append(Unit.status == flt.status)
     if flt.rating_status:
         conditions.append(Unit.rating_status == flt.rating_status)
+    return conditions
+
+
+def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
+    conditions = unit_conditions(session, user, flt)
     landlord = aliased(Person)
     order = SORTS.get(flt.sort, SORTS["code"])
     order_by = [c.desc() for c in order] if flt.descending else list(order)
@@ -225,6 +232,23 @@ def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
 def visible_unit(session: Session, user: User, code: str) -> Unit | None:
     """The unit with this code if ``user`` may see it; None otherwise (the view says 404)."""
     return session.exec(select(Unit).where(Unit.code == code, unit_scope(user))).first()
+
+
+def visible_person(session: Session, user: User, person_id: int) -> Person | None:
+    """The person if ``user`` may see them (None: the view says 404): through a unit the
+    user sees, as its landlord or a confirmed tenant (an unconfirmed declaration opens no
+    one's file, issue 14.4); for the office also a person not yet linked to any unit."""
+    person = session.get(Person, person_id)
+    if person is None or user.role == "admin":
+        return person
+    tenant_units = select(Tenancy.unit_id).where(
+        Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
+    )
+    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
+    if session.exec(select(Unit.id).where(unit_scope(user), of_person)).first() is not None:
+        return person
+    unlinked = session.exec(select(Unit.id).where(of_person)).first() is None
+    return person if user.role in ("manager", "admin") and unlinked else None
 
 
 def in_community(community_id: int) -> Any:

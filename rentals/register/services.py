@@ -66,6 +66,24 @@ class PersonData:
     address: str = ""
 
 
+def landlord_by_id_number(session: Session, id_number: str | None) -> int | None:
+    """The person id of a unit's landlord given by identity number (None for none); a
+    number not in the register is refused: landlords are registered first."""
+    if not id_number:
+        return None
+    found = session.exec(select(Person.id).where(Person.id_number == id_number)).first()
+    if found is None:
+        raise DomainError(
+            _l("没有找到该身份证号码的人员，请先登记房东。"), field="landlord_id_number"
+        )
+    return found
+
+
+def kept_type_label(unit: Unit | None, unit_type: str) -> str:
+    """The ledger's word for the type (院落, 商住) stays while the type is not changed."""
+    return unit.type_label if unit is not None and unit.unit_type == unit_type else ""
+
+
 def _snapshot(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: getattr(row, f) for f in fields}
 

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlmodel import select
 
 from rentals import clock, db
@@ -31,6 +30,7 @@ from rentals.register.queries import (
     communities_for,
     unit_file,
     unit_page,
+    visible_person,
     visible_unit,
 )
 from rentals.security import safe_next
@@ -106,24 +106,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _landlord_id(form: UnitForm) -> int | None:
-    if not form.landlord_id_number.data:
-        return None
-    person = (
-        db.session()
-        .exec(select(Person).where(Person.id_number == form.landlord_id_number.data))
-        .first()
-    )
-    if person is None:
-        raise DomainError(
-            _("没有找到该身份证号码的人员，请先登记房东。"), field="landlord_id_number"
-        )
-    return person.id
-
-
 def _unit_data(form: UnitForm, unit: Unit | None = None) -> services.UnitData:
-    # The ledger's word for the type (院落, 商住) stays while the type is not changed.
-    same_type = unit is not None and unit.unit_type == form.unit_type.data
     return services.UnitData(
         code=form.code.data.strip().upper(),
         area_id=form.area_id.data,
@@ -131,11 +114,11 @@ def _unit_data(form: UnitForm, unit: Unit | None = None) -> services.UnitData:
         street=(form.street.data or "").strip(),
         house_number=form.house_number.data,
         unit_type=form.unit_type.data,
-        type_label=unit.type_label if same_type and unit else "",
+        type_label=services.kept_type_label(unit, form.unit_type.data),
         rooms=form.rooms.data,
         floor_area=form.floor_area.data,
         status=form.status.data,
-        landlord_id=_landlord_id(form),
+        landlord_id=services.landlord_by_id_number(db.session(), form.landlord_id_number.data),
     )
 
 
@@ -256,25 +239,8 @@ def tenancy_end(tenancy_id: int):  # type: ignore[no-untyped-def]
 
 
 def _person_or_404(person_id: int) -> Person:
-    """A person is visible through a unit the user can see (as landlord or tenant)."""
-    session = db.session()
-    user = _user()
-    person = session.get(Person, person_id)
+    person = visible_person(db.session(), _user(), person_id)
     if person is None:
-        abort(404)
-    if user.role == Role.ADMIN:
-        return person
-    # Only tenancies staff recorded or confirmed link a person to a unit (issue 14.4).
-    tenant_units = select(Tenancy.unit_id).where(
-        Tenancy.person_id == person_id, Tenancy.confirmed.is_(True)
-    )
-    of_person = or_(Unit.landlord_id == person_id, Unit.id.in_(tenant_units))
-    linked = session.exec(select(Unit.id).where(unit_scope(user), of_person)).first()
-    # Or, for the office, a person registered but not yet linked to any unit.
-    unlinked = user.role in OFFICE and (
-        linked is None and session.exec(select(Unit.id).where(of_person)).first() is None
-    )
-    if linked is None and not unlinked:
         abort(404)
     return person
 

@@ -50,12 +50,16 @@ class Board:
     total: int
 
 
-def _window(query: Any, start: date, end: date, area_id: int | None, scope: Any) -> Any:
+def _window(
+    query: Any, start: date, end: date, area_id: int | None, scope: Any, inspector_id: int | None
+) -> Any:
     query = query.where(
         Task.due >= start, Task.due <= end, Task.status != TaskStatus.CANCELLED.value, scope
     )
     if area_id is not None:
         query = query.where(Unit.area_id == area_id)
+    if inspector_id is not None:
+        query = query.where(Task.inspector_id == inspector_id)
     return query
 
 
@@ -70,6 +74,7 @@ def board(
     page: int = 1,
     per_page: int = 50,
     scope: Any = true(),
+    inspector_id: int | None = None,
 ) -> Board:
     """Tasks due in [start, end] (not cancelled), counted by state and listed a page at a time.
 
@@ -89,6 +94,7 @@ def board(
         end,
         area_id,
         scope,
+        inspector_id,
     )
     due_n, done_n, overdue_n = session.execute(counts_q).one()
     inspector = aliased(User)
@@ -101,6 +107,7 @@ def board(
         end,
         area_id,
         scope,
+        inspector_id,
     )
     if status == "overdue":
         list_q = list_q.where(overdue)

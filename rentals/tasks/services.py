@@ -483,6 +483,19 @@ def complete_task(session: Session, *, task: Task, inspection: Any, now: datetim
     return task
 
 
+def task_for_visit(
+    session: Session, *, unit: Unit, task_id: int | None, today: date
+) -> Task | None:
+    """The task a visit completes: the one named (it must be the unit's, else NotFound;
+    one no longer open completes nothing), or else the unit's open task."""
+    if task_id is None:
+        return open_task_for_unit(session, unit=unit, today=today)
+    task = session.get(Task, task_id)
+    if task is None or task.unit_id != unit.id:
+        raise NotFound(_l("找不到该页面或记录。"))
+    return task if task.status in (TaskStatus.OPEN, TaskStatus.OVERDUE) else None
+
+
 def open_task_for_unit(session: Session, *, unit: Unit, today: date) -> Task | None:
     """The live task a visit today should complete: overdue first, then the earliest due."""
     return session.scalars(

@@ -72,6 +72,14 @@ def public(**kw: Any) -> Expect:
     return Expect(None, **kw)
 
 
+def token_api(roles: tuple[str, ...]) -> Expect:
+    """An API endpoint for ``roles`` by bearer token: 401 to every cookie or none."""
+    statuses = {
+        (role, method): 401 for role in MATRIX_ROLES for method in ("GET", "POST", "PATCH")
+    }
+    return Expect(roles, statuses=statuses, fuzz=False)
+
+
 EXPECTATIONS: dict[str, Expect] = {
     # Public: anyone, signed in or not.
     "static": public(),
@@ -205,7 +213,48 @@ EXPECTATIONS: dict[str, Expect] = {
     "selfservice.decide_proof": Expect(STAFF, scoped=True, fuzz=False),
     "messages.inbox": Expect(("landlord",)),
     "messages.language": Expect(("landlord",)),
+    # The JSON API (issue 18). A session cookie never authenticates it (the blueprint is
+    # CSRF exempt), so every signed-in role and anonymous get a JSON 401 here; the token
+    # scoping is proved per role in tests/api/test_scoping.py and the schemathesis run.
+    "api.me": token_api(ALL),
+    "api.units": token_api(ALL),
+    "api.unit": token_api(ALL),
+    "api.unit_inspections": token_api(ALL),
+    "api.unit_tasks": token_api(ALL),
+    "api.unit_orders": token_api(ALL),
+    "api.tasks": token_api(STAFF),
+    "api.scorecards": token_api(OFFICE),
+    "api.scorecard": token_api(STAFF),
+    "api.scorecard_current": token_api(STAFF),
+    "api.record_inspection": token_api(STAFF),
+    "api.move_in": token_api(("landlord",)),
+    "api.move_out": token_api(("landlord",)),
+    "api.unit_create": token_api(OFFICE),
+    "api.unit_update": token_api(OFFICE),
+    "api.dashboard": token_api(STAFF),
+    "api.person_create": token_api(OFFICE),
+    "api.person_update": token_api(OFFICE),
+    # Open data, no token, no personal data.
+    "api.openapi": public(),
+    "api.docs": public(),
+    "api.public_communities": public(),
+    "api.public_community_ratings": public(),
+    "api.public_unit": public(),
+    "api.public_blacklist": public(),
+    "api.public_blacklist_editions": public(),
+    "api.public_blacklist_edition": public(),
+    "api.public_recommended": public(),
+    "api.public_ratings_json": public(),
+    "api.public_ratings_csv": public(),
+    # Everyone's own API tokens (an admin's: every account's). Another account's token
+    # id is "not found" (a flash and 303), never revoked: tests/api/test_tokens.py.
+    "api_tokens.token_list": Expect(ALL),
+    "api_tokens.token_revoke": Expect(ALL, fuzz=False),
 }
+#: Public downloads of open data (no personal data), which may be cached.
+OPEN_DATA = frozenset({"api.public_ratings_csv"})
+#: Token-authenticated endpoints: a cookie cannot sign them in, so CSRF does not apply.
+TOKEN_API_PREFIX = "api."
 
 
 def _scorecard_version(session: Any) -> int:
@@ -255,6 +304,9 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "detail": lambda w, s: "not_yet_rated",
     "incident_id": lambda w, s: _incident(w, s).id,
     "kind_id": lambda w, s: _incident_kind(s).id,
+    "version": lambda w, s: _scorecard_version(s),
+    "month": lambda w, s: _blacklist_edition(w, s),
+    "token_id": lambda w, s: _api_token(w, s),
 }
 
 
@@ -283,6 +335,26 @@ def _incident(world: Any, session: Any) -> Any:
     session.add(row)
     session.flush()
     return row
+
+
+def _blacklist_edition(world: Any, session: Any) -> str:
+    """A published blacklist edition (the month's row, as the monthly job stores it)."""
+    from rentals.printing.models import BlacklistEdition
+
+    session.add(BlacklistEdition(month="2026-11", data={"rows": []}, pdf=b"%PDF-1.4\n%%EOF\n"))
+    session.flush()
+    return "2026-11"
+
+
+def _api_token(world: Any, session: Any) -> int:
+    """A live API token of landlord_a's."""
+    from rentals import clock
+    from rentals.api.tokens import create_token
+
+    row, _plain = create_token(
+        session, actor=None, user=world.users["landlord_a"], name="matrix", days=30, now=clock.now()
+    )
+    return row.id
 
 
 def _print_job(world: Any, session: Any) -> str:

@@ -15,6 +15,7 @@ from rentals.db import build_engine
 from tests.conftest import csrf_token
 from tests.printing.helpers import make_task
 from tests.security.matrix import probe_all
+from tests.security.routes import OPEN_DATA
 
 DOWNLOAD_TYPES = {"text/csv", "application/pdf", "image/png"}
 
@@ -37,6 +38,7 @@ def test_every_download_is_sent_no_store(app, world, session):
         p
         for p in probes
         if p.status == 200
+        and p.endpoint not in OPEN_DATA
         and (
             p.headers.get("Content-Disposition", "").startswith("attachment")
             or p.headers.get("Content-Type", "").split(";")[0] in DOWNLOAD_TYPES
