@@ -2,17 +2,12 @@
 
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
+from rentals.incentives.models import BlacklistEdition, BlacklistNotice
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
-from rentals.portal.models import (
-    BlacklistNotice,
-    Contest,
-    MoveOutReport,
-    PublicReply,
-    TenantDeclaration,
-)
-from rentals.printing.models import BlacklistEdition, Plaque
+from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
+from rentals.printing.models import Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
-from rentals.ratings.models import Rating, ScorecardVersion
+from rentals.ratings.models import Contest, Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.tasks.models import CalendarFeed, Task
 

@@ -92,7 +92,7 @@ def mark_overdue_hourly() -> None:
 
 def publish_blacklist_monthly() -> None:
     """Publish the month's blacklist edition (once per month; a rerun returns it)."""
-    from rentals.printing.blacklists import publish_blacklist
+    from rentals.incentives.blacklist import publish_blacklist
 
     def work(session: Any, app: Flask, today: Any) -> str:
         return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now()).month

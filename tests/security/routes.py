@@ -150,14 +150,14 @@ EXPECTATIONS: dict[str, Expect] = {
     # is pending (not in the matrix world); tests/portal covers their bad input.
     "portal.decide_declaration": Expect(STAFF, scoped=True, fuzz=False),
     "portal.decide_move_out": Expect(STAFF, scoped=True, fuzz=False),
-    "portal.decide_contest": Expect(OFFICE, scoped=True, fuzz=False),
-    "portal.notify_blacklist": Expect(OFFICE, scoped=True, fuzz=False),
+    "contests.decide_contest": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.notify": Expect(OFFICE, scoped=True, fuzz=False),
     # Printing (issue 7): the manager's print page and background jobs; jobs belong to the
     # manager who started them, so another office account gets 404.
     "printing.index": Expect(OFFICE),
     "printing.print_plaques": Expect(OFFICE),
     "printing.print_roster": Expect(OFFICE),
-    "printing.print_blacklist": Expect(OFFICE),
+    "incentives.print_blacklist": Expect(OFFICE),
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
