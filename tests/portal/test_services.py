@@ -230,7 +230,9 @@ def test_incentives_follow_the_rating_and_the_blacklist():
 def test_notice_only_for_listed_units_and_only_by_the_office(session, world):
     rate(session, world.unit_a)
     with pytest.raises(Conflict):
-        blacklist.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
+        blacklist.notify_blacklist(
+            session, actor=world.users["manager"], unit=world.unit_a, now=NOW
+        )
     rate(session, world.unit_a, failed=ONE_STAR)
     with pytest.raises(NotAllowed):
         blacklist.notify_blacklist(

@@ -12,8 +12,8 @@ from sqlmodel import select
 from rentals import clock
 from rentals.incentives.blacklist import notify_blacklist
 from rentals.portal import services
-from rentals.ratings.contests import file_contest
 from rentals.printing.plaques import issue_plaques
+from rentals.ratings.contests import file_contest
 from rentals.register.demo import seed
 from rentals.register.models import Person, Unit
 from rentals.templating import mask_id_number, mask_phone
@@ -43,9 +43,7 @@ def demo(app, session):  # type: ignore[no-untyped-def]
         notify_blacklist(session, actor=None, unit=listed, now=NOW - timedelta(days=40))
         own = session.exec(select(Unit).where(Unit.landlord_id == landlord_user.person_id)).first()
         rate(session, own, failed=TWO_STAR, now=NOW)
-        file_contest(
-            session, actor=landlord_user, unit=own, reason="已经整改完毕，请复核", now=NOW
-        )
+        file_contest(session, actor=landlord_user, unit=own, reason="已经整改完毕，请复核", now=NOW)
         services.post_reply(session, actor=landlord_user, unit=own, text="欢迎监督", now=NOW)
         plaques = issue_plaques(session, actor=None, units=units[:3], now=NOW)
         reissued = issue_plaques(session, actor=None, units=units[:1], now=NOW)
