@@ -2,7 +2,7 @@
 
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
-from rentals.incentives.models import BlacklistEdition, BlacklistNotice
+from rentals.incentives.models import BlacklistEdition, BlacklistNotice, Measure, MeasureEvent
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
 from rentals.printing.models import Plaque
@@ -23,6 +23,8 @@ __all__ = [
     "Job",
     "JobBlob",
     "LoginThrottle",
+    "Measure",
+    "MeasureEvent",
     "MoveOutReport",
     "Photo",
     "RectificationOrder",

@@ -1,23 +1,27 @@
-"""Staff pages of the consequences of a rating: the blacklist notice on the unit file and
-the month's edition from the print page."""
+"""Staff pages of the consequences of a rating: the blacklist notice on the unit file, the
+month's edition from the print page, and the manager's work on measures."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from rentals import clock, db
-from rentals.auth.access import OFFICE, roles_required
+from rentals.auth.access import OFFICE, can_see_unit, roles_required
 from rentals.auth.models import User
 from rentals.errors import DomainError
-from rentals.incentives import bp
+from rentals.incentives import bp, queries
+from rentals.incentives import measures as services
 from rentals.incentives.blacklist import listed_from, notify_blacklist, publish_blacklist
+from rentals.incentives.forms import DeclineForm, MeasureActionForm, RecordForm
+from rentals.incentives.models import Measure
 from rentals.printing.forms import BlacklistForm
 from rentals.printing.views import pdf_download, print_page
 from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
+from rentals.templating import current_language
 
 
 def _user() -> User:
@@ -71,3 +75,106 @@ def print_blacklist():  # type: ignore[no-untyped-def]
         flash(_(str(err.message)), "error")
         return print_page(422)
     return pdf_download(edition.pdf, f"blacklist-{edition.month}.pdf")
+
+
+# -- measures ----------------------------------------------------------------------------------
+
+
+def _measure(measure_id: int) -> tuple[Measure, Unit]:
+    """A measure of a unit the user may see; any other id answers 404."""
+    session = db.session()
+    measure = session.get(Measure, measure_id)
+    unit = session.get(Unit, measure.unit_id) if measure is not None else None
+    if measure is None or unit is None or not can_see_unit(session, _user(), unit):
+        abort(404)
+    return measure, unit
+
+
+def _back(form: MeasureActionForm, unit: Unit):  # type: ignore[no-untyped-def]
+    if form.back.data == "file":
+        return _to_file(unit, "incentives")
+    return redirect(url_for("incentives.measures"))
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else default
+
+
+@bp.route("/incentives/measures")
+@roles_required(*OFFICE)
+def measures():  # type: ignore[no-untyped-def]
+    state = "confirmed" if request.args.get("state") == "confirmed" else "proposed"
+    page = max(1, _int_arg("page"))
+    rows, total = queries.open_measures(db.session(), _user(), page=page, state=state)
+    return render_template(
+        "incentives/measures.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // queries.PER_PAGE)),
+        state=state,
+        action_form=MeasureActionForm(),
+        decline_form=DeclineForm(),
+        record_form=RecordForm(),
+        language=current_language(),
+    )
+
+
+@bp.route("/incentives/measures/<int:measure_id>/confirm", methods=["POST"])
+@roles_required(*OFFICE)
+def confirm(measure_id: int):  # type: ignore[no-untyped-def]
+    measure, unit = _measure(measure_id)
+    form = MeasureActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_measure(db.session(), actor=_user(), measure=measure, now=clock.now())
+    except DomainError as err:
+        return _refused(err, _back(form, unit))
+    flash(_("已确认措施。"), "success")
+    return _back(form, unit)
+
+
+@bp.route("/incentives/measures/<int:measure_id>/decline", methods=["POST"])
+@roles_required(*OFFICE)
+def decline(measure_id: int):  # type: ignore[no-untyped-def]
+    measure, unit = _measure(measure_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _refused(DomainError(_("请写明不采取的理由。")), _back(form, unit))
+    try:
+        services.decline_measure(
+            db.session(), actor=_user(), measure=measure, reason=form.reason.data, now=clock.now()
+        )
+    except DomainError as err:
+        return _refused(err, _back(form, unit))
+    flash(_("已记录不采取这项措施。"), "success")
+    return _back(form, unit)
+
+
+@bp.route("/incentives/measures/<int:measure_id>/record", methods=["POST"])
+@roles_required(*OFFICE)
+def record(measure_id: int):  # type: ignore[no-untyped-def]
+    measure, unit = _measure(measure_id)
+    form = RecordForm()
+    if not form.validate_on_submit():
+        errors = [str(m) for messages in form.errors.values() for m in messages]
+        return _refused(
+            DomainError("；".join(errors) or _("请检查填写的内容。")), _back(form, unit)
+        )
+    done = services.Done(
+        on=form.on.data,
+        note=form.note.data or "",
+        parking_from=form.parking_from.data,
+        parking_to=form.parking_to.data,
+        number=form.number.data or "",
+    )
+    try:
+        services.record_measure(
+            db.session(), actor=_user(), measure=measure, done=done, now=clock.now()
+        )
+    except DomainError as err:
+        return _refused(err, _back(form, unit))
+    flash(_("已记录措施的落实情况。"), "success")
+    return _back(form, unit)

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from rentals.auth.models import User
 from rentals.incentives.blacklist import LISTED, blacklist_state, notice_for
-from rentals.incentives.measures import effects
+from rentals.incentives.measures import EFFECTS_NOTE
+from rentals.incentives.queries import unit_measures
 from rentals.inspections.models import Inspection
 from rentals.portal.declarations import matches_for, pending_declarations
 from rentals.portal.models import DeclarationStatus, MoveOutReport, TenantDeclaration
@@ -67,8 +68,11 @@ class UnitView:
     contest: Contest | None
     contests: list[Contest]
     reply: Any
+    #: The unit's measures (MeasureLine) the office confirmed, in force first.
     incentives: list[Any]
     blacklist: dict[str, Any]
+    #: What the rating's band carries, for a rating older than any proposed measure.
+    effects_note: Any = None
     #: Confirmed tenancies only: what staff have put in the register.
     tenancies: list[tuple[Tenancy, Person]] = field(default_factory=list)
     pending_move_outs: set[int] = field(default_factory=set)
@@ -198,7 +202,8 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
         contest=open_contest(session, unit),
         contests=contests,
         reply=current_reply(session, unit.id),
-        incentives=effects(status, black),
+        incentives=unit_measures(session, unit, landlord_view=True),
+        effects_note=EFFECTS_NOTE.get(status),
         blacklist=black,
         tenancies=tenancies,
         pending_move_outs=pending,

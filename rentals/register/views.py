@@ -12,6 +12,8 @@ from rentals import db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
+from rentals.incentives.forms import MeasureActionForm
+from rentals.incentives.queries import unit_measures
 from rentals.register import bp, services
 from rentals.register.forms import (
     ConfirmForm,
@@ -79,9 +81,17 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/units/<code>")
 @roles_required(*ALL_ROLES)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    record = unit_file(db.session(), _unit_or_404(code))
+    unit = _unit_or_404(code)
+    record = unit_file(db.session(), unit)
     return render_template(
-        "register/unit.html", f=record, form=ConfirmForm(), end_form=EndTenancyForm()
+        "register/unit.html",
+        f=record,
+        form=ConfirmForm(),
+        end_form=EndTenancyForm(),
+        measures=unit_measures(
+            db.session(), unit, landlord_view=current_user.role == Role.LANDLORD
+        ),
+        measure_form=MeasureActionForm(),
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import Role
 from rentals.errors import Conflict, InvalidInput, NotAllowed
-from rentals.incentives import blacklist, measures
+from rentals.incentives import blacklist
 from rentals.portal import services
 from rentals.ratings import contests
 from rentals.ratings.models import Contest
@@ -219,12 +219,7 @@ def test_a_rise_takes_the_unit_off_the_blacklist_and_a_new_drop_needs_a_new_noti
     assert blacklist.blacklist_entries(session, today=later) == []
 
 
-def test_incentives_follow_the_rating_and_the_blacklist():
-    three = [str(x) for x in measures.effects("three", {})]
-    assert any("优先" in line for line in three) and any("礼包" in line for line in three)
-    one = [str(x) for x in measures.effects("one", {"listed": False, "pending_from": None})]
-    assert any("停车" in line for line in one) and any("黑榜" in line for line in one)
-    assert measures.effects("two", {}) == []
+# The measures a rating carries: tests/incentives/test_measures.py.
 
 
 def test_notice_only_for_listed_units_and_only_by_the_office(session, world):

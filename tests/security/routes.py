@@ -158,6 +158,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_plaques": Expect(OFFICE),
     "printing.print_roster": Expect(OFFICE),
     "incentives.print_blacklist": Expect(OFFICE),
+    "incentives.measures": Expect(OFFICE),
+    "incentives.confirm": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.decline": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.record": Expect(OFFICE, scoped=True, fuzz=False),
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
@@ -228,6 +232,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
+    "measure_id": lambda w, s: _measure(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
@@ -310,6 +315,50 @@ def _declaration(world: Any, session: Any) -> Any:
         id_number="11010519491231002X",
         moved_in=date(2026, 1, 1),
         declared_by=world.users["landlord_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _measure(world: Any, session: Any) -> Any:
+    """A proposed measure of unit_a (its rating made from the matrix inspection)."""
+    from sqlmodel import select
+
+    from rentals.incentives.models import Measure
+    from rentals.ratings.models import Rating
+
+    found = session.exec(select(Measure).where(Measure.unit_id == world.unit_a.id)).first()
+    if found is not None:
+        return found
+    inspection = _matrix_inspection(world, session)
+    rating = session.exec(select(Rating).where(Rating.inspection_id == inspection.id)).first()
+    if rating is None:
+        from rentals.ratings.models import ScorecardVersion
+        from rentals.ratings.services import card_of
+        from scoring import assess
+
+        card = card_of(session.get(ScorecardVersion, inspection.scorecard_version_id))
+        result = assess(card, dict.fromkeys(card.item_codes, "met"), [])
+        rating = Rating(
+            unit_id=world.unit_a.id,
+            inspection_id=inspection.id,
+            scorecard_version_id=inspection.scorecard_version_id,
+            score=100,
+            stars=3,
+            status="three",
+            breakdown=result.to_dict(),
+        )
+        session.add(rating)
+        session.flush()
+    row = Measure(
+        unit_id=world.unit_a.id,
+        rating_id=rating.id,
+        band="three",
+        catalogue_version=1,
+        code="R2",
+        record="handover",
+        text_zh="发放消防器材和日用品礼包",
     )
     session.add(row)
     session.flush()
