@@ -2,7 +2,13 @@
 
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
-from rentals.incentives.models import BlacklistEdition, BlacklistNotice, Measure, MeasureEvent
+from rentals.incentives.models import (
+    BlacklistEdition,
+    BlacklistNotice,
+    Measure,
+    MeasureEvent,
+    PointsEntry,
+)
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
 from rentals.printing.models import Plaque
@@ -31,6 +37,7 @@ __all__ = [
     "Signature",
     "Person",
     "Plaque",
+    "PointsEntry",
     "PublicReply",
     "QueueData",
     "QueueMessage",

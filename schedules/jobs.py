@@ -100,6 +100,13 @@ def publish_blacklist_monthly() -> None:
     _run("publish_blacklist_monthly", work)
 
 
+def sweep_points_daily() -> None:
+    """Write the points (积分) of the events found since the last run (each entry once)."""
+    from rentals.incentives.points import sweep_points
+
+    _run("sweep_points_daily", lambda session, _app, today: sweep_points(session, today=today))
+
+
 def print_rosters_weekly() -> None:
     """Render next week's roster of every area into ``instance/prints/scheduled/``."""
     from sqlmodel import select
@@ -224,6 +231,7 @@ JOBS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "cron",
         {"day": 1, "hour": 6, "minute": 0},
     ),
+    "sweep_points_daily": ("schedules.jobs:sweep_points_daily", "cron", {"hour": 2, "minute": 0}),
     "print_rosters_weekly": (
         "schedules.jobs:print_rosters_weekly",
         "cron",

@@ -7,7 +7,7 @@ move needed no migration.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -102,3 +102,44 @@ class MeasureEvent(SQLModel, table=True):
     #: What was recorded: {"on": "2027-03-02", "note": …}, {"from": 4, "to": 2},
     #: {"number": …}, {"reason": …} for a decline, {"rating": id} for an end.
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PointsEntry(SQLModel, table=True):
+    """One line of the points ledger (积分制): appended, never changed.
+
+    ``key`` names the source event (``refusal:inspection:17``), so a job that finds the
+    same event twice writes one entry. Area and community are the unit's when written,
+    for rankings without a join.
+    """
+
+    __tablename__ = "points_entry"
+    __table_args__ = (
+        Index("ix_points_entry_person", "person_id", "id"),
+        Index("ix_points_entry_area", "area_id", "person_id"),
+        Index("ix_points_entry_community", "community_id", "person_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    person_id: int = Field(foreign_key="person.id")
+    #: "landlord" or "tenant".
+    holder: str = Field(max_length=10)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    area_id: int = Field(foreign_key="area.id")
+    community_id: int = Field(foreign_key="community.id")
+    #: A points_rules.EVENTS value.
+    event: str = Field(max_length=32)
+    points: int
+    rules_version: int
+    #: The rule's wording when written, so history reads as it was earned.
+    reason_zh: str = Field(max_length=300)
+    reason_bo: str = Field(default="", max_length=300)
+    reason_en: str = Field(default="", max_length=300)
+    #: What the points came from: "rating", "inspection", "order", "declaration", "move_out".
+    source_type: str = Field(max_length=16)
+    source_id: int
+    #: Local date of the event: the rules version in force that day applies.
+    occurred_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def reason(self, language: str) -> str:
+        return {"bo": self.reason_bo, "en": self.reason_en}.get(language) or self.reason_zh
