@@ -7,19 +7,20 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlmodel import select
 
 from rentals import clock, db
-from rentals.auth.access import OFFICE, can_see_unit, roles_required
+from rentals.auth.access import OFFICE, area_scope, can_see_unit, roles_required
 from rentals.auth.models import User
 from rentals.errors import DomainError
-from rentals.incentives import bp, queries
+from rentals.incentives import bp, points, queries
 from rentals.incentives import measures as services
 from rentals.incentives.blacklist import listed_from, notify_blacklist, publish_blacklist
 from rentals.incentives.forms import DeclineForm, MeasureActionForm, RecordForm
 from rentals.incentives.models import Measure
 from rentals.printing.forms import BlacklistForm
 from rentals.printing.views import pdf_download, print_page
-from rentals.register.models import Unit
+from rentals.register.models import Area, Unit
 from rentals.register.queries import visible_unit
 from rentals.templating import current_language
 
@@ -178,3 +179,34 @@ def record(measure_id: int):  # type: ignore[no-untyped-def]
         return _refused(err, _back(form, unit))
     flash(_("已记录措施的落实情况。"), "success")
     return _back(form, unit)
+
+
+# -- points -------------------------------------------------------------------------------------
+
+
+@bp.route("/incentives/points")
+@roles_required(*OFFICE)
+def points_ranking():  # type: ignore[no-untyped-def]
+    """龙虎榜: landlords (or tenants) by points, in one area or all the user's communities."""
+    session = db.session()
+    areas = list(
+        session.exec(select(Area).where(area_scope(_user())).order_by(Area.community_id, Area.name))
+    )
+    holder = "tenant" if request.args.get("holder") == "tenant" else "landlord"
+    area_id = _int_arg("area", 0)
+    chosen = next((a for a in areas if a.id == area_id), None)
+    rows = points.ranking(
+        session,
+        holder=holder,
+        area_id=chosen.id if chosen else None,
+        community_ids=None if chosen else sorted({a.community_id for a in areas}),
+    )
+    return render_template(
+        "incentives/points.html",
+        rows=rows,
+        areas=areas,
+        area=chosen,
+        holder=holder,
+        rules=points.rules_in_force(clock.today()),
+        language=current_language(),
+    )

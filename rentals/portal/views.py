@@ -14,6 +14,7 @@ from rentals import clock, db
 from rentals.auth.access import STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
+from rentals.incentives import points as ledger
 from rentals.portal import bp, declarations, queries, services
 from rentals.portal.forms import (
     ActionForm,
@@ -28,6 +29,7 @@ from rentals.ratings.forms import DecideContestForm
 from rentals.register.forms import choices
 from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
+from rentals.templating import current_language
 
 
 def _user() -> User:
@@ -97,6 +99,21 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         db.session(), _own_unit(code), today=_today(), language=str(get_locale())
     )
     return render_template("portal/unit.html", v=view, form=ActionForm(), today=_today())
+
+
+@bp.route("/my/points")
+@roles_required(Role.LANDLORD)
+def points():  # type: ignore[no-untyped-def]
+    """The landlord's points: balance, history, and the rules that earn more."""
+    person_id = _user().person_id
+    session = db.session()
+    return render_template(
+        "portal/points.html",
+        balance=ledger.balance(session, person_id) if person_id else 0,
+        entries=ledger.history(session, person_id) if person_id else [],
+        ways=ledger.ways_to_earn(_today()),
+        language=current_language(),
+    )
 
 
 @bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])

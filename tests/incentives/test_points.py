@@ -195,3 +195,34 @@ HEAD = 'version = 1\nactive_from = 2027-01-01\n[title]\nzh = "x"\n'
 def test_bad_rules_are_refused(text):
     with pytest.raises(CatalogueError):
         parse_rules(text)
+
+
+def test_the_landlord_sees_points_and_how_to_earn_more(
+    app, session, world, events, login_as, client
+):
+    with app.app_context():
+        points.sweep_points(session, today=TODAY)
+        session.commit()
+    login_as("landlord_a")
+    html = client.get("/my/points").get_data(as_text=True)
+    assert "当前积分：2 分" in html
+    earn = html[html.index('id="earn"') : html.index('id="history"')]
+    assert "三星保持满一年 · <strong>+10</strong>" in earn and "拒绝检查" not in earn
+    assert "拒绝检查 · <strong>-10</strong>" in html[html.index('id="history"') :]
+
+
+def test_the_office_ranks_by_area_and_ignores_hostile_filters(
+    app, session, world, events, login_as, client
+):
+    with app.app_context():
+        points.sweep_points(session, today=TODAY)
+        session.commit()
+    login_as("manager")
+    html = client.get("/incentives/points").get_data(as_text=True)
+    ranking = html[html.index('id="ranking"') :]
+    assert ranking.index(world.landlord_a.name) < ranking.index(world.landlord_b.name)
+    assert 'data-points="2"' in ranking and 'data-points="-20"' in ranking
+    only_b = client.get(f"/incentives/points?area={world.area_b.id}").get_data(as_text=True)
+    assert world.landlord_a.name not in only_b[only_b.index('id="ranking"') :]
+    for query in ("?area=999999999", "?area=abc", "?holder=<x>", "?area=-1&holder=tenant"):
+        assert client.get("/incentives/points" + query).status_code == 200

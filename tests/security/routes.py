@@ -146,6 +146,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "portal.reinspection": Expect(("landlord",), scoped=True),
     "portal.contest": Expect(("landlord",), scoped=True),
     "portal.reply": Expect(("landlord",), scoped=True),
+    "portal.points": Expect(("landlord",)),
     # The next four forms render only while a landlord report, contest or blacklist case
     # is pending (not in the matrix world); tests/portal covers their bad input.
     "portal.decide_declaration": Expect(STAFF, scoped=True, fuzz=False),
@@ -159,6 +160,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_roster": Expect(OFFICE),
     "incentives.print_blacklist": Expect(OFFICE),
     "incentives.measures": Expect(OFFICE),
+    "incentives.points_ranking": Expect(OFFICE),
     "incentives.confirm": Expect(OFFICE, scoped=True, fuzz=False),
     "incentives.decline": Expect(OFFICE, scoped=True, fuzz=False),
     "incentives.record": Expect(OFFICE, scoped=True, fuzz=False),
