@@ -35,7 +35,7 @@ from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.incentives.blacklist import LISTED, NOTICE_DAYS, notify_blacklist
 from rentals.incentives.catalogue import Record, catalogue_for
-from rentals.incentives.models import Measure, MeasureEvent, MeasureStatus
+from rentals.incentives.models import BlacklistNotice, Measure, MeasureEvent, MeasureStatus
 from rentals.ratings.models import Rating
 from rentals.ratings.signals import rating_appended
 from rentals.register.models import Unit
@@ -165,6 +165,27 @@ def confirm_measure(session: Session, *, actor: User, measure: Measure, now: dat
         session, actor, "measure.confirmed", unit, {"measure": measure.id, "code": measure.code}
     )
     return measure
+
+
+def notice_sent(session: Session, *, actor: User, notice: BlacklistNotice, now: datetime) -> int:
+    """The landlord was notified from the unit file: that rating's proposed blacklist
+    measures are done with it (confirming them would send the same notice)."""
+    rows = list(
+        session.exec(
+            select(Measure).where(
+                Measure.rating_id == notice.rating_id,
+                Measure.record == Record.NOTICE,
+                Measure.status == MeasureStatus.PROPOSED,
+                Measure.ended_at.is_(None),
+            )
+        )
+    )
+    for measure in rows:
+        measure.status = MeasureStatus.DONE
+        session.add(measure)
+        _event(session, measure, "confirmed", actor=actor, now=now, notice=notice.id)
+    session.flush()
+    return len(rows)
 
 
 def decline_measure(

@@ -55,6 +55,7 @@ def notify(code: str):  # type: ignore[no-untyped-def]
         abort(400)
     try:
         notice = notify_blacklist(db.session(), actor=_user(), unit=unit, now=clock.now())
+        services.notice_sent(db.session(), actor=_user(), notice=notice, now=clock.now())
     except DomainError as err:
         return _refused(err, _to_file(unit))
     since = listed_from(notice).isoformat()

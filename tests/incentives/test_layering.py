@@ -63,11 +63,9 @@ def test_no_package_imports_one_that_depends_on_it(package):
     assert found == []
 
 
-@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("package", [p for p in PACKAGES if (RENTALS / p / "models.py").exists()])
 def test_models_modules_are_leaves(package):
     path = RENTALS / package / "models.py"
-    if not path.exists():
-        pytest.skip("no models")
     others = {
         n
         for n in imported(path)

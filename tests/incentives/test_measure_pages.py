@@ -95,3 +95,15 @@ def test_the_landlord_sees_decided_measures_in_the_portal(app, session, world, l
     mine = client.get("/my").get_data(as_text=True)
     shown = mine[mine.index(f'id="measures-{world.unit_a.code}"') :]
     assert shown.split("</dd>")[0].endswith("失去“双联户”评选资格")
+
+
+def test_a_notice_from_the_unit_file_completes_the_blacklist_measure(
+    app, session, world, login_as, client
+):
+    ids = _rated(app, session, world)
+    login_as("manager")
+    path = f"/units/{world.unit_a.code}"
+    done = client.post(f"{path}/blacklist-notice", data={"csrf_token": csrf_token(client, path)})
+    assert done.status_code == 302
+    assert _state(session, ids["P1"]) == ("done", ["proposed", "confirmed"])
+    assert _state(session, ids["P2"]) == ("proposed", ["proposed"])
