@@ -226,7 +226,7 @@ def sweep_points(session: Session, *, today: date) -> int:
     ]
     if not events:
         return 0
-    units = {e.unit_id for e in events}
+    units = sorted({e.unit_id for e in events})
     areas = dict(
         session.exec(
             select(Unit.id, Area).join(Area, Area.id == Unit.area_id).where(Unit.id.in_(units))
