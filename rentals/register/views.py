@@ -13,6 +13,7 @@ from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_
 from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.incentives.forms import MeasureActionForm
+from rentals.incentives.points import balance
 from rentals.incentives.queries import unit_measures
 from rentals.register import bp, services
 from rentals.register.forms import (
@@ -92,6 +93,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
             db.session(), unit, landlord_view=current_user.role == Role.LANDLORD
         ),
         measure_form=MeasureActionForm(),
+        landlord_points=balance(db.session(), unit.landlord_id) if unit.landlord_id else None,
     )
 
 

@@ -226,3 +226,14 @@ def test_the_office_ranks_by_area_and_ignores_hostile_filters(
     assert world.landlord_a.name not in only_b[only_b.index('id="ranking"') :]
     for query in ("?area=999999999", "?area=abc", "?holder=<x>", "?area=-1&holder=tenant"):
         assert client.get("/incentives/points" + query).status_code == 200
+
+
+def test_staff_see_the_landlords_points_on_the_unit_file(
+    app, session, world, events, login_as, client
+):
+    with app.app_context():
+        points.sweep_points(session, today=TODAY)
+        session.commit()
+    login_as("inspector_a")
+    html = client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
+    assert '<p id="landlord-points">房东积分：2 分</p>' in html
