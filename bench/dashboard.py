@@ -29,6 +29,7 @@ from rentals.auth.models import Role  # noqa: E402
 from rentals.auth.services import create_user  # noqa: E402
 from rentals.config import TestConfig  # noqa: E402
 from rentals.db import build_engine  # noqa: E402
+from rentals.incidents.models import Incident, IncidentKind  # noqa: E402
 from rentals.inspections.models import Inspection, RectificationOrder  # noqa: E402
 from rentals.migrate import upgrade  # noqa: E402
 from rentals.ratings.models import Rating  # noqa: E402
@@ -134,6 +135,23 @@ def fill(app, units: int) -> None:  # type: ignore[no-untyped-def]
             if u % 20 == 0
         ]
         conn.execute(insert(RectificationOrder.__table__), orders)  # type: ignore[attr-defined]
+        # One incident a year for one unit in ten, spread over the last year.
+        kinds = conn.execute(select(IncidentKind.id)).scalars().all()
+        incidents = [
+            {
+                "unit_id": u,
+                "kind_id": kinds[u % len(kinds)],
+                "occurred_on": TODAY - timedelta(days=u % 365),
+                "note": "",
+                "resident_victim": u % 4 == 0,
+                "reported_at": base,
+                "retract_reason": "",
+            }
+            for u, _s in rows
+            if u % 10 == 0
+        ]
+        for start in range(0, len(incidents), 10000):
+            conn.execute(insert(Incident.__table__), incidents[start : start + 10000])  # type: ignore[attr-defined]
 
 
 def timed(client, url: str, runs: int = 5) -> float:  # type: ignore[no-untyped-def]
@@ -177,11 +195,33 @@ def main() -> None:
         print("figures:", dict(re.findall(r'data-figure="([^"]+)">(?:<a[^>]*>)?(\d+)', html)))
         listing = timed(client, "/dashboard/list/stars/two?month=2027-01")
         stale = timed(client, "/dashboard/list/rates/stale?month=2027-01")
+        incidents = timed(client, "/dashboard/list/incidents/all?month=2027-01")
+        with app.app_context():
+            from rentals.auth.models import User
+
+            session = db.session()
+            admin = session.execute(select(User).where(User.username == "benchadmin")).scalar_one()
+            flt = q.Filter(month=date(2027, 1, 1), today=TODAY)
+            for name in (
+                "star_split",
+                "star_history",
+                "movement",
+                "task_counts",
+                "planned_work",
+                "inspectors",
+                "orders_by_item",
+                "rates",
+                "incidents",
+            ):
+                started = time.perf_counter()
+                getattr(q, name)(session, admin, flt)
+                print(f"  figure {name}: {(time.perf_counter() - started) * 1000:.0f} ms")
         print(f"/healthz: {health * 1000:.1f} ms")
         print(f"/dashboard/ first view: {cold * 1000:.0f} ms  ({cold / health:.0f}x healthz)")
         print(f"/dashboard/ again (cached figures): {board * 1000:.0f} ms  ({board / health:.0f}x)")
         print(f"list stars/two page 1: {listing * 1000:.0f} ms")
         print(f"list rates/stale page 1: {stale * 1000:.0f} ms")
+        print(f"list incidents/all page 1: {incidents * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

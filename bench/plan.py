@@ -32,6 +32,7 @@ from rentals.tasks import services  # noqa: E402
 from tests.tasks.synthetic import add_register  # noqa: E402
 
 DAY = date(2027, 2, 3)
+MONDAY = date(2027, 2, 8)
 
 
 def baseline(rows: int, folder: Path) -> float:
@@ -73,11 +74,13 @@ def main() -> None:
         first, report = timed_plan(app, DAY)
         rerun, again = timed_plan(app, DAY)
         following, nxt = timed_plan(app, DAY + timedelta(days=1))
+        monday, boundary = timed_plan(app, MONDAY)
         base = baseline(report.created, folder)
         print(f"units: {args.units}")
         print(f"first run: {first:.2f}s  {report}  {report.created / first:,.0f} rows/s")
         print(f"rerun same day: {rerun:.2f}s  {again}")
         print(f"next day: {following:.2f}s  {nxt}")
+        print(f"next Monday: {monday:.2f}s  {boundary}")
         print(f"raw sqlite3 executemany of {report.created} rows: {base:.2f}s")
         print(f"first run / baseline: {first / base:.1f}x")
 

@@ -126,6 +126,18 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.dashboard import bp as dashboard_bp
 
     app.register_blueprint(dashboard_bp)
+    import rentals.incidents.views  # noqa: F401  (routes on incidents.bp)
+    from rentals.incidents import bp as incidents_bp
+
+    app.register_blueprint(incidents_bp)
+    import rentals.selfservice.views  # noqa: F401  (routes on selfservice.bp)
+    from rentals.selfservice import bp as selfservice_bp
+
+    app.register_blueprint(selfservice_bp)
+    import rentals.messages.views  # noqa: F401  (routes on messages.bp; its job handler)
+    from rentals.messages import bp as messages_bp
+
+    app.register_blueprint(messages_bp)
 
     if app.config.get("CHECK_SCHEMA", True):
         from rentals.migrate import check_schema

@@ -55,6 +55,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    #: Tenants' own declarations from the public page, per client address (POSTs only);
+    #: the per-unit limit is counted in the database (rentals/selfservice/services.py).
+    SELF_DECLARE_RATE_LIMIT = _env("SELF_DECLARE_RATE_LIMIT", "5 per hour")
     #: Sign-in throttle (rentals/auth/throttle.py): failures free per client address, per
     #: (account, client) and per account, then waits doubling from 2 s up to the cap.
     LOGIN_FREE_FAILURES = {"address": 10, "pair": 3, "account": 10}
@@ -82,6 +85,19 @@ class Config:
     QUEUE_MAX_RESULT_BYTES = 200 * 1024 * 1024
     #: Ledgers with more rows than this are applied by the worker, not in the request.
     IMPORT_QUEUE_ROWS = int(_env("IMPORT_QUEUE_ROWS", "2000") or 2000)
+    #: Messages (rentals/messages): "log" writes them to the log; "http" posts each to an
+    #: SMS gateway: the URL, headers (a JSON object) and body ($phone, $text, $key) below.
+    MESSAGE_SENDER = _env("MESSAGE_SENDER", "log")
+    MESSAGE_HTTP_URL = _env("MESSAGE_HTTP_URL", "")
+    MESSAGE_HTTP_HEADERS = _env("MESSAGE_HTTP_HEADERS", '{"Content-Type": "application/json"}')
+    MESSAGE_HTTP_BODY = _env("MESSAGE_HTTP_BODY", '{"to": "$phone", "text": "$text", "id": "$key"}')
+    #: "json" escapes each value for a JSON string, "form" URL-encodes it.
+    MESSAGE_HTTP_ESCAPE = _env("MESSAGE_HTTP_ESCAPE", "json")
+    MESSAGE_HTTP_TIMEOUT = float(_env("MESSAGE_HTTP_TIMEOUT", "10") or 10)
+    #: Seconds before each retry of a failed message; after the last, it is marked failed.
+    MESSAGE_RETRY_DELAYS = tuple(
+        int(s) for s in (_env("MESSAGE_RETRY_DELAYS", "60,300,1800,7200") or "").split(",") if s
+    )
     TESTING = False
     #: Refuse to serve when the schema is behind the migrations.
     CHECK_SCHEMA = True
@@ -107,6 +123,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
     LOGIN_RATE_LIMIT = "1000 per minute"
+    SELF_DECLARE_RATE_LIMIT = "1000 per minute"
     RATELIMIT_ENABLED = True
 
 

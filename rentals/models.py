@@ -9,12 +9,15 @@ from rentals.incentives.models import (
     MeasureEvent,
     PointsEntry,
 )
+from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
+from rentals.messages.models import ContactPreference, OutboxMessage
 from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
 from rentals.printing.models import Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Contest, Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
 
 __all__ = [
@@ -23,8 +26,13 @@ __all__ = [
     "BlacklistEdition",
     "BlacklistNotice",
     "CalendarFeed",
+    "DoorSticker",
+    "FixProof",
     "Community",
+    "ContactPreference",
     "Contest",
+    "Incident",
+    "IncidentKind",
     "Inspection",
     "Job",
     "JobBlob",
@@ -32,6 +40,7 @@ __all__ = [
     "Measure",
     "MeasureEvent",
     "MoveOutReport",
+    "OutboxMessage",
     "Photo",
     "RectificationOrder",
     "Signature",
@@ -42,6 +51,7 @@ __all__ = [
     "QueueData",
     "QueueMessage",
     "Rating",
+    "ResidenceRegistration",
     "ScorecardVersion",
     "Task",
     "TenantDeclaration",

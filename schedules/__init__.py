@@ -24,6 +24,7 @@ from schedules.planner import (
     plan_unit,
     plan_units,
 )
+from schedules.staleness import is_stale, reinspection_due, stale_before
 
 __all__ = [
     "BUSINESS_TIMEZONE",
@@ -37,10 +38,13 @@ __all__ = [
     "cadence_for",
     "four_week_workload",
     "history_cutoff",
+    "is_stale",
     "local_today",
     "period_for",
     "period_from_key",
     "period_of",
     "plan_unit",
     "plan_units",
+    "reinspection_due",
+    "stale_before",
 ]

@@ -164,6 +164,18 @@ def prepare_plaques_weekly() -> None:
     _run("prepare_plaques_weekly", work)
 
 
+def queue_messages() -> None:
+    """Queue the messages the day calls for, hourly in the day (visits due, order
+    deadlines, notices, decisions, declarations to confirm); their keys make every rerun
+    queue nothing more."""
+    from rentals.messages import services
+
+    _run(
+        "queue_messages",
+        lambda session, _app, today: services.queue_due_messages(session, today=today, now=_now()),
+    )
+
+
 def planned_today(app: Flask) -> bool:
     """Has the daily planning job run since local midnight (its ``job.ran`` audit row)?"""
     from sqlmodel import select
@@ -241,6 +253,13 @@ JOBS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "schedules.jobs:prepare_plaques_weekly",
         "cron",
         {"day_of_week": "mon", "hour": 5, "minute": 30},
+    ),
+    # Messages go out in the day: at 08:15 the day's reminders, then each hour until
+    # 20:15 what happened since (the keys keep each message to one).
+    "queue_messages": (
+        "schedules.jobs:queue_messages",
+        "cron",
+        {"hour": "8-20", "minute": 15},
     ),
 }
 

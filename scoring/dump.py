@@ -43,6 +43,8 @@ def dump_scorecard(card: Scorecard) -> str:
         if item.cap is not None:
             lines.append(f"cap = {item.cap}")
         lines.append(f"deadline_days = {item.deadline_days}")
+        if item.remote_proof:
+            lines.append("remote_proof = true")
         lines += _texts(item.texts)
     for veto in card.vetoes:
         lines += ["", "[[vetoes]]", f"code = {_string(veto.code)}", *_texts(veto.texts)]

@@ -194,7 +194,8 @@ _TEXT_KEYS = frozenset(LANGUAGES)
 _BAND_KEYS = frozenset(_STAR_NAMES.values())
 _CATEGORY_KEYS = frozenset({"code"}) | _TEXT_KEYS
 _ITEM_KEYS = (
-    frozenset({"code", "category", "points", "na_allowed", "cap", "deadline_days"}) | _TEXT_KEYS
+    frozenset({"code", "category", "points", "na_allowed", "cap", "deadline_days", "remote_proof"})
+    | _TEXT_KEYS
 )
 _VETO_KEYS = frozenset({"code"}) | _TEXT_KEYS
 
@@ -517,6 +518,7 @@ class _Checker:
                 category = None
             points = self.integer(table, "points", at, minimum=1, maximum=MAX_POINTS, required=True)
             na_allowed = self.value(table, "na_allowed", at, bool, required=False)
+            remote_proof = self.value(table, "remote_proof", at, bool, required=False)
             cap = self.integer(table, "cap", at, minimum=1, maximum=3)
             deadline = self.integer(
                 table, "deadline_days", at, minimum=1, maximum=MAX_DEADLINE_DAYS
@@ -533,6 +535,7 @@ class _Checker:
                     na_allowed=bool(na_allowed),
                     cap=cap,
                     deadline_days=DEFAULT_DEADLINE_DAYS if deadline is None else deadline,
+                    remote_proof=bool(remote_proof),
                 )
             )
         self.unique("item", codes)

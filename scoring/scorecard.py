@@ -75,6 +75,9 @@ class Item:
     cap: int | None = None
     #: Default number of days a rectification order for this item gives the landlord.
     deadline_days: int = DEFAULT_DEADLINE_DAYS
+    #: A fix the landlord may prove with photos: staff may close its order without a
+    #: visit (never an order for a serious hazard).
+    remote_proof: bool = False
 
 
 @dataclass(frozen=True)

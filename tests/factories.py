@@ -152,4 +152,24 @@ def make_world(session: Session) -> World:
         "landlord_a": make_user(session, Role.LANDLORD, person=landlord_a),
         "landlord_b": make_user(session, Role.LANDLORD, person=landlord_b),
     }
+    make_incident(session, unit_a, users["inspector_a"])
     return World(area_a, area_b, unit_a, unit_b, landlord_a, landlord_b, tenant_a, tenancy_a, users)
+
+
+def make_incident(session: Session, unit: Unit, reporter: User, **kw: object) -> object:
+    """An incident on ``unit`` of the first kind in the list, through the service."""
+    from sqlmodel import select
+
+    from rentals.incidents.models import IncidentKind
+    from rentals.incidents.services import record_incident
+
+    kind = session.exec(select(IncidentKind).order_by(IncidentKind.id)).first()
+    args: dict[str, object] = {
+        "kind": kind,
+        "occurred_on": date(2026, 12, 1),
+        "note": "",
+        "resident_victim": False,
+        "today": date(2026, 12, 7),
+    }
+    args.update(kw)
+    return record_incident(session, actor=reporter, unit=unit, **args)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from scoring.names import RATING_NAMES
 
 #: Fill per rating state, from the one table of rating names.
 COLOURS = {status: name.fill for status, name in RATING_NAMES.items()}
-BAR_WIDTH = 280  # viewBox width of the longest horizontal bar
+BAR_WIDTH = 170  # viewBox width of the longest horizontal bar (the viewBox is 300 wide)
 COLUMN_HEIGHT = 120  # viewBox height of the tallest column
 
 
@@ -65,3 +65,21 @@ def stacked(history: list[tuple[date, dict[str, int]]]) -> list[Column]:
             segments.append(Segment(state, n, y, height, COLOURS.get(state, "#9e9e9e")))
         columns.append(Column(month, sum(counts.values()), segments))
     return columns
+
+
+@dataclass(frozen=True)
+class Bin:
+    month: date
+    count: int
+    y: float
+    height: float
+
+
+def columns(counts: list[tuple[date, int]]) -> list[Bin]:
+    """One plain column per month (incidents), the tallest ``COLUMN_HEIGHT`` high."""
+    top = max((n for _m, n in counts), default=0) or 1
+    out = []
+    for month, n in counts:
+        height = round(COLUMN_HEIGHT * n / top, 2)
+        out.append(Bin(month, n, round(COLUMN_HEIGHT - height, 2), height))
+    return out

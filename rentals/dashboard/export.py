@@ -36,6 +36,8 @@ def title(kind: str, detail: str) -> str:
         ("rates", "fire"): _("配有消防器材的出租房（F1 达标）"),
         ("rates", "registered"): _("租客已登记的出租房（S2、S3 达标）"),
         ("rates", "stale"): _("超出巡查周期未检查的出租房"),
+        ("incidents", "all"): _("本期治安事件"),
+        ("incidents", "victim"): _("本期住户受害的治安事件"),
     }
     if kind == "stars":
         return str(RATING_LABELS.get(detail, detail))
@@ -47,6 +49,7 @@ def extra_header(kind: str) -> str:
         "tasks": _("截止日期"),
         "visits": _("走访时间"),
         "orders": _("整改期限"),
+        "incidents": _("发生日期"),
     }.get(kind, _("星级"))
 
 

@@ -62,7 +62,8 @@ def _filter() -> queries.Filter:
 
 
 def _list_url(flt: queries.Filter, kind: str, detail: str, **extra: Any) -> str:
-    return url_for("dashboard.rows", kind=kind, detail=detail, **flt.args(), **extra)
+    """The list behind a figure; ``extra`` may override the filter (a month, an area)."""
+    return url_for("dashboard.rows", kind=kind, detail=detail, **{**flt.args(), **extra})
 
 
 @bp.route("/")
@@ -77,6 +78,7 @@ def index():  # type: ignore[no-untyped-def]
         areas=areas_for(session, user),
         split_bars=charts.bars(figures["split"]),
         history_chart=charts.stacked(figures["history"]),
+        incident_chart=charts.columns(figures["incidents"].by_month),
         **figures,
         list_url=lambda kind, detail, **extra: _list_url(flt, kind, detail, **extra),
     )

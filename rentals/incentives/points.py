@@ -6,9 +6,10 @@ Rules, as this module keeps them:
   job; any number of runs, in any number of processes, write each entry once, because
   its ``key`` names the source event and is unique): a refusal (the visit), a veto for a
   serious hazard (V1, the rating), an order fixed by its deadline or one past it (the
-  order), a tenant change reported within 3 days (the declaration or move-out report,
-  once staff confirmed it), a residence registration declared and confirmed (the tenant),
-  each full year a three-star rating was held (the first three-star rating of the run).
+  order), a tenant change the landlord reported within 3 days (the declaration or
+  move-out report, once confirmed), a tenant's residence registration (declared and
+  confirmed, or recorded by staff: once per tenancy), each full year a three-star rating
+  was held (the first three-star rating of the run).
 - **Points come from the rules version in force on the event's local date**; an event a
   version has no rule for earns nothing. Entries are never changed, so a new version
   changes the points of later events only.
@@ -34,6 +35,7 @@ from rentals.inspections.models import Inspection, OrderStatus, Outcome, Rectifi
 from rentals.portal.models import DeclarationStatus, MoveOutReport, TenantDeclaration
 from rentals.ratings.models import Rating
 from rentals.register.models import Area, Person, Tenancy, Unit
+from rentals.selfservice.models import ResidenceRegistration
 from scoring import RatingStatus
 
 #: A tenant change reported within this many days of the move earns points.
@@ -126,20 +128,39 @@ def _tenant_changes(session: Session) -> Iterator[Event]:
         select(TenantDeclaration, Unit.landlord_id, Tenancy.person_id)
         .join(Unit, Unit.id == TenantDeclaration.unit_id)
         .outerjoin(Tenancy, Tenancy.id == TenantDeclaration.tenancy_id)
-        .where(TenantDeclaration.status == DeclarationStatus.CONFIRMED)
+        .where(
+            TenantDeclaration.status == DeclarationStatus.CONFIRMED,
+            TenantDeclaration.kind == "in",
+            TenantDeclaration.moved_in.is_not(None),
+        )
     )
     for row, landlord, tenant in declared:
         on = _local(row.declared_at)
-        if landlord is not None and (on - row.moved_in).days <= REPORT_DAYS:
+        # Only a landlord's own report earns the landlord points (not a tenant's).
+        by_landlord = row.source == "landlord"
+        if by_landlord and landlord is not None and (on - row.moved_in).days <= REPORT_DAYS:
             yield Event(
                 f"tenant_change_on_time:declaration:{row.id}", "tenant_change_on_time",
                 "landlord", landlord, row.unit_id, "declaration", row.id, on,
             )  # fmt: skip
-        if row.registered and tenant is not None:
+        if row.registered and tenant is not None and row.tenancy_id is not None:
+            # Keyed by the tenancy: the registration staff record later is the same event.
             yield Event(
-                f"residence_registered:declaration:{row.id}", "residence_registered", "tenant",
-                tenant, row.unit_id, "declaration", row.id, _local(row.decided_at) or on,
+                f"residence_registered:tenancy:{row.tenancy_id}", "residence_registered",
+                "tenant", tenant, row.unit_id, "declaration", row.id,
+                _local(row.decided_at) or on,
             )  # fmt: skip
+    registrations = session.exec(
+        select(ResidenceRegistration, Tenancy.person_id, Tenancy.unit_id).join(
+            Tenancy, Tenancy.id == ResidenceRegistration.tenancy_id
+        )
+    )
+    for registration, tenant, unit_id in registrations:
+        yield Event(
+            f"residence_registered:tenancy:{registration.tenancy_id}", "residence_registered",
+            "tenant", tenant, unit_id, "tenancy", registration.tenancy_id,
+            registration.registered_on,
+        )  # fmt: skip
     moved = session.exec(
         select(MoveOutReport, Unit.landlord_id)
         .join(Unit, Unit.id == MoveOutReport.unit_id)

@@ -6,12 +6,14 @@ Each list is a fixed number of queries, whatever its length (no query per row).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+import schedules
+from rentals import clock
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
 from rentals.inspections.models import (
@@ -234,3 +236,34 @@ def reported_gone(session: Session, user: User, limit: int = 200) -> list[Unit]:
             .limit(limit)
         )
     )
+
+
+def last_inspected_at(session: Session, unit_id: int) -> datetime | None:
+    """When the unit's newest completed inspection took place (UTC), or None.
+
+    Refusals, no-access visits and a unit gone are visits, not inspections: the plaque's
+    "last inspection" and staleness read completed inspections only, as the dashboard does.
+    """
+    return session.exec(
+        select(func.max(Inspection.visited_at)).where(
+            Inspection.unit_id == unit_id, Inspection.outcome == Outcome.COMPLETED.value
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What public pages say about a rating's age: the last inspection's business date and
+    whether the unit is past its cadence (待复核). A unit not yet rated is never "due"."""
+
+    last_inspected: date | None
+    stale: bool
+
+
+def freshness(session: Session, unit: Unit, *, today: date) -> Freshness:
+    """The one place public pages (the plaque check, the unit's page) apply
+    ``schedules.is_stale`` to a unit's newest completed inspection."""
+    last = last_inspected_at(session, unit.id)  # type: ignore[arg-type]
+    day = clock.local_date(last) if last is not None else None
+    stale = unit.rating_status != "not_yet_rated" and schedules.is_stale(unit.stars, day, today)
+    return Freshness(day, stale)

@@ -181,6 +181,13 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
             values.update({f"v_{k}": "y" for k in corrects.vetoes})
             values.update({f"n_{k}": v for k, v in corrects.notes.items() if k})
             form.note.data = corrects.notes.get("", "")
+        elif any(i.code == "S3" for i in items):
+            # S3 from the tenants' registration dates; the inspector confirms at the door.
+            from rentals.selfservice.registrations import s3_suggestion
+
+            suggested = s3_suggestion(session, unit, today)
+            if suggested is not None:
+                values["a_S3"] = suggested
     status, message, item_errors = 200, None, {}
     if form.validate_on_submit():
         outcome = form.outcome.data

@@ -103,6 +103,8 @@ def pending_declarations(session: Session, unit: Unit) -> list[TenantDeclaration
             select(TenantDeclaration)
             .where(
                 TenantDeclaration.unit_id == unit.id,
+                # Tenants' own declarations have their panel (rentals/selfservice).
+                TenantDeclaration.source == "landlord",
                 TenantDeclaration.status == DeclarationStatus.PENDING,
             )
             .order_by(TenantDeclaration.id)
@@ -166,8 +168,11 @@ def confirm_declaration(
     """
     _require_staff(actor)
     _require_pending(declaration)
+    if declaration.source != "landlord":
+        raise Conflict(_l("这份入住申报已处理。"))
     unit = session.get(Unit, declaration.unit_id)
     assert unit is not None
+    assert declaration.moved_in is not None
     person = session.exec(select(Person).where(Person.id_number == declaration.id_number)).first()
     if person is None:
         person = register.create_person(

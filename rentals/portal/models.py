@@ -68,8 +68,22 @@ class TenantDeclaration(SQLModel, table=True):
     name: str = Field(max_length=100)
     id_number: str = Field(max_length=18)
     phone: str | None = Field(default=None, max_length=16)
-    moved_in: date
+    #: None only for a tenant's own move-out declaration (``kind`` "out").
+    moved_in: date | None = None
     registered: bool = False
+    #: Who filed it: "landlord" (portal, staff confirm) or "tenant" (the public page,
+    #: the landlord or staff confirm; rentals/selfservice).
+    source: str = Field(
+        default="landlord", max_length=8, sa_column_kwargs={"server_default": "landlord"}
+    )
+    #: "in" (moving in) or "out" (a tenant says they moved out; only from the public page).
+    kind: str = Field(default="in", max_length=4, sa_column_kwargs={"server_default": "in"})
+    moved_out: date | None = None
+    #: When the tenant ticked the consent to the community keeping these details.
+    consented_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The landlord confirmed a tenant's declaration, but staff must finish it (the person
+    #: still has an open tenancy elsewhere): it stays pending for them.
+    landlord_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: A DeclarationStatus value.
     status: str = Field(default=DeclarationStatus.PENDING, max_length=12)
     declared_by: int | None = Field(default=None, foreign_key="user.id")

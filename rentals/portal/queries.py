@@ -169,6 +169,7 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
             select(TenantDeclaration)
             .where(
                 TenantDeclaration.unit_id == unit.id,
+                TenantDeclaration.source == "landlord",
                 TenantDeclaration.status != DeclarationStatus.CONFIRMED,
             )
             .order_by(TenantDeclaration.id.desc())

@@ -95,10 +95,21 @@ def dashboard():  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>")
 @roles_required(Role.LANDLORD)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    view = queries.unit_view(
-        db.session(), _own_unit(code), today=_today(), language=str(get_locale())
+    from rentals.selfservice.proofs import proofs_of
+    from rentals.selfservice.queries import tenant_declarations
+    from rentals.selfservice.registrations import registrations_of
+
+    unit = _own_unit(code)
+    view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
+    return render_template(
+        "portal/unit.html",
+        v=view,
+        form=ActionForm(),
+        today=_today(),
+        self_declared=tenant_declarations(db.session(), unit),
+        proofs=proofs_of(db.session(), unit),
+        registrations=registrations_of(db.session(), unit, _today()),
     )
-    return render_template("portal/unit.html", v=view, form=ActionForm(), today=_today())
 
 
 @bp.route("/my/points")

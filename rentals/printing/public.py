@@ -1,7 +1,8 @@
 """The public plaque check (/p/<serial>): what a tenant sees after scanning a plaque.
 
-No login and no personal data: unit code, area, stars and valid-until, with a clear
-warning when the plaque was replaced or the unit's rating is no longer the one printed.
+No login and no personal data: unit code, area, stars, valid-until and the date of the
+last inspection, with a clear warning when the plaque was replaced, the unit's rating is no
+longer the one printed, or the unit went past its cadence uninspected (待复核).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlmodel import select
 
 from rentals import clock, db
 from rentals.extensions import limiter
+from rentals.inspections.queries import freshness
 from rentals.printing import bp
 from rentals.printing.fields import STATUS_NAMES, star_text
 from rentals.printing.models import Plaque
@@ -44,6 +46,8 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         state = "changed"
     elif plaque.valid_until < today:
         state = "expired"
+    # A stale rating is not shown bare: the page says the unit is due for re-inspection.
+    fresh = freshness(db.session(), unit, today=today)
     return render_template(
         "printing/plaque_check.html",
         found=True,
@@ -56,4 +60,6 @@ def plaque_check(serial: str):  # type: ignore[no-untyped-def]
         printed_status=STATUS_NAMES.get(plaque.rating_status, ("", "")),
         current_status=STATUS_NAMES.get(unit.rating_status, ("", "")),
         valid_until=plaque.valid_until,
+        last_inspected=fresh.last_inspected,
+        stale=fresh.stale,
     )

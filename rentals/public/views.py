@@ -15,8 +15,9 @@ from rentals import clock, db
 from rentals.extensions import limiter
 from rentals.incentives.blacklist import blacklist_entries
 from rentals.incentives.recommended import recommended_units
+from rentals.inspections.queries import freshness
 from rentals.public import bp, queries
-from rentals.register.models import Area
+from rentals.register.models import Area, Unit
 
 #: Five minutes: a changed rating shows on public pages within that time.
 CACHE_SECONDS = 300
@@ -91,4 +92,8 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         found = queries.public_unit(db.session(), code.upper(), today=_today())
     if found is None:
         return render_template("public/search.html", code=code[:32], missing=True), 404
-    return render_template("public/unit.html", u=found)
+    session = db.session()
+    unit = session.exec(select(Unit).where(Unit.code == found["code"])).one()
+    return render_template(
+        "public/unit.html", u=found, fresh=freshness(session, unit, today=_today())
+    )

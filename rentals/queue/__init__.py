@@ -117,8 +117,13 @@ def enqueue(
     params: dict[str, Any],
     owner_id: int | None,
     input_file: tuple[str, str, bytes] | None = None,
+    delay: timedelta | None = None,
 ) -> Job:
-    """Add a job (and its input file: name, mimetype, bytes) and its message; flush."""
+    """Add a job (and its input file: name, mimetype, bytes) and its message; flush.
+
+    With ``delay`` the message waits that long (huey's schedule: a retry later), also in
+    immediate mode, where it waits for a consumer like any other.
+    """
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(id=uuid.uuid4().hex, kind=kind, params=params, owner_id=owner_id)
@@ -131,7 +136,13 @@ def enqueue(
             )
         )
     huey = huey_of()
-    if huey.immediate:
+    if delay is not None:
+        eta = clock.now() + delay
+        session.add(
+            QueueMessage(queue=huey.name, eta=eta, data=huey.serialize_task(_message(job.id)))
+        )
+        session.flush()
+    elif huey.immediate:
         session.flush()
         huey.enqueue(_message(job.id))  # runs now, in its own unit of work
     else:

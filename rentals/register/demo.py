@@ -219,10 +219,38 @@ def seed(session: Session, *, today: date) -> list[DemoLogin]:
         north.id: _user(session, "grid"),
     }
     seed_ratings(session, units=units, inspectors=inspectors, today=today)
+    seed_incidents(session, units=units, inspectors=inspectors, today=today)
     from rentals.incentives.points import sweep_points  # the daily job's work, done once
 
     sweep_points(session, today=today)
     return logins
+
+
+def seed_incidents(
+    session: Session, *, units: list[Unit], inspectors: dict[int, User], today: date
+) -> None:
+    """A year of minor incidents, fewer each quarter (the outcome the scheme reports).
+
+    Its own random source, so the rest of the demo stays the same whatever is added here."""
+    from rentals.incidents.models import IncidentKind
+    from rentals.incidents.services import record_incident
+
+    rng = random.Random(20261207)
+    kinds = list(session.exec(select(IncidentKind).where(IncidentKind.active)))
+    for quarter, count in enumerate((8, 6, 4, 3)):
+        for _ in range(count):
+            unit = rng.choice(units)
+            day = today - timedelta(days=360 - quarter * 90 - rng.randint(0, 89))
+            record_incident(
+                session,
+                actor=inspectors[unit.area_id],
+                unit=unit,
+                kind=rng.choice(kinds),
+                occurred_on=min(day, today),
+                note="",
+                resident_victim=rng.random() < 0.3,
+                today=today,
+            )
 
 
 def _user(session: Session, username: str) -> User:

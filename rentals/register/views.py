@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlmodel import select
 
-from rentals import db
+from rentals import clock, db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
 from rentals.incentives.forms import MeasureActionForm
 from rentals.incentives.points import balance
 from rentals.incentives.queries import unit_measures
+from rentals.incidents import queries as incident_queries
+from rentals.incidents.forms import RetractForm
 from rentals.register import bp, services
 from rentals.register.forms import (
     ConfirmForm,
@@ -82,18 +85,30 @@ def units():  # type: ignore[no-untyped-def]
 @bp.route("/units/<code>")
 @roles_required(*ALL_ROLES)
 def unit(code: str):  # type: ignore[no-untyped-def]
-    unit = _unit_or_404(code)
-    record = unit_file(db.session(), unit)
+    session, user = db.session(), _user()
+    found = _unit_or_404(code)
+    record = unit_file(session, found)
+    # Incidents are for staff only: a landlord's file never even queries them.
+    incidents = None
+    if user.role != Role.LANDLORD:
+        incidents = incident_queries.for_unit(session, user, found, locale=str(get_locale()))
+    self_service = None
+    if user.role in STAFF:
+        # Tenants' own declarations, proofs of a fix, registrations (rentals/selfservice).
+        from rentals.selfservice.queries import staff_panel
+
+        self_service = staff_panel(session, found, today=clock.today())
     return render_template(
         "register/unit.html",
         f=record,
         form=ConfirmForm(),
         end_form=EndTenancyForm(),
-        measures=unit_measures(
-            db.session(), unit, landlord_view=current_user.role == Role.LANDLORD
-        ),
+        measures=unit_measures(session, found, landlord_view=user.role == Role.LANDLORD),
         measure_form=MeasureActionForm(),
-        landlord_points=balance(db.session(), unit.landlord_id) if unit.landlord_id else None,
+        landlord_points=balance(session, found.landlord_id) if found.landlord_id else None,
+        incidents=incidents,
+        retract_form=RetractForm(),
+        self_service=self_service,
     )
 
 

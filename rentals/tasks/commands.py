@@ -26,15 +26,15 @@ def _today() -> date:
 )
 @with_appcontext
 def plan_cmd(day: datetime | None) -> None:
-    """Create, keep, cancel and reopen inspection tasks as of a date (idempotent)."""
+    """Create, cancel and reopen inspection tasks as of a date (idempotent)."""
     from rentals.tasks import services
 
     today = day.date() if day else _today()
     with db.unit_of_work() as session:
         report = services.plan(session, today=today)
     click.echo(
-        f"{today}: {report.created} created, {report.kept} kept, "
-        f"{report.cancelled} cancelled, {report.reopened} reopened"
+        f"{today}: {report.created} created, {report.cancelled} cancelled, "
+        f"{report.reopened} reopened ({report.units} units needed planning)"
     )
 
 

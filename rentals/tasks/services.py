@@ -14,7 +14,7 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -41,22 +41,34 @@ BATCH = 5000
 _SLEEP_ENV = "RENTALS_PLAN_BATCH_SLEEP"
 
 LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
+#: More units than this needing work (a month's first day in a city): one pass over the
+#: register instead of planning them by id.
+FULL_RUN_UNITS = 50_000
 REINSPECTION_DAYS = 7
 
 
 @dataclass(frozen=True)
 class PlanReport:
-    """What one planning run changed; ``kept`` counts live routine tasks left as they were."""
+    """What one planning run changed; ``units`` counts the units it planned (those that
+    needed work: a unit whose next period is planned already is not looked at)."""
 
     created: int = 0
-    kept: int = 0
     cancelled: int = 0
     reopened: int = 0
+    units: int = 0
+
+    def __add__(self, other: PlanReport) -> PlanReport:
+        return PlanReport(
+            self.created + other.created,
+            self.cancelled + other.cancelled,
+            self.reopened + other.reopened,
+            self.units + other.units,
+        )
 
     def __str__(self) -> str:
         return (
-            f"created={self.created} kept={self.kept} "
-            f"cancelled={self.cancelled} reopened={self.reopened}"
+            f"created={self.created} cancelled={self.cancelled} "
+            f"reopened={self.reopened} units={self.units}"
         )
 
 
@@ -159,31 +171,30 @@ def _insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     dialect = conn.dialect
     compiled = _insert(session).compile(dialect=dialect, column_keys=list(_COLUMNS))
     table = Task.__table__  # type: ignore[attr-defined]
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in _COLUMNS}
-    caches: dict[str, dict[Any, Any]] = {name: {} for name in _COLUMNS}
-
-    def bind(name: str, value: Any) -> Any:
-        processor = processors[name]
-        if processor is None or value is None:
-            return value
-        cache = caches[name]
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = converted = processor(value)
-            return converted
-
     positional = compiled.positiontup is not None and dialect.positional
-    order = list(compiled.positiontup or ())
+    names = list(compiled.positiontup) if positional else list(_COLUMNS)
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    caches: list[dict[Any, Any]] = [{} for _ in names]
+    converted = [n for n, processor in enumerate(processors) if processor is not None]
+
+    def bind(row: dict[str, Any]) -> tuple[Any, ...]:
+        values = [row[name] for name in names]
+        for n in converted:
+            value = values[n]
+            if value is not None:
+                cache = caches[n]
+                try:
+                    values[n] = cache[value]
+                except KeyError:
+                    values[n] = cache[value] = processors[n](value)  # type: ignore[misc]
+        return tuple(values)
+
     sql = str(compiled)
     pause = float(os.environ.get(_SLEEP_ENV, "0") or 0)
     created = 0
     for start in range(0, len(rows), BATCH):
-        batch = [
-            {name: bind(name, row[name]) for name in _COLUMNS}
-            for row in rows[start : start + BATCH]
-        ]
-        params: Any = [tuple(p[k] for k in order) for p in batch] if positional else batch
+        batch = [bind(row) for row in rows[start : start + BATCH]]
+        params: Any = batch if positional else [dict(zip(names, v, strict=True)) for v in batch]
         result = conn.exec_driver_sql(sql, params)
         created += result.rowcount if result.rowcount >= 0 else len(batch)
         if pause:
@@ -207,21 +218,41 @@ def _set_status(session: Session, ids: Sequence[int], status: str, only_from: Se
 
 
 def _cancel_inactive(session: Session, unit_ids: Sequence[int] | None) -> int:
-    """Cancel every live task (all kinds) of units that are withdrawn or vacant."""
-    inactive = select(Unit.id).where(Unit.status != UnitStatus.ACTIVE.value)
-    if unit_ids is not None:
-        inactive = inactive.where(Unit.id.in_(unit_ids))
-    result = session.execute(
-        update(Task)
-        .where(Task.status.in_(LIVE), Task.unit_id.in_(inactive))
-        .values(status=TaskStatus.CANCELLED.value),
-        execution_options={"synchronize_session": False},
+    """Cancel every live task (all kinds) of units that are withdrawn or vacant.
+
+    Driven from the inactive units (the status index) to their tasks (the unique key's
+    unit prefix), so it costs what the inactive units hold, not a pass over every live
+    task of the register.
+    """
+    inactive = [s.value for s in UnitStatus if s is not UnitStatus.ACTIVE]
+    holding = select(Unit.id).where(
+        Unit.status.in_(inactive),
+        select(Task.id).where(Task.unit_id == Unit.id, Task.status.in_(LIVE)).exists(),
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    if unit_ids is not None:
+        holding = holding.where(Unit.id.in_(unit_ids))
+    units = list(session.scalars(holding))
+    cancelled = 0
+    for start in range(0, len(units), BATCH):
+        result = session.execute(
+            update(Task)
+            .where(Task.unit_id.in_(units[start : start + BATCH]), Task.status.in_(LIVE))
+            .values(status=TaskStatus.CANCELLED.value),
+            execution_options={"synchronize_session": False},
+        )
+        cancelled += result.rowcount  # type: ignore[attr-defined]
+    return cancelled
 
 
-def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None) -> PlanReport:
-    """Plan every active unit (or only ``unit_ids``) as of ``today``."""
+def _run(
+    session: Session,
+    *,
+    today: date,
+    unit_ids: Sequence[int] | None = None,
+    assigner: _Assigner | None = None,
+) -> PlanReport:
+    """Plan every active unit (or only ``unit_ids``) as of ``today``; ``assigner`` carries
+    the inspectors' loads from one batch of ids to the next."""
     units_query = (
         select(Unit.id, Unit.stars, Unit.area_id)
         .where(Unit.status == UnitStatus.ACTIVE.value)
@@ -237,7 +268,6 @@ def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None
 
     existing: dict[int, list[schedules.ExistingTask]] = defaultdict(list)
     task_id: dict[tuple[int, str], int] = {}
-    live = 0
     area_of = {unit_id: area_id for unit_id, _stars, area_id in units}
     stars_of = {unit_id: stars for unit_id, stars, _area in units}
     for tid, unit_id, key, start, due, status in session.execute(tasks_query):
@@ -245,10 +275,9 @@ def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None
             continue  # withdrawn or vacant: handled by _cancel_inactive below
         existing[unit_id].append(schedules.ExistingTask(key, start, due, status))
         task_id[unit_id, key] = tid
-        if status != TaskStatus.CANCELLED.value:
-            live += 1
 
-    assigner = _Assigner(session, set(area_of.values()) if unit_ids is not None else None)
+    if assigner is None:
+        assigner = _Assigner(session, set(area_of.values()) if unit_ids is not None else None)
     now = utcnow()
     rows: list[dict[str, Any]] = []
     cancel: list[int] = []
@@ -278,15 +307,75 @@ def _run(session: Session, *, today: date, unit_ids: Sequence[int] | None = None
     reopened = _set_status(session, reopen, TaskStatus.OPEN.value, (TaskStatus.CANCELLED.value,))
     created = _insert_rows(session, rows)
     cancelled += _cancel_inactive(session, unit_ids)
-    return PlanReport(
-        created=created, kept=max(live - len(cancel), 0), cancelled=cancelled, reopened=reopened
+    return PlanReport(created=created, cancelled=cancelled, reopened=reopened, units=len(units))
+
+
+def _units_needing_work(session: Session, today: date) -> list[int]:
+    """Active units whose plan for ``today`` may not be empty, in id order.
+
+    The planner always keeps ``cur.next()`` planned, so a unit with a live task for the
+    period after today's has an empty plan: its cadence did not change (another cadence
+    asks for another key) and no period of its cadence started since the last run. Two
+    probes find the others, each on an index alone: units without a task of that key at
+    all (per rating, the covering (status, stars) index against the task's unique key),
+    and units holding a cancelled routine task not yet ended (withdrawn and back, or a
+    rating that went and came back), which may need it reopened. A day with nothing to do
+    costs one pass over an index; a boundary day finds the units whose period starts.
+    """
+    found: set[int] = set()
+    for stars in (3, 2, 1, 0, None):
+        key = schedules.period_of(schedules.cadence_for(stars), today).next().key
+        planned = (
+            select(Task.id)
+            .where(
+                Task.unit_id == Unit.id,
+                Task.kind == TaskKind.ROUTINE.value,
+                Task.period_key == key,
+            )
+            .exists()
+        )
+        rated = Unit.stars.is_(None) if stars is None else Unit.stars == stars
+        found.update(
+            session.scalars(
+                select(Unit.id).where(Unit.status == UnitStatus.ACTIVE.value, rated, ~planned)
+            )
+        )
+    found.update(
+        session.scalars(
+            select(Task.unit_id)
+            .join(Unit, Unit.id == Task.unit_id)
+            .where(
+                Task.status == TaskStatus.CANCELLED.value,
+                Task.due >= today,
+                Task.kind == TaskKind.ROUTINE.value,
+                Unit.status == UnitStatus.ACTIVE.value,
+            )
+            .distinct()
+        )
     )
+    return sorted(found)
 
 
 def plan(session: Session, *, today: date) -> PlanReport:
-    """Bring every unit's routine tasks in line with its rating as of ``today``."""
+    """Bring every unit's routine tasks in line with its rating as of ``today``.
+
+    Work is proportional to what changed: only units found by ``_units_needing_work``
+    are planned (by id), and when they are many, one pass over the whole register is
+    cheaper than lists of ids, so the full run is used (the result is the same).
+    """
     started = time.perf_counter()
-    report = _run(session, today=today)
+    unit_ids = _units_needing_work(session, today)
+    if len(unit_ids) > FULL_RUN_UNITS:
+        report = replace(_run(session, today=today), units=len(unit_ids))
+    else:
+        report = PlanReport(cancelled=_cancel_inactive(session, None))
+        batches = [unit_ids[start : start + BATCH] for start in range(0, len(unit_ids), BATCH)]
+        areas: set[int] = set()
+        for batch in batches:
+            areas.update(session.scalars(select(Unit.area_id).where(Unit.id.in_(batch))))
+        assigner = _Assigner(session, areas)
+        for batch in batches:
+            report += _run(session, today=today, unit_ids=batch, assigner=assigner)
     log.info("planned %s in %.2fs: %s", today, time.perf_counter() - started, report)
     return report
 

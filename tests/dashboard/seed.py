@@ -24,9 +24,12 @@ MONTH = "2027-01"
 TZ = ZoneInfo("Asia/Shanghai")
 #: Answer patterns and the stars the shipped scorecard gives them (checked when seeding).
 PATTERNS = {3: (), 2: ("S3", "M1"), 1: ("F1", "F2", "S2", "S3")}
-#: Stale after this many days without a completed visit (monthly, fortnightly, weekly).
-STALE_DAYS = {3: 31, 2: 16}
-WEEKLY_DAYS = 7
+#: Stale on TODAY (Wednesday 2027-01-20) when the last completed visit fell before the
+#: period before today's, worked by hand: monthly -> December began 2026-12-01; half months
+#: -> today is in January H2, so H1 began 2027-01-01; ISO weeks -> today is in 2027-W03
+#: (Monday 18 January), so W02 began Monday 2027-01-11.
+STALE_BEFORE = {3: date(2026, 12, 1), 2: date(2027, 1, 1)}
+WEEKLY_STALE_BEFORE = date(2027, 1, 11)
 STATE_OF_STARS = {3: "three", 2: "two", 1: "one", 0: "not_rated"}
 
 
@@ -41,12 +44,21 @@ class Visit:
 
 
 @dataclass
+class SeededIncident:
+    unit: Unit
+    day: date
+    victim: bool
+    retracted: bool
+
+
+@dataclass
 class Seeded:
     areas: dict[str, Area]
     units: dict[str, list[Unit]]  # area key -> active units
     vacant: Unit
     users: dict[str, User]
     visits: list[Visit] = field(default_factory=list)
+    incidents: list[SeededIncident] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     orders: list[RectificationOrder] = field(default_factory=list)
 
@@ -185,7 +197,50 @@ def seed(session: Session) -> Seeded:
         session.add(order)
         seeded.orders.append(order)
     session.flush()
+    _seed_incidents(session, seeded)
     return seeded
+
+
+def _seed_incidents(session: Session, s: Seeded) -> None:
+    """Incidents in and around January 2027, through the service (one retracted, one at the
+    vacant unit, one thirteen months back)."""
+    from sqlmodel import select
+
+    from rentals.incidents.models import IncidentKind
+    from rentals.incidents.services import record_incident, retract_incident
+
+    kinds = {k.code: k for k in session.exec(select(IncidentKind))}
+    u = s.units
+    plan = [
+        (u["S"][0], date(2027, 1, 5), "dispute", False, False),
+        (u["S"][1], date(2027, 1, 12), "theft", True, False),
+        (u["S"][1], date(2027, 1, 19), "noise", False, False),
+        (u["N"][0], date(2027, 1, 3), "fire", False, False),
+        (u["N"][2], date(2026, 12, 20), "theft", True, False),
+        (u["N"][3], date(2026, 11, 2), "drugs", False, False),
+        (u["X"][0], date(2027, 1, 8), "dispute", False, False),
+        (u["X"][1], date(2026, 2, 10), "noise", False, False),
+        (u["S"][2], date(2027, 1, 15), "other", False, True),
+        (s.vacant, date(2027, 1, 10), "theft", False, False),
+        (u["S"][3], date(2026, 1, 31), "noise", False, False),
+    ]
+    for unit, day, kind, victim, retracted in plan:
+        key = next((k for k, us in u.items() if unit in us), "S")
+        actor = s.users[f"inspector_{key}"]
+        incident = record_incident(
+            session,
+            actor=actor,
+            unit=unit,
+            kind=kinds[kind],
+            occurred_on=day,
+            note="",
+            resident_victim=victim,
+            today=TODAY,
+        )
+        if retracted:
+            retract_incident(session, actor=actor, incident=incident, reason="登记有误")
+        s.incidents.append(SeededIncident(unit, day, victim, retracted))
+    session.flush()
 
 
 # --- expected figures, by hand over the seeded rows --------------------------------------
@@ -248,10 +303,17 @@ def expected(s: Seeded, area_keys: tuple[str, ...] = ("S", "N", "X")) -> dict[st
     stale = 0
     for u, st in zip(units, stars_now, strict=True):
         last = completed.get(u.id)
-        if last is None or (TODAY - last.day).days >= STALE_DAYS.get(st, WEEKLY_DAYS):  # type: ignore[arg-type]
+        if last is None or last.day < STALE_BEFORE.get(st, WEEKLY_STALE_BEFORE):  # type: ignore[arg-type]
             stale += 1
     figures["rates-stale"] = stale
     open_orders = [o for o in s.orders if o.unit_id in ids and o.status == "open"]
+    counted = [
+        i
+        for i in s.incidents
+        if i.unit.id in ids and not i.retracted and month_start <= i.day <= month_end
+    ]
+    figures["incidents-all"] = len(counted)
+    figures["incidents-victim"] = sum(i.victim for i in counted)
     figures["orders-open"] = len(open_orders)
     figures["orders-overdue"] = sum(o.deadline < TODAY for o in open_orders)
     return figures
@@ -266,4 +328,26 @@ def history(s: Seeded, area_keys: tuple[str, ...] = ("S", "N", "X")) -> list[dic
         end = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         newest = _newest(s.visits, units, end)
         out.append(dict(Counter(state(v) for v in newest.values())))
+    return out
+
+
+def incidents_by_month(s: Seeded, area_keys: tuple[str, ...] = ("S", "N", "X")) -> dict[str, int]:
+    """Live incidents at active units per month, February 2026 to January 2027."""
+    ids = {u.id for u in s.active(area_keys)}
+    out = {f"{_month_start(back):%Y-%m}": 0 for back in range(11, -1, -1)}
+    for i in s.incidents:
+        key = f"{i.day:%Y-%m}"
+        if i.unit.id in ids and not i.retracted and key in out:
+            out[key] += 1
+    return out
+
+
+def incidents_by_area(s: Seeded) -> dict[str, int]:
+    """Live incidents at active units of each area in January 2027."""
+    out = {}
+    for key, units in s.units.items():
+        ids = {u.id for u in units}
+        out[key] = sum(
+            i.unit.id in ids and not i.retracted and f"{i.day:%Y-%m}" == MONTH for i in s.incidents
+        )
     return out

@@ -78,6 +78,9 @@ def test_figures_match_the_seeded_year(client, seeded):  # type: ignore[no-untyp
     # The data has something in every interesting figure, so equality means something.
     for name in ("rising", "falling", "tasks-overdue", "visits-refused", "rates-stale"):
         assert want[name] > 0, name
+    # Incidents: seven logged in January 2027 by hand, less the retracted one and the one
+    # at the vacant unit; one of the five had a resident as the victim.
+    assert (want["incidents-all"], want["incidents-victim"]) == (5, 1)
     assert want["rates-fire"] < want["rates-inspected"]
     # The work figure is shown with its formula.
     assert re.search(r"= \d+ \+ 2×\d+ \+ 4×\d+", html)
@@ -203,3 +206,30 @@ def test_unknown_lists_are_404(client, seeded):  # type: ignore[no-untyped-def]
     login(client, seeded.users["manager"].username)
     assert client.get("/dashboard/list/stars/gold").status_code == 404
     assert client.get("/dashboard/list/users/all").status_code == 404
+
+
+def test_incidents_per_month_and_per_area_match_the_seeded_rows(client, seeded):  # type: ignore[no-untyped-def]
+    login(client, seeded.users["manager"].username)
+    html = _page(client, f"/dashboard/?month={seeding.MONTH}")
+    figures = _figures(html)
+    by_month = seeding.incidents_by_month(seeded)
+    assert by_month["2027-01"] == 5 and by_month["2026-12"] == 1 and by_month["2026-02"] == 1
+    assert sum(by_month.values()) == 8  # the one of January 2026 is outside the twelve months
+    for month, n in by_month.items():
+        count, url = figures[f"incidents-month-{month}"]
+        assert count == n, month
+        assert f'data-total="{n}"' in _page(client, url), month
+    by_area = seeding.incidents_by_area(seeded)
+    assert by_area == {"S": 3, "N": 1, "X": 1}
+    for key, area in seeded.areas.items():
+        count, url = figures[f"incidents-area-{area.id}"]
+        assert count == by_area[key], key
+        listing = _page(client, url)
+        assert len(_list_rows(listing)) == by_area[key]
+        assert set(_list_rows(listing)) <= {u.code for u in seeded.units[key]}
+    # An inspector sees their own area's incidents only.
+    other = client.application.test_client()
+    login(other, seeded.users["inspector_N"].username)
+    mine = _figures(_page(other, f"/dashboard/?month={seeding.MONTH}"))
+    assert mine["incidents-all"][0] == by_area["N"]
+    assert f"incidents-area-{seeded.areas['S'].id}" not in mine

@@ -69,9 +69,10 @@ def test_landlord_cannot_print(login_as):
 
 def test_public_check_warns_for_a_retired_plaque(client, session, world):
     from rentals.printing import plaques
-    from tests.printing.helpers import NOW
+    from tests.printing.helpers import NOW, make_rating
 
-    rate(session, world.unit_a, "two", 2)
+    # Rated by an inspection made today: the plaque is current (not due for re-inspection).
+    make_rating(session, world.unit_a, stars=2, status="two")
     [old] = plaques.issue_plaques(session, actor=None, units=[world.unit_a], now=NOW)
     [new] = plaques.issue_plaques(session, actor=None, units=[world.unit_a], now=NOW)
     session.commit()

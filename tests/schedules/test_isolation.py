@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE_MODULES = ["__init__.py", "cadence.py", "periods.py", "planner.py"]
+PURE_MODULES = ["__init__.py", "cadence.py", "periods.py", "planner.py", "staleness.py"]
 
 # Run in a fresh interpreter: this test process may already have imported Flask.
 BLOCKED_IMPORT_SCRIPT = f"""

@@ -194,6 +194,23 @@ EXPECTATIONS: dict[str, Expect] = {
     # The managers' dashboard (issue 16): inspectors see their areas' figures.
     "dashboard.index": Expect(STAFF),
     "dashboard.rows": Expect(STAFF),
+    # Incidents (issue 16): staff log them on units they see; admins keep the kind list.
+    "incidents.new": Expect(STAFF, scoped=True),
+    "incidents.retract": Expect(STAFF, scoped=True),
+    "incidents.kinds": Expect(ADMIN),
+    "incidents.kind_edit": Expect(ADMIN),
+    # Tenants declare themselves (issue 19).
+    "selfservice.live_here": public(),
+    "selfservice.moved_out": public(),
+    "selfservice.landlord_decide": Expect(("landlord",), scoped=True, fuzz=False),
+    "selfservice.staff_decide": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.verify": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.print_sticker": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.proof": Expect(("landlord",), scoped=True),
+    "selfservice.registration": Expect(STAFF, scoped=True, fuzz=False),
+    "selfservice.decide_proof": Expect(STAFF, scoped=True, fuzz=False),
+    "messages.inbox": Expect(("landlord",)),
+    "messages.language": Expect(("landlord",)),
 }
 
 
@@ -235,12 +252,44 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
     "measure_id": lambda w, s: _measure(w, s).id,
+    "self_declaration_id": lambda w, s: _self_declaration(w, s).id,
+    "order_id": lambda w, s: _matrix_order(w, s).id,
+    "proof_id": lambda w, s: _fix_proof(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
     "kind": lambda w, s: "stars",
     "detail": lambda w, s: "not_yet_rated",
+    "incident_id": lambda w, s: _incident(w, s).id,
+    "kind_id": lambda w, s: _incident_kind(s).id,
 }
+
+
+def _incident_kind(session: Any) -> Any:
+    """The kind list's first entry (the migration seeds the default kinds)."""
+    from sqlmodel import select
+
+    from rentals.incidents.models import IncidentKind
+
+    return session.exec(select(IncidentKind).order_by(IncidentKind.id)).first()
+
+
+def _incident(world: Any, session: Any) -> Any:
+    """An incident logged on unit_a."""
+    from datetime import date
+
+    from rentals.incidents.models import Incident
+
+    row = Incident(
+        unit_id=world.unit_a.id,
+        kind_id=_incident_kind(session).id,
+        occurred_on=date(2026, 12, 1),
+        note="矩阵",
+        reported_by=world.users["inspector_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _print_job(world: Any, session: Any) -> str:
@@ -361,6 +410,63 @@ def _measure(world: Any, session: Any) -> Any:
         code="R2",
         record="handover",
         text_zh="发放消防器材和日用品礼包",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _self_declaration(world: Any, session: Any) -> Any:
+    """A tenant's own pending declaration on unit_a (from the public page)."""
+    from datetime import date
+
+    from rentals.portal.models import TenantDeclaration
+
+    row = TenantDeclaration(
+        unit_id=world.unit_a.id,
+        name="矩阵自报",
+        id_number="11010519491231002X",
+        moved_in=date(2026, 1, 1),
+        source="tenant",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _matrix_order(world: Any, session: Any) -> Any:
+    """An open rectification order of unit_a (made once per world)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from rentals.inspections.models import RectificationOrder
+
+    found = session.exec(
+        select(RectificationOrder).where(RectificationOrder.note == "matrix-order")
+    ).first()
+    if found is None:
+        found = RectificationOrder(
+            unit_id=world.unit_a.id,
+            inspection_id=_matrix_inspection(world, session).id,
+            item_code="F1",
+            deadline=date(2027, 3, 1),
+            note="matrix-order",
+        )
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _fix_proof(world: Any, session: Any) -> Any:
+    """A landlord's pending proof of a fix of that order."""
+    from rentals.selfservice.models import FixProof
+
+    row = FixProof(
+        order_id=_matrix_order(world, session).id,
+        unit_id=world.unit_a.id,
+        note="矩阵整改证明",
+        status="visit",
     )
     session.add(row)
     session.flush()

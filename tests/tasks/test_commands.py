@@ -43,9 +43,9 @@ def _run(*args: str):  # type: ignore[no-untyped-def]
 def test_plan_prints_the_report_and_a_rerun_creates_nothing(cli_env):
     first = _run("plan", "--date", "2027-02-03")
     assert first.exit_code == 0, first.output
-    assert "2 created, 0 kept, 0 cancelled, 0 reopened" in first.output
+    assert "2 created, 0 cancelled, 0 reopened (1 units needed planning)" in first.output
     again = _run("plan", "--date", "2027-02-03")
-    assert "0 created, 2 kept, 0 cancelled, 0 reopened" in again.output
+    assert "0 created, 0 cancelled, 0 reopened (0 units needed planning)" in again.output
 
 
 def test_tasks_export_csv_has_a_bom_and_escapes_formulas(cli_env, tmp_path):
