@@ -237,3 +237,22 @@ def test_staff_see_the_landlords_points_on_the_unit_file(
     login_as("inspector_a")
     html = client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
     assert '<p id="landlord-points">房东积分：2 分</p>' in html
+
+
+def test_a_registration_counts_once_per_tenancy_and_tenant_reports_earn_the_landlord_nothing(
+    session, world, events
+):
+    from rentals.selfservice.models import ResidenceRegistration
+
+    # Staff record the registration the tenant declared: the same event, no second +3.
+    session.add(
+        ResidenceRegistration(tenancy_id=world.tenancy_a.id, registered_on=date(2027, 2, 21))
+    )
+    # A tenant's own declaration reported on time earns the landlord nothing.
+    own = declaration(session, world, "2027-02-10", "2027-02-11")
+    own.source = "tenant"
+    session.add(own)
+    session.flush()
+    points.sweep_points(session, today=TODAY)
+    assert points.balance(session, world.tenant_a.id) == 3
+    assert points.balance(session, world.landlord_a.id) == 2
