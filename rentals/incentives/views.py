@@ -117,8 +117,6 @@ def measures():  # type: ignore[no-untyped-def]
         pages=max(1, -(-total // queries.PER_PAGE)),
         state=state,
         action_form=MeasureActionForm(),
-        decline_form=DeclineForm(),
-        record_form=RecordForm(),
         language=current_language(),
     )
 
