@@ -85,10 +85,13 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     from rentals.audit import views as _audit_views  # noqa: F401  (routes on audit.bp)
 
     app.register_blueprint(audit_bp)
-    import rentals.ratings.views  # noqa: F401  (routes on ratings.bp)
+    import rentals.ratings.contest_views
+    import rentals.ratings.views  # noqa: F401  (routes on ratings.bp and contests_bp)
     from rentals.ratings import bp as ratings_bp
+    from rentals.ratings import contests_bp
 
     app.register_blueprint(ratings_bp)
+    app.register_blueprint(contests_bp)
     import rentals.inspections.views  # noqa: F401
     from rentals.inspections import bp as inspections_bp
 
@@ -109,6 +112,11 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(public_bp)
+    import rentals.incentives.measures
+    import rentals.incentives.views  # noqa: F401  (routes on incentives.bp; measures listen)
+    from rentals.incentives import bp as incentives_bp
+
+    app.register_blueprint(incentives_bp)
     import rentals.admin.account_views
     import rentals.admin.views  # noqa: F401  (routes on admin.bp)
     from rentals.admin import bp as admin_bp

@@ -3,19 +3,20 @@
 from rentals.api.models import ApiToken
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
+from rentals.incentives.models import (
+    BlacklistEdition,
+    BlacklistNotice,
+    Measure,
+    MeasureEvent,
+    PointsEntry,
+)
 from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.messages.models import ContactPreference, OutboxMessage
-from rentals.portal.models import (
-    BlacklistNotice,
-    Contest,
-    MoveOutReport,
-    PublicReply,
-    TenantDeclaration,
-)
-from rentals.printing.models import BlacklistEdition, Plaque
+from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
+from rentals.printing.models import Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
-from rentals.ratings.models import Rating, ScorecardVersion
+from rentals.ratings.models import Contest, Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
 from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
@@ -38,6 +39,8 @@ __all__ = [
     "Job",
     "JobBlob",
     "LoginThrottle",
+    "Measure",
+    "MeasureEvent",
     "MoveOutReport",
     "OutboxMessage",
     "Photo",
@@ -45,6 +48,7 @@ __all__ = [
     "Signature",
     "Person",
     "Plaque",
+    "PointsEntry",
     "PublicReply",
     "QueueData",
     "QueueMessage",

@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from rentals import clock
+from scoring.names import LANGUAGES, RATING_NAMES
+
+
+class RatingLabels(Mapping[str, str]):
+    """Status value -> its full name in the language of the request (scoring.names is
+    the one table; outside a request, Chinese)."""
+
+    def __getitem__(self, status: str) -> str:
+        return RATING_NAMES[status].label(current_language())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(RATING_NAMES)
+
+    def __len__(self) -> int:
+        return len(RATING_NAMES)
+
+
+def current_language() -> str:
+    """The language pages are rendered in: "zh", "bo" or "en"."""
+    locale = get_locale() if has_request_context() else None
+    language = getattr(locale, "language", "zh")
+    return language if language in LANGUAGES else "zh"
+
 
 #: Labels of the public rating states (scoring.RatingStatus values).
-RATING_LABELS = {
-    "not_yet_rated": _l("尚未评定"),
-    "three": _l("三星 · 绿色放心型"),
-    "two": _l("二星 · 黄色一般型"),
-    "one": _l("一星 · 红色重点关注型"),
-    "not_rated": _l("不予评定"),
-    "under_review": _l("复核中"),
-}
-RATING_CLASS = {
-    "three": "green",
-    "two": "yellow",
-    "one": "red",
-    "not_rated": "black",
-    "not_yet_rated": "grey",
-    "under_review": "grey",
-}
+RATING_LABELS = RatingLabels()
+RATING_CLASS = {status: name.css for status, name in RATING_NAMES.items()}
 UNIT_STATUS_LABELS = {"active": _l("在租"), "vacant": _l("空置"), "withdrawn": _l("已退出出租")}
 TASK_STATUS_LABELS = {
     "open": _l("待办"),
@@ -99,6 +110,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         RATING_LABELS=RATING_LABELS,
         RATING_CLASS=RATING_CLASS,
+        RATING_NAMES=RATING_NAMES,
+        current_language=current_language,
         UNIT_STATUS_LABELS=UNIT_STATUS_LABELS,
         TASK_STATUS_LABELS=TASK_STATUS_LABELS,
         OUTCOME_LABELS=OUTCOME_LABELS,

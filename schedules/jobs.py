@@ -92,12 +92,19 @@ def mark_overdue_hourly() -> None:
 
 def publish_blacklist_monthly() -> None:
     """Publish the month's blacklist edition (once per month; a rerun returns it)."""
-    from rentals.printing.blacklists import publish_blacklist
+    from rentals.incentives.blacklist import publish_blacklist
 
     def work(session: Any, app: Flask, today: Any) -> str:
         return publish_blacklist(session, month=f"{today:%Y-%m}", now=_now()).month
 
     _run("publish_blacklist_monthly", work)
+
+
+def sweep_points_daily() -> None:
+    """Write the points (积分) of the events found since the last run (each entry once)."""
+    from rentals.incentives.points import sweep_points
+
+    _run("sweep_points_daily", lambda session, _app, today: sweep_points(session, today=today))
 
 
 def print_rosters_weekly() -> None:
@@ -236,6 +243,7 @@ JOBS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "cron",
         {"day": 1, "hour": 6, "minute": 0},
     ),
+    "sweep_points_daily": ("schedules.jobs:sweep_points_daily", "cron", {"hour": 2, "minute": 0}),
     "print_rosters_weekly": (
         "schedules.jobs:print_rosters_weekly",
         "cron",

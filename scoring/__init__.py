@@ -18,6 +18,7 @@ from scoring.answers import (
 from scoring.default import default_scorecard, default_scorecard_text
 from scoring.dump import dump_scorecard
 from scoring.loading import Problem, ScorecardError, load_scorecard, parse_scorecard
+from scoring.names import RATING_NAMES, RatingName, rating_name
 from scoring.rating import (
     Assessment,
     ItemResult,
@@ -39,6 +40,8 @@ __all__ = [
     "ItemResult",
     "Problem",
     "ProblemKind",
+    "RATING_NAMES",
+    "RatingName",
     "RatingStatus",
     "Scorecard",
     "ScorecardError",
@@ -57,4 +60,5 @@ __all__ = [
     "load_scorecard",
     "next_star",
     "parse_scorecard",
+    "rating_name",
 ]

@@ -39,8 +39,6 @@ __all__ = [
     "display_score",
 ]
 
-_COLOURS = {"three": "green", "two": "yellow", "one": "red"}
-
 
 class RatingStatus(StrEnum):
     """A unit's public status: every state the brief names, never None for "missing"."""
@@ -65,7 +63,9 @@ class RatingStatus(StrEnum):
     @property
     def colour(self) -> str | None:
         """Plaque colour: green, yellow or red for three, two, one star; None otherwise."""
-        return _COLOURS.get(self.value)
+        from scoring.names import RATING_NAMES  # the table imports this enum
+
+        return RATING_NAMES[self.value].plaque_colour
 
 
 _BY_STARS = {

@@ -13,11 +13,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import ColumnElement, String, and_, cast, false, or_, true
 from sqlmodel import Session, select
 
 from rentals.auth.models import Role, User, UserArea, UserCommunity
+from rentals.errors import NotAllowed
 from rentals.extensions import login_manager
 from rentals.register.models import Area, Community, Tenancy, Unit
 
@@ -45,6 +47,16 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def require_owner(actor: User, unit: Unit) -> None:
+    """Only the unit's own landlord may file for it (tenant changes, contests, replies)."""
+    if (
+        actor.role != Role.LANDLORD
+        or actor.person_id is None
+        or unit.landlord_id != actor.person_id
+    ):
+        raise NotAllowed(_l("只有该房屋的房东可以这样做。"))
 
 
 def _community_ids(user: User) -> Any:

@@ -9,15 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-#: Fill per rating state; the colours of the plaques, plus greys for the unrated.
-COLOURS = {
-    "three": "#2e7d32",
-    "two": "#f9a825",
-    "one": "#c62828",
-    "not_rated": "#424242",
-    "under_review": "#6a1b9a",
-    "not_yet_rated": "#9e9e9e",
-}
+from scoring.names import RATING_NAMES
+
+#: Fill per rating state, from the one table of rating names.
+COLOURS = {status: name.fill for status, name in RATING_NAMES.items()}
 BAR_WIDTH = 170  # viewBox width of the longest horizontal bar (the viewBox is 300 wide)
 COLUMN_HEIGHT = 120  # viewBox height of the tallest column
 

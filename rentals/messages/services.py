@@ -27,17 +27,13 @@ from flask import current_app
 from sqlmodel import Session, col, select
 
 from rentals import audit, clock, db, queue
+from rentals.incentives.models import BlacklistNotice
 from rentals.inspections.models import OrderStatus, RectificationOrder
 from rentals.messages.models import DELIVERED, FAILED, QUEUED, ContactPreference, OutboxMessage
 from rentals.messages.senders import SendFailed, sender_from_config
 from rentals.messages.texts import TEMPLATES, render
-from rentals.portal.models import (
-    BlacklistNotice,
-    Contest,
-    ContestStatus,
-    DeclarationStatus,
-    TenantDeclaration,
-)
+from rentals.portal.models import DeclarationStatus, TenantDeclaration
+from rentals.ratings.models import Contest, ContestStatus
 from rentals.register.models import Person, Tenancy, Unit, UnitStatus
 from rentals.tasks.models import Task, TaskStatus
 
@@ -237,7 +233,7 @@ def due_messages(session: Session, *, today: date, now: datetime) -> list[Wanted
         )
     since = now - EVENT_WINDOW
     # A blacklist notice (published NOTICE_DAYS after it, unless a contest succeeds).
-    from rentals.portal.services import NOTICE_DAYS
+    from rentals.incentives.blacklist import NOTICE_DAYS
 
     for notice, unit in session.exec(
         select(BlacklistNotice, Unit)

@@ -24,8 +24,8 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from rentals import audit
-from rentals.auth.access import STAFF
-from rentals.auth.models import Role, User
+from rentals.auth.access import STAFF, require_owner
+from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.portal.models import DeclarationStatus, TenantDeclaration
 from rentals.register import services as register
@@ -43,16 +43,6 @@ __all__ = [
 ]
 
 REASON_MAX = 500
-
-
-def require_owner(actor: User, unit: Unit) -> None:
-    """Only the unit's own landlord may file for it."""
-    if (
-        actor.role != Role.LANDLORD
-        or actor.person_id is None
-        or unit.landlord_id != actor.person_id
-    ):
-        raise NotAllowed(_l("只有该房屋的房东可以这样做。"))
 
 
 def declare_tenant(

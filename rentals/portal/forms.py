@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, MultipleFileField
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from rentals.register.forms import choices, normalised
+from rentals.register.forms import normalised
 from rentals.validators import normalise_id_number, normalise_mobile
 
 
@@ -52,19 +52,6 @@ class ReplyForm(FlaskForm):
             "最多 300 字，显示在公开页面的评定旁边；不要写电话、证件号等个人信息。留空表示撤回。"
         ),
         validators=[Length(max=300, message=_l("回应最多 300 字。"))],
-    )
-
-
-class DecideContestForm(FlaskForm):
-    decision = RadioField(
-        _l("决定"),
-        choices=choices(
-            [("upheld", _l("支持复核：安排复查")), ("rejected", _l("不予支持：维持评定"))]
-        ),
-        validators=[InputRequired(_l("请选择决定。"))],
-    )
-    reason = TextAreaField(
-        _l("决定理由"), validators=[DataRequired(_l("请写明决定理由。")), Length(max=2000)]
     )
 
 

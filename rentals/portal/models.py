@@ -1,53 +1,18 @@
-"""What landlords file through the portal, and the notice that precedes the blacklist."""
+"""What landlords file through the portal: tenant changes and public replies.
+
+Contests live with the ratings they contest (``rentals.ratings.models``), the blacklist
+notice in ``rentals.incentives.models``.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
-
-
-class ContestStatus(StrEnum):
-    OPEN = "open"
-    #: The landlord's contest succeeded: a re-inspection decides the rating anew.
-    UPHELD = "upheld"
-    #: The rating stands.
-    REJECTED = "rejected"
-
-
-class Contest(SQLModel, table=True):
-    """A landlord contests one rating (复核申请); at most one open contest per unit."""
-
-    __table_args__ = (
-        Index(
-            "uq_contest_open_unit",
-            "unit_id",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
-        Index("ix_contest_status_filed", "status", "filed_at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    #: A rating is contested at most once.
-    rating_id: int = Field(foreign_key="rating.id", unique=True)
-    filed_by: int | None = Field(default=None, foreign_key="user.id")
-    reason: str = Field(sa_column=Column(Text, nullable=False))
-    #: Ids of photos attached by the landlord (inspections' Photo rows), in order.
-    photos: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default=ContestStatus.OPEN, max_length=12)
-    filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    decided_by: int | None = Field(default=None, foreign_key="user.id")
-    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    decision_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    #: The re-inspection task created when the contest was upheld.
-    task_id: int | None = Field(default=None, foreign_key="task.id")
 
 
 class PublicReply(SQLModel, table=True):
@@ -63,19 +28,6 @@ class PublicReply(SQLModel, table=True):
     text: str = Field(default="", max_length=300)
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class BlacklistNotice(SQLModel, table=True):
-    """The landlord was told that this rating puts the unit on the published blacklist
-    unless a contest succeeds within 21 days; one notice per rating."""
-
-    __tablename__ = "blacklist_notice"
-    __table_args__ = (Index("ix_blacklist_notice_unit", "unit_id", "rating_id"),)
-    id: int | None = Field(default=None, primary_key=True)
-    unit_id: int = Field(foreign_key="unit.id")
-    rating_id: int = Field(foreign_key="rating.id", unique=True)
-    notified_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    notified_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class MoveOutReport(SQLModel, table=True):

@@ -1,42 +1,30 @@
-"""Reads for the landlord's pages, the staff panel on the unit file and the public pages.
-
-Public reads return plain dicts with only public facts (code, area, type, status, dates,
-the landlord's reply): never a person's name, identity number or phone.
-"""
+"""Reads for the landlord's pages and the staff panel on the unit file (public reads:
+``rentals.public.queries``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from rentals.auth.models import User
+from rentals.incentives.blacklist import LISTED, blacklist_state, notice_for
+from rentals.incentives.measures import EFFECTS_NOTE
+from rentals.incentives.queries import unit_measures
 from rentals.inspections.models import Inspection
 from rentals.portal.declarations import matches_for, pending_declarations
-from rentals.portal.models import (
-    BlacklistNotice,
-    Contest,
-    ContestStatus,
-    DeclarationStatus,
-    MoveOutReport,
-    TenantDeclaration,
-)
-from rentals.portal.services import (
-    LISTED,
-    NOTICE_DAYS,
+from rentals.portal.models import DeclarationStatus, MoveOutReport, TenantDeclaration
+from rentals.portal.services import current_reply
+from rentals.ratings.contests import (
     contest_deadline,
-    current_reply,
     decide_by,
-    has_personal_number,
-    local_date,
     may_decide,
     open_contest,
+    unit_contests,
 )
-from rentals.ratings.models import Rating, ScorecardVersion
+from rentals.ratings.models import Contest, ContestStatus, Rating, ScorecardVersion
 from rentals.ratings.services import card_of, latest_rating
 from rentals.register.models import Area, Person, Tenancy, Unit
 from rentals.tasks.models import Task
@@ -45,24 +33,6 @@ from scoring import Assessment, Scorecard
 LIVE_TASKS = ("open", "overdue")
 #: Pending and rejected declarations the landlord's unit page lists.
 DECLARATIONS_SHOWN = 20
-RISEN = ("two", "three")
-
-REWARDS = {
-    "three": [
-        _l("优先向租客推荐（公开推荐名单）"),
-        _l("发放消防器材和日用品礼包"),
-        _l("优先推荐参评“优秀双联户”"),
-    ],
-}
-PENALTIES_ONE = [
-    _l("减少停车位分配"),
-    _l("失去“双联户”评选资格"),
-]
-PENALTIES_NOT_RATED = [
-    _l("依法依规处理，每周至少检查一次"),
-    _l("减少停车位分配"),
-    _l("失去“双联户”评选资格"),
-]
 
 
 @dataclass
@@ -98,8 +68,11 @@ class UnitView:
     contest: Contest | None
     contests: list[Contest]
     reply: Any
+    #: The unit's measures (MeasureLine) the office confirmed, in force first.
     incentives: list[Any]
     blacklist: dict[str, Any]
+    #: What the rating's band carries, for a rating older than any proposed measure.
+    effects_note: Any = None
     #: Confirmed tenancies only: what staff have put in the register.
     tenancies: list[tuple[Tenancy, Person]] = field(default_factory=list)
     pending_move_outs: set[int] = field(default_factory=set)
@@ -139,10 +112,8 @@ def rating_view(session: Session, rating: Rating, language: str) -> RatingView:
 
 
 def _current_plaque(session: Session, unit: Unit) -> Any:
-    try:
-        from rentals.printing.plaques import current_plaque
-    except ImportError:  # printing not installed in this build
-        return None
+    from rentals.printing.plaques import current_plaque
+
     return current_plaque(session, unit.id)
 
 
@@ -173,42 +144,6 @@ def next_task(session: Session, unit: Unit) -> Task | None:
     ).first()
 
 
-def blacklist_state(session: Session, unit: Unit, *, today: date) -> dict[str, Any]:
-    """{"listed": bool, "since": date|None, "notice": BlacklistNotice|None}."""
-    entry = blacklist_entries(session, today=today, unit_id=unit.id, include_pending=True)
-    if not entry:
-        return {"listed": False, "since": None, "pending_from": None}
-    row = entry[0]
-    listed = row["since"] <= today
-    return {
-        "listed": listed,
-        "since": row["since"] if listed else None,
-        "pending_from": None if listed else row["since"],
-    }
-
-
-def incentives(status: str, blacklist: dict[str, Any]) -> list[Any]:
-    """Rewards or penalties in effect, as text derived from the rating and the blacklist."""
-    if status in REWARDS:
-        return list(REWARDS[status])
-    if status not in LISTED:
-        return []
-    lines: list[Any] = []
-    if blacklist.get("listed"):
-        lines.append(_l("已在黑榜公示（自 %(d)s 起）", d=blacklist["since"].isoformat()))
-    elif blacklist.get("pending_from"):
-        lines.append(
-            _l(
-                "已告知：如复核未获支持，将于 %(d)s 起在黑榜公示",
-                d=blacklist["pending_from"].isoformat(),
-            )
-        )
-    else:
-        lines.append(_l("告知房东 %(n)s 天后在黑榜公示", n=NOTICE_DAYS))
-    lines.extend(PENALTIES_NOT_RATED if status == "not_rated" else PENALTIES_ONE)
-    return lines
-
-
 def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> UnitView:
     area = session.get(Area, unit.area_id)
     assert area is not None
@@ -216,9 +151,7 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
     view_rating = rating_view(session, rating, language) if rating else None
     black = blacklist_state(session, unit, today=today)
     status = rating.status if rating else unit.rating_status
-    contests = list(
-        session.exec(select(Contest).where(Contest.unit_id == unit.id).order_by(Contest.id.desc()))
-    )
+    contests = unit_contests(session, unit)
     tenancies = list(
         session.exec(
             select(Tenancy, Person)
@@ -270,7 +203,8 @@ def unit_view(session: Session, unit: Unit, *, today: date, language: str) -> Un
         contest=open_contest(session, unit),
         contests=contests,
         reply=current_reply(session, unit.id),
-        incentives=incentives(status, black),
+        incentives=unit_measures(session, unit, landlord_view=True),
+        effects_note=EFFECTS_NOTE.get(status),
         blacklist=black,
         tenancies=tenancies,
         pending_move_outs=pending,
@@ -303,16 +237,10 @@ def staff_panel(session: Session, user: User, unit: Unit) -> dict[str, Any]:
             .order_by(MoveOutReport.id)
         )
     )
-    contests = list(
-        session.exec(select(Contest).where(Contest.unit_id == unit.id).order_by(Contest.id.desc()))
-    )
+    contests = unit_contests(session, unit)
     current = next((c for c in contests if c.status == ContestStatus.OPEN), None)
     rating = latest_rating(session, unit)
-    notice = (
-        session.exec(select(BlacklistNotice).where(BlacklistNotice.rating_id == rating.id)).first()
-        if rating is not None
-        else None
-    )
+    notice = notice_for(session, rating)
     return {
         "declarations": declared,
         "matches": matches_for(session, declared),
@@ -325,138 +253,3 @@ def staff_panel(session: Session, user: User, unit: Unit) -> dict[str, Any]:
         "notice": notice,
         "may_notify": unit.rating_status in LISTED and notice is None,
     }
-
-
-# -- public ----------------------------------------------------------------------------------
-
-
-def blacklist_entries(
-    session: Session,
-    *,
-    today: date,
-    unit_id: int | None = None,
-    include_pending: bool = False,
-) -> list[dict[str, Any]]:
-    """Units on the published blacklist today, each with the date its entry began.
-
-    A unit is listed when its status is one star or not rated, and a notice for one of
-    its ratings since its last rise (a two- or three-star rating) is at least NOTICE_DAYS
-    old and that rating was not successfully contested. ``include_pending`` also returns
-    notified units whose period has not begun ("since" lies in the future).
-    """
-    rise = (
-        select(Rating.unit_id, func.max(Rating.id).label("rid"))
-        .where(Rating.status.in_(RISEN))
-        .group_by(Rating.unit_id)
-        .subquery()
-    )
-    upheld = select(Contest.rating_id).where(Contest.status == ContestStatus.UPHELD)
-    first = (
-        select(
-            BlacklistNotice.unit_id.label("unit_id"),
-            func.min(BlacklistNotice.notified_at).label("notified_at"),
-        )
-        .outerjoin(rise, rise.c.unit_id == BlacklistNotice.unit_id)
-        .where(
-            BlacklistNotice.rating_id.not_in(upheld),
-            or_(rise.c.rid.is_(None), BlacklistNotice.rating_id > rise.c.rid),
-        )
-        .group_by(BlacklistNotice.unit_id)
-        .subquery()
-    )
-    stmt = (
-        select(Unit, Area, first.c.notified_at)
-        .join(first, first.c.unit_id == Unit.id)
-        .join(Area, Area.id == Unit.area_id)
-        .where(Unit.rating_status.in_(LISTED), Unit.status != "withdrawn")
-        .order_by(Area.name, Unit.code)
-    )
-    if unit_id is not None:
-        stmt = stmt.where(Unit.id == unit_id)
-    entries = []
-    for unit, area, notified_at in session.exec(stmt):
-        if isinstance(notified_at, str):  # SQLite hands an aggregate back as text
-            from datetime import UTC, datetime
-
-            notified_at = datetime.fromisoformat(notified_at).replace(tzinfo=UTC)
-        elif notified_at.tzinfo is None:
-            from datetime import UTC
-
-            notified_at = notified_at.replace(tzinfo=UTC)
-        since = local_date(notified_at) + timedelta(days=NOTICE_DAYS)
-        if since <= today or include_pending:
-            entries.append(_public_unit(unit, area) | {"since": since})
-    return entries
-
-
-def _public_unit(unit: Unit, area: Area) -> dict[str, Any]:
-    """Only public facts: never names, identity numbers or phones."""
-    return {
-        "code": unit.code,
-        "area": area.name,
-        "area_bo": area.name_bo,
-        "unit_type": unit.unit_type,
-        "rating_status": unit.rating_status,
-        "stars": unit.stars,
-    }
-
-
-def recommended_units(
-    session: Session, *, area_id: int | None = None, page: int = 1, per_page: int = 50
-) -> tuple[list[dict[str, Any]], int]:
-    """Three-star units (the reward the scheme promises), with area and type."""
-    conditions = [Unit.rating_status == "three", Unit.status != "withdrawn"]
-    if area_id is not None:
-        conditions.append(Unit.area_id == area_id)
-    rows = session.exec(
-        select(Unit, Area)
-        .join(Area, Area.id == Unit.area_id)
-        .where(*conditions)
-        .order_by(Area.name, Unit.code)
-        .offset((max(1, page) - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    total = session.exec(select(func.count()).select_from(Unit).where(*conditions)).one()
-    return [_public_unit(u, a) for u, a in rows], total
-
-
-def public_unit(session: Session, code: str, *, today: date) -> dict[str, Any] | None:
-    row = session.exec(
-        select(Unit, Area)
-        .join(Area, Area.id == Unit.area_id)
-        .where(Unit.code == code, Unit.status != "withdrawn")
-    ).first()
-    if row is None:
-        return None
-    unit, area = row
-    plaque = _current_plaque(session, unit)
-    reply = current_reply(session, unit.id)
-    listed = blacklist_entries(session, today=today, unit_id=unit.id)
-    return _public_unit(unit, area) | {
-        "plaque_serial": plaque.serial if plaque else None,
-        "plaque_valid_until": plaque.valid_until if plaque else None,
-        "reply": reply.text if reply else None,
-        "reply_at": reply.created_at if reply else None,
-        "blacklisted_since": listed[0]["since"] if listed else None,
-    }
-
-
-def replies_for(session: Session, unit_codes: list[str]) -> dict[str, str]:
-    """Current replies of several units by code, in one query."""
-    if not unit_codes:
-        return {}
-    from rentals.portal.models import PublicReply
-
-    newest = (
-        select(PublicReply.unit_id, func.max(PublicReply.id).label("rid"))
-        .group_by(PublicReply.unit_id)
-        .subquery()
-    )
-    rows = session.exec(
-        select(Unit.code, PublicReply.text)
-        .join(newest, newest.c.unit_id == Unit.id)
-        .join(PublicReply, PublicReply.id == newest.c.rid)
-        .where(Unit.code.in_(unit_codes))
-    ).all()
-    # A reply stored before the filter caught its number stays off public pages.
-    return {code: text for code, text in rows if text and not has_personal_number(text)}

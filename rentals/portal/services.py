@@ -9,21 +9,8 @@ Rules, as the scheme states them and as this module keeps them:
   one of the unit's confirmed tenancies; the tenancy ends when staff confirm it.
 - **Re-inspection:** a landlord may ask for one after fixing things; the task is due
   within 7 days and a unit has at most one open request (tasks.request_reinspection).
-- **Contest (复核):** the landlord may contest the unit's latest rating within
-  ``CONTEST_DAYS`` (21) days of it, once per rating, with a reason and photos. While it
-  is open, ``Unit.rating_status`` is ``under_review`` (public pages say 复核中).
-  A manager decides within 21 days (``decide_by``); a manager who inspected the contested
-  visit may not decide it. The decision and its reason are kept.
-  *Upheld* (the landlord is right): a re-inspection task is created (or the open one is
-  kept) and the rating's status comes back until the re-inspection rates the unit anew;
-  an upheld contest also voids that rating's blacklist notice.
-  *Rejected*: the rating stands and its status comes back.
-  "Comes back" means the status of the unit's newest rating (a rating appended while the
-  contest was open counts), or "not yet rated" when there is none.
-- **Blacklist notice:** a one-star or not-rated unit is published on the blacklist only
-  after its landlord was notified (``BlacklistNotice``) and ``NOTICE_DAYS`` (21) days
-  passed without a successful contest. It leaves as soon as its rating rises (any
-  two- or three-star rating after the notice ends that notice's effect).
+- **Contests** live with the ratings (``rentals.ratings.contests``), the blacklist notice
+  with the other consequences of a rating (``rentals.incentives.blacklist``).
 - **Right to reply:** a short text (at most 300 characters) shown beside the rating in
   public; it must not contain phone or identity numbers. The newest reply counts; an
   empty one withdraws it.
@@ -33,44 +20,30 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from rentals import audit, clock
-from rentals.auth.access import OFFICE, STAFF
+from rentals import audit
+from rentals.auth.access import STAFF
+from rentals.auth.access import require_owner as _require_owner
 from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
-from rentals.inspections.models import Inspection
 from rentals.modelbase import utcnow
 from rentals.portal.declarations import declare_tenant
-from rentals.portal.declarations import require_owner as _require_owner
 from rentals.portal.models import (
-    BlacklistNotice,
-    Contest,
-    ContestStatus,
     MoveOutReport,
     PublicReply,
     TenantDeclaration,
 )
-from rentals.ratings.models import Rating
-from rentals.ratings.services import latest_rating
 from rentals.register import services as register
 from rentals.register.models import Tenancy, Unit
 from rentals.validators import FieldInvalid, check_date_order
-from scoring import RatingStatus
 
-CONTEST_DAYS = 21
-DECISION_DAYS = 21
-NOTICE_DAYS = 21
 REPLY_MAX = 300
-MAX_CONTEST_PHOTOS = 5
-#: Statuses the blacklist publishes.
-LISTED = (RatingStatus.ONE.value, RatingStatus.NOT_RATED.value)
 #: Seven digits in a row, once separators are gone: a phone or an identity number.
 _NUMBER_RUN = re.compile(r"\d{7,}")
 #: Chinese numerals as people write digits by digit (幺 and 洞/拐 as read out on the phone).
@@ -92,10 +65,6 @@ _NUMERALS = {
     )
     for char in chars
 }
-
-
-def local_date(moment: datetime) -> date:
-    return clock.local_date(moment)
 
 
 # -- tenant reports ---------------------------------------------------------------------
@@ -229,162 +198,6 @@ def ask_reinspection(session: Session, *, actor: User, unit: Unit, today: date) 
     return task
 
 
-# -- contests ----------------------------------------------------------------------------
-
-
-def open_contest(session: Session, unit: Unit) -> Contest | None:
-    return session.exec(
-        select(Contest).where(Contest.unit_id == unit.id, Contest.status == ContestStatus.OPEN)
-    ).first()
-
-
-def contest_deadline(rating: Rating) -> date:
-    """Last local day on which ``rating`` may be contested."""
-    return local_date(rating.rated_at) + timedelta(days=CONTEST_DAYS)
-
-
-def decide_by(contest: Contest) -> date:
-    """Last local day for the manager's decision."""
-    return local_date(contest.filed_at) + timedelta(days=DECISION_DAYS)
-
-
-def file_contest(
-    session: Session,
-    *,
-    actor: User,
-    unit: Unit,
-    reason: str,
-    now: datetime,
-    photo_ids: list[int] | None = None,
-) -> Contest:
-    """Contest the unit's latest rating; the unit shows "under review" until decided."""
-    _require_owner(actor, unit)
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput(_l("请写明复核理由（至少 5 个字）。"), field="reason")
-    rating = latest_rating(session, unit)
-    if rating is None:
-        raise Conflict(_l("该房屋还没有评定，无需复核。"))
-    if local_date(now) > contest_deadline(rating):
-        raise Conflict(_l("评定已超过 %(n)s 天，不能再申请复核。", n=CONTEST_DAYS), field="reason")
-    if open_contest(session, unit) is not None:
-        raise Conflict(_l("该房屋已有进行中的复核申请。"))
-    if session.exec(select(Contest.id).where(Contest.rating_id == rating.id)).first():
-        raise Conflict(_l("这次评定已经申请过复核。"))
-    contest = Contest(
-        unit_id=unit.id,
-        rating_id=rating.id,
-        filed_by=actor.id,
-        reason=reason,
-        photos=list(photo_ids or []),
-        filed_at=now,
-    )
-    session.add(contest)
-    unit.rating_status = RatingStatus.UNDER_REVIEW.value
-    session.add(unit)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "portal.contest.filed",
-        unit,
-        {"contest": contest.id, "rating": rating.id, "photos": len(contest.photos)},
-    )
-    return contest
-
-
-def save_contest_photo(
-    session: Session, *, actor: User, unit: Unit, data: bytes, key: str | None = None
-) -> int:
-    """Store one photo for a contest through the inspections' image checks; returns its id."""
-    from rentals.inspections.models import Photo
-    from rentals.inspections.photos import clean_image, write_files
-
-    _require_owner(actor, unit)
-    image = clean_image(data)
-    photo = Photo(
-        key=key or f"contest-{uuid.uuid4().hex}",
-        unit_id=unit.id,
-        filename=write_files(image, session=session),
-        width=image.width,
-        height=image.height,
-        uploaded_by=actor.id,
-    )
-    session.add(photo)
-    session.flush()
-    return photo.id  # type: ignore[return-value]
-
-
-def may_decide(session: Session, actor: User, contest: Contest) -> bool:
-    """A manager (or admin) who did not inspect the contested visit."""
-    if actor.role not in OFFICE:
-        return False
-    rating = session.get(Rating, contest.rating_id)
-    inspection = session.get(Inspection, rating.inspection_id) if rating else None
-    return inspection is None or inspection.inspector_id != actor.id
-
-
-def decide_contest(
-    session: Session,
-    *,
-    actor: User,
-    contest: Contest,
-    upheld: bool,
-    reason: str,
-    now: datetime,
-) -> Contest:
-    """Record the decision and restore the unit's status (see the module's rules)."""
-    if actor.role not in OFFICE:
-        raise NotAllowed(_l("只有管理人员可以决定复核申请。"))
-    if not may_decide(session, actor, contest):
-        raise NotAllowed(_l("您参加了被复核的那次检查，请由其他管理人员决定。"))
-    if contest.status != ContestStatus.OPEN:
-        raise Conflict(_l("这份复核申请已经决定。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_l("请写明决定理由。"), field="reason")
-    unit = session.get(Unit, contest.unit_id)
-    assert unit is not None
-    contest.status = ContestStatus.UPHELD if upheld else ContestStatus.REJECTED
-    contest.decided_by = actor.id
-    contest.decided_at = now
-    contest.decision_reason = reason
-    newest = latest_rating(session, unit)
-    unit.rating_status = newest.status if newest else RatingStatus.NOT_YET_RATED.value
-    session.add(unit)
-    if upheld:
-        contest.task_id = _reinspection_task(session, unit=unit, today=local_date(now))
-    session.add(contest)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "portal.contest.upheld" if upheld else "portal.contest.rejected",
-        unit,
-        {"contest": contest.id, "reason": reason, "task": contest.task_id},
-    )
-    return contest
-
-
-def _reinspection_task(session: Session, *, unit: Unit, today: date) -> int | None:
-    """A new re-inspection task, or the open one when the unit already has it."""
-    from rentals.tasks.models import Task, TaskKind
-    from rentals.tasks.services import request_reinspection
-
-    try:
-        return request_reinspection(session, unit=unit, today=today).id
-    except Conflict:
-        return session.exec(
-            select(Task.id)
-            .where(
-                Task.unit_id == unit.id,
-                Task.kind == TaskKind.REINSPECTION,
-                Task.status.in_(("open", "overdue")),
-            )
-            .order_by(Task.id.desc())
-        ).first()
-
-
 # -- right to reply ------------------------------------------------------------------------
 
 
@@ -438,42 +251,3 @@ def current_reply(session: Session, unit_id: int) -> PublicReply | None:
     if reply is None or not reply.text or has_personal_number(reply.text):
         return None
     return reply
-
-
-# -- blacklist notice ----------------------------------------------------------------------
-
-
-def notify_blacklist(
-    session: Session, *, actor: User | None, unit: Unit, now: datetime
-) -> BlacklistNotice:
-    """Notify the landlord that the current rating leads to the blacklist (one per rating)."""
-    if actor is not None and actor.role not in OFFICE:
-        raise NotAllowed(_l("只有管理人员可以发出黑榜公示告知。"))
-    if unit.rating_status not in LISTED:
-        raise Conflict(_l("只有一星或不予评定的房屋需要公示告知。"))
-    rating = latest_rating(session, unit)
-    assert rating is not None
-    existing = session.exec(
-        select(BlacklistNotice).where(BlacklistNotice.rating_id == rating.id)
-    ).first()
-    if existing is not None:
-        return existing
-    notice = BlacklistNotice(
-        unit_id=unit.id,
-        rating_id=rating.id,
-        notified_at=now,
-        notified_by=getattr(actor, "id", None),
-    )
-    session.add(notice)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "portal.blacklist.notified",
-        unit,
-        {
-            "rating": rating.id,
-            "publish_from": (local_date(now) + timedelta(days=NOTICE_DAYS)).isoformat(),
-        },
-    )
-    return notice

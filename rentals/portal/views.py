@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -11,22 +11,25 @@ from flask_login import current_user
 from sqlmodel import select
 
 from rentals import clock, db
-from rentals.auth.access import OFFICE, STAFF, roles_required
+from rentals.auth.access import STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
+from rentals.incentives import points as ledger
 from rentals.portal import bp, declarations, queries, services
 from rentals.portal.forms import (
     ActionForm,
     ContestForm,
-    DecideContestForm,
     MoveInForm,
     MoveOutForm,
     ReplyForm,
 )
 from rentals.portal.models import MoveOutReport, TenantDeclaration
+from rentals.ratings import contests
+from rentals.ratings.forms import DecideContestForm
 from rentals.register.forms import choices
 from rentals.register.models import Unit
 from rentals.register.queries import visible_unit
+from rentals.templating import current_language
 
 
 def _user() -> User:
@@ -109,6 +112,21 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     )
 
 
+@bp.route("/my/points")
+@roles_required(Role.LANDLORD)
+def points():  # type: ignore[no-untyped-def]
+    """The landlord's points: balance, history, and the rules that earn more."""
+    person_id = _user().person_id
+    session = db.session()
+    return render_template(
+        "portal/points.html",
+        balance=ledger.balance(session, person_id) if person_id else 0,
+        entries=ledger.history(session, person_id) if person_id else [],
+        ways=ledger.ways_to_earn(_today()),
+        language=current_language(),
+    )
+
+
 @bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def move_in(code: str):  # type: ignore[no-untyped-def]
@@ -181,13 +199,13 @@ def contest(code: str):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         files = [f for f in (form.photos.data or []) if getattr(f, "filename", "")]
         try:
-            if len(files) > services.MAX_CONTEST_PHOTOS:
+            if len(files) > contests.MAX_CONTEST_PHOTOS:
                 raise DomainError(_("最多上传 5 张照片。"), field="photos")
             photo_ids = [
-                services.save_contest_photo(session, actor=_user(), unit=unit, data=f.read())
+                contests.save_contest_photo(session, actor=_user(), unit=unit, data=f.read())
                 for f in files
             ]
-            services.file_contest(
+            contests.file_contest(
                 session,
                 actor=_user(),
                 unit=unit,
@@ -285,50 +303,6 @@ def decide_move_out(code: str, report_id: int):  # type: ignore[no-untyped-def]
     except DomainError as err:
         return _refused(err, _to_file(unit))
     flash(_("已核实搬离，台账已更新。") if confirm else _("已驳回搬离申报。"), "success")
-    return _to_file(unit)
-
-
-@bp.route("/units/<code>/contest/decide", methods=["POST"])
-@roles_required(*OFFICE)
-def decide_contest(code: str):  # type: ignore[no-untyped-def]
-    unit = _staff_unit(code)
-    session = db.session()
-    current = services.open_contest(session, unit)
-    if current is None:
-        flash(_("没有进行中的复核申请。"), "error")
-        return _to_file(unit), 303
-    form = DecideContestForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return _to_file(unit), 303
-    try:
-        services.decide_contest(
-            session,
-            actor=_user(),
-            contest=current,
-            upheld=form.decision.data == "upheld",
-            reason=form.reason.data,
-            now=_now(),
-        )
-    except DomainError as err:
-        return _refused(err, _to_file(unit))
-    flash(_("已记录复核决定。"), "success")
-    return _to_file(unit)
-
-
-@bp.route("/units/<code>/blacklist-notice", methods=["POST"])
-@roles_required(*OFFICE)
-def notify_blacklist(code: str):  # type: ignore[no-untyped-def]
-    unit = _staff_unit(code)
-    _checked()
-    try:
-        notice = services.notify_blacklist(db.session(), actor=_user(), unit=unit, now=_now())
-    except DomainError as err:
-        return _refused(err, _to_file(unit))
-    since = services.local_date(notice.notified_at) + timedelta(days=services.NOTICE_DAYS)
-    flash(_("已记录告知；如无成功复核，将于 %(d)s 起公示。", d=since.isoformat()), "success")
     return _to_file(unit)
 
 

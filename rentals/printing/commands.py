@@ -104,24 +104,6 @@ def roster_cmd(area: str, start: datetime, end: datetime, inspector: str | None,
     click.echo(f"Roster of {result.pages} pages written to {out}.")
 
 
-@print_group.command("blacklist")
-@click.option("--month", help="YYYY-MM (default: this month).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def blacklist_cmd(month: str | None, out: Path) -> None:
-    """Publish the month's blacklist (once) and write its PDF; past months reprint as published."""
-    _check_fonts()
-    month = month or clock.today().strftime("%Y-%m")
-    click.echo(f"blacklist {month} ...", err=True)
-    try:
-        with db.unit_of_work() as session:
-            result = documents.print_blacklist(session, month=month, now=clock.now())
-    except DomainError as err:
-        raise click.ClickException(str(err.message)) from None
-    out.write_bytes(result.pdf)
-    click.echo(f"Blacklist {month} written to {out}.")
-
-
 @print_group.command("notices")
 @click.option("--unit", "unit_code", help="One unit code.")
 @click.option("--area", help="Area name.")

@@ -1,7 +1,8 @@
 """The print services that pages, CLI commands and background jobs all call.
 
 Each takes the session and plain arguments, changes rows where printing means issuing
-(plaques) or publishing (blacklist), and returns the PDF; the caller commits.
+(plaques), and returns the PDF; the caller commits. The blacklist is published by
+``rentals.incentives.blacklist``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlmodel import Session
 
-from rentals.printing import blacklists, notices, plaque_pdf, plaques, rosters
+from rentals.printing import notices, plaque_pdf, plaques, rosters
 
 Progress = Callable[[int, int], None] | None
 #: Plaques per chunk when a batch is rendered in parallel (one document per chunk).
@@ -134,14 +135,6 @@ def roster_pages(
 def notice_pages(session: Session, *, area: str, area_ids: list[int] | None = None) -> int:
     """How many notices an area's open orders make (NotFound when there are none)."""
     return len(notices.select_orders(session, area=area, area_ids=area_ids))
-
-
-def print_blacklist(
-    session: Session, *, month: str, now: datetime, actor: Any = None
-) -> PrintResult:
-    """The month's published edition (published now if it was not yet)."""
-    edition = blacklists.publish_blacklist(session, month=month, now=now, actor=actor)
-    return PrintResult(edition.pdf, 0)
 
 
 def print_notices(

@@ -12,39 +12,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scoring.names import RATING_NAMES, rating_name
+
 
 def N_(message: str) -> str:  # noqa: N802  (the conventional name for a deferred msgid)
     """Mark a msgid for extraction; the document's own gettext translates it."""
     return message
 
 
-@dataclass(frozen=True)
-class RatingName:
-    stars_zh: str
-    kind_zh: str
-    stars_bo: str
-    kind_bo: str
-    colour: str
-
-
-#: Plaque wording of the three rated states, Chinese and Tibetan (to be proof-read by the
-#: community office's Tibetan staff before the first print run).
-RATING_NAMES = {
-    "three": RatingName("三星", "绿色放心型", "སྐར་མ་གསུམ།", "ལྗང་ཁུ། སེམས་ཁྲལ་མེད་པའི་རིགས།", "green"),
-    "two": RatingName("二星", "黄色一般型", "སྐར་མ་གཉིས།", "སེར་པོ། སྤྱིར་བཏང་གི་རིགས།", "yellow"),
-    "one": RatingName(
-        "一星", "红色重点关注型", "སྐར་མ་གཅིག", "དམར་པོ། གཙོ་བོར་དོ་སྣང་བྱ་དགོས་པའི་རིགས།", "red"
-    ),
-}
-#: Public status names for lists (blacklist, roster, the plaque check page).
-STATUS_NAMES = {
-    "not_yet_rated": ("尚未评定", "ད་དུང་གཏན་འཁེལ་བྱས་མེད།"),
-    "three": ("三星 · 绿色放心型", "སྐར་མ་གསུམ།"),
-    "two": ("二星 · 黄色一般型", "སྐར་མ་གཉིས།"),
-    "one": ("一星 · 红色重点关注型", "སྐར་མ་གཅིག"),
-    "not_rated": ("不予评定", "གཏན་འཁེལ་མི་བྱེད།"),
-    "under_review": ("复核中", "བསྐྱར་ཞིབ་བྱེད་བཞིན་པ།"),
-}
+#: Public status names for lists (blacklist, roster, the plaque check page): (zh, bo),
+#: from the one table of rating names.
+STATUS_NAMES = {status: (n.label_zh, n.label_bo) for status, n in RATING_NAMES.items()}
 RATED = ("three", "two", "one")
 
 
@@ -70,8 +48,8 @@ def _get(name: str) -> Callable[[Mapping[str, Any]], Any]:
 
 def _rating(part: str) -> Callable[[Mapping[str, Any]], Any]:
     def value(src: Mapping[str, Any]) -> Any:
-        name = RATING_NAMES.get(src.get("rating_status") or "")
-        return getattr(name, part) if name else ""
+        name = rating_name(src.get("rating_status"))
+        return (getattr(name, part) or "") if name and name.plaque_colour else ""
 
     return value
 
@@ -103,13 +81,13 @@ REGISTRY: dict[str, PrintField] = {
         PrintField("stars", N_("星级"), "སྐར་རིམ།", lambda s: star_text(s.get("stars"))),
         PrintField("stars_count", N_("星数"), "སྐར་གྲངས།", lambda s: s.get("stars") or 0),
         PrintField("rating_status", N_("评定状态"), "གནས་སྟངས།", _get("rating_status")),
-        PrintField("status_zh", N_("评定结果"), "གཏན་འཁེལ་འབྲས་བུ།", _status(0)),
-        PrintField("status_bo", N_("评定结果（藏文）"), "གཏན་འཁེལ་འབྲས་བུ།", _status(1)),
+        PrintField("status_zh", N_("评定结果"), "གདེང་འཇོག་འབྲས་བུ།", _status(0)),
+        PrintField("status_bo", N_("评定结果（藏文）"), "གདེང་འཇོག་འབྲས་བུ།", _status(1)),
         PrintField("rating_stars_zh", N_("星级名称"), "སྐར་རིམ།", _rating("stars_zh")),
         PrintField("rating_kind_zh", N_("类型"), "རིགས།", _rating("kind_zh")),
         PrintField("rating_stars_bo", N_("星级名称（藏文）"), "སྐར་རིམ།", _rating("stars_bo")),
         PrintField("rating_kind_bo", N_("类型（藏文）"), "རིགས།", _rating("kind_bo")),
-        PrintField("colour", N_("颜色"), "ཚོས་གཞི།", _rating("colour")),
+        PrintField("colour", N_("颜色"), "ཚོས་གཞི།", _rating("plaque_colour")),
         PrintField(
             "valid_until",
             N_("有效期至"),

@@ -1,11 +1,10 @@
-"""Issued plaques and published blacklist editions: what was printed, kept as printed."""
+"""Issued plaques: what was printed, kept as printed (blacklist editions: incentives)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
@@ -27,16 +26,3 @@ class Plaque(SQLModel, table=True):
     issued_by: int | None = Field(default=None, foreign_key="user.id")
     retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     replaced_by: int | None = Field(default=None, foreign_key="plaque.id")
-
-
-class BlacklistEdition(SQLModel, table=True):
-    """A monthly blacklist as published: the data and the PDF, so it reprints exactly."""
-
-    __tablename__ = "blacklist_edition"
-    id: int | None = Field(default=None, primary_key=True)
-    #: "2027-02": one edition a month, which makes the monthly job idempotent.
-    month: str = Field(max_length=7, unique=True)
-    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    #: The document context exactly as rendered (plain JSON values).
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -1,5 +1,5 @@
-"""The manager's print page: plaques, rosters, notices and the blacklist; big prints go
-to a background job."""
+"""The manager's print page: plaques, rosters, notices (the blacklist's form posts to
+``incentives.print_blacklist``); big prints go to a background job."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _batch() -> dict[str, Any] | None:
     return batch
 
 
-def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
+def print_page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
     return render_template(
         "printing/index.html",
         **_forms(),
@@ -98,7 +98,7 @@ def _page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _pdf(data: bytes, name: str):  # type: ignore[no-untyped-def]
+def pdf_download(data: bytes, name: str):  # type: ignore[no-untyped-def]
     return send_file(
         BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name
     )
@@ -107,7 +107,7 @@ def _pdf(data: bytes, name: str):  # type: ignore[no-untyped-def]
 @bp.route("/print")
 @roles_required(*OFFICE)
 def index():  # type: ignore[no-untyped-def]
-    return _page()
+    return print_page()
 
 
 @bp.route("/print/plaques", methods=["POST"])
@@ -115,7 +115,7 @@ def index():  # type: ignore[no-untyped-def]
 def print_plaques():  # type: ignore[no-untyped-def]
     form = _forms()["plaque_form"]
     if not form.validate_on_submit():
-        return _page(422)
+        return print_page(422)
     params = {
         "area": form.area.data or None,
         "unit": (form.unit.data or "").strip() or None,
@@ -139,11 +139,11 @@ def print_plaques():  # type: ignore[no-untyped-def]
         result = documents.print_plaques(session, actor=_user(), now=clock.now(), **params)
     except DomainError as err:
         flash(_(str(err.message)), "error")
-        return _page(422)
+        return print_page(422)
     if not result.pdf:
         flash(_("没有可发牌的出租房。"), "info")
-        return _page(200, skipped=result.skipped)
-    return _pdf(result.pdf, "plaques.pdf")
+        return print_page(200, skipped=result.skipped)
+    return pdf_download(result.pdf, "plaques.pdf")
 
 
 @bp.route("/print/roster", methods=["POST"])
@@ -151,7 +151,7 @@ def print_plaques():  # type: ignore[no-untyped-def]
 def print_roster():  # type: ignore[no-untyped-def]
     form = _forms()["roster_form"]
     if not form.validate_on_submit():
-        return _page(422)
+        return print_page(422)
     params = {
         "area": form.area.data,
         "start": form.start.data,
@@ -168,8 +168,8 @@ def print_roster():  # type: ignore[no-untyped-def]
         result = documents.print_roster(session, printed=clock.today(), **params)
     except DomainError as err:
         flash(_(str(err.message)), "error")
-        return _page(422)
-    return _pdf(result.pdf, "roster.pdf")
+        return print_page(422)
+    return pdf_download(result.pdf, "roster.pdf")
 
 
 @bp.route("/print/notices", methods=["POST"])
@@ -178,7 +178,7 @@ def print_area_notices():  # type: ignore[no-untyped-def]
     """The rectification notices of every open order in an area."""
     form = _forms()["notice_form"]
     if not form.validate_on_submit():
-        return _page(422)
+        return print_page(422)
     params = {"area": form.area.data, "printed": clock.today(), "area_ids": _area_ids()}
     session = db.session()
     try:
@@ -189,24 +189,8 @@ def print_area_notices():  # type: ignore[no-untyped-def]
         result = documents.print_notices(session, **params)
     except DomainError as err:
         flash(_(str(err.message)), "error")
-        return _page(422)
-    return _pdf(result.pdf, "notices.pdf")
-
-
-@bp.route("/print/blacklist", methods=["POST"])
-@roles_required(*OFFICE)
-def print_blacklist():  # type: ignore[no-untyped-def]
-    form = _forms()["black_form"]
-    if not form.validate_on_submit():
-        return _page(422)
-    try:
-        result = documents.print_blacklist(
-            db.session(), month=form.month.data, now=clock.now(), actor=_user()
-        )
-    except DomainError as err:
-        flash(_(str(err.message)), "error")
-        return _page(422)
-    return _pdf(result.pdf, f"blacklist-{form.month.data}.pdf")
+        return print_page(422)
+    return pdf_download(result.pdf, "notices.pdf")
 
 
 def _own_job(job_id: str) -> Job:
@@ -258,4 +242,4 @@ def unit_notices(code: str):  # type: ignore[no-untyped-def]
         flash(_(str(err.message)), "info")
         return redirect(url_for("register.unit", code=unit.code, _anchor="orders"))
     name = f"notices-{unit.code}.pdf" if order_id is None else f"notice-{order_id}.pdf"
-    return _pdf(result.pdf, name)
+    return pdf_download(result.pdf, name)

@@ -13,9 +13,10 @@ from sqlmodel import select
 
 from rentals import clock, db
 from rentals.extensions import limiter
+from rentals.incentives.blacklist import blacklist_entries
+from rentals.incentives.recommended import recommended_units
 from rentals.inspections.queries import freshness
-from rentals.portal import queries
-from rentals.public import bp
+from rentals.public import bp, queries
 from rentals.register.models import Area, Unit
 
 #: Five minutes: a changed rating shows on public pages within that time.
@@ -50,7 +51,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/public/blacklist")
 def blacklist():  # type: ignore[no-untyped-def]
-    entries = queries.blacklist_entries(db.session(), today=_today())
+    entries = blacklist_entries(db.session(), today=_today())
     return render_template("public/blacklist.html", entries=entries)
 
 
@@ -59,7 +60,7 @@ def recommended():  # type: ignore[no-untyped-def]
     session = db.session()
     area_id = _int_arg("area")
     page = min(_int_arg("page") or 1, 100000)
-    rows, total = queries.recommended_units(session, area_id=area_id, page=page)
+    rows, total = recommended_units(session, area_id=area_id, page=page)
     replies = queries.replies_for(session, [r["code"] for r in rows])
     areas = list(session.exec(select(Area).order_by(Area.name)))
     return render_template(

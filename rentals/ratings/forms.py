@@ -1,12 +1,15 @@
-"""Forms of the scorecard pages: upload a version, activate a draft."""
+"""Forms of the scorecard pages (upload a version, activate a draft) and of a contest's
+decision."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import DateField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from rentals.register.forms import choices
 
 
 class UploadForm(FlaskForm):
@@ -28,4 +31,17 @@ class ActivateForm(FlaskForm):
         _l("启用日期"),
         validators=[DataRequired(_l("请填写启用日期。"))],
         description=_l("从这一天起，新的检查使用这个版本；以前的检查仍按原版本显示。"),
+    )
+
+
+class DecideContestForm(FlaskForm):
+    decision = RadioField(
+        _l("决定"),
+        choices=choices(
+            [("upheld", _l("支持复核：安排复查")), ("rejected", _l("不予支持：维持评定"))]
+        ),
+        validators=[InputRequired(_l("请选择决定。"))],
+    )
+    reason = TextAreaField(
+        _l("决定理由"), validators=[DataRequired(_l("请写明决定理由。")), Length(max=2000)]
     )

@@ -24,6 +24,7 @@ from rentals import audit
 from rentals.errors import Conflict, DomainError, InvalidInput, NotFound
 from rentals.inspections.models import Inspection, Outcome
 from rentals.ratings.models import Rating, ScorecardVersion
+from rentals.ratings.signals import rating_appended
 from rentals.register.models import Unit
 from scoring import (
     AnswerError,
@@ -249,6 +250,7 @@ def rate_inspection(session: Session, *, inspection: Inspection, now: datetime) 
             "stars": [previous[1], result.stars],
         },
     )
+    rating_appended.send(session, rating=rating, now=now)
     return rating
 
 

@@ -220,6 +220,9 @@ def seed(session: Session, *, today: date) -> list[DemoLogin]:
     }
     seed_ratings(session, units=units, inspectors=inspectors, today=today)
     seed_incidents(session, units=units, inspectors=inspectors, today=today)
+    from rentals.incentives.points import sweep_points  # the daily job's work, done once
+
+    sweep_points(session, today=today)
     return logins
 
 

@@ -12,6 +12,9 @@ from rentals import clock, db
 from rentals.auth.access import MAY_REVEAL, OFFICE, STAFF, roles_required, unit_scope
 from rentals.auth.models import Role
 from rentals.errors import DomainError
+from rentals.incentives.forms import MeasureActionForm
+from rentals.incentives.points import balance
+from rentals.incentives.queries import unit_measures
 from rentals.incidents import queries as incident_queries
 from rentals.incidents.forms import RetractForm
 from rentals.register import bp, services
@@ -100,6 +103,9 @@ def unit(code: str):  # type: ignore[no-untyped-def]
         f=record,
         form=ConfirmForm(),
         end_form=EndTenancyForm(),
+        measures=unit_measures(session, found, landlord_view=user.role == Role.LANDLORD),
+        measure_form=MeasureActionForm(),
+        landlord_points=balance(session, found.landlord_id) if found.landlord_id else None,
         incidents=incidents,
         retract_form=RetractForm(),
         self_service=self_service,

@@ -381,7 +381,9 @@ def test_a_landlords_language_holds_from_their_next_sign_in(app, session, world)
 
 
 def test_notices_decisions_and_declarations_are_announced_once_each(app, session, world):
-    from rentals.portal.models import BlacklistNotice, Contest, TenantDeclaration
+    from rentals.incentives.models import BlacklistNotice
+    from rentals.portal.models import TenantDeclaration
+    from rentals.ratings.models import Contest
     from tests.portal.helpers import ONE_STAR, rate
 
     with app.app_context():

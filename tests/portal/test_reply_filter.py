@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rentals.errors import InvalidInput
-from rentals.portal import queries, services
+from rentals.portal import services
 from rentals.portal.models import PublicReply
+from rentals.public import queries
 
 NOW = datetime(2027, 2, 3, 9, 0, tzinfo=UTC)
 

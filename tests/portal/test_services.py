@@ -10,8 +10,10 @@ from sqlmodel import select
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import Role
 from rentals.errors import Conflict, InvalidInput, NotAllowed
-from rentals.portal import queries, services
-from rentals.portal.models import Contest
+from rentals.incentives import blacklist
+from rentals.portal import services
+from rentals.ratings import contests
+from rentals.ratings.models import Contest
 from rentals.register.models import Tenancy
 from rentals.tasks.models import Task
 from tests import factories
@@ -86,7 +88,7 @@ def test_reinspection_within_seven_days_and_one_open_per_unit(session, world):
 
 
 def _contest(session, world, now=NOW):  # type: ignore[no-untyped-def]
-    return services.file_contest(
+    return contests.file_contest(
         session,
         actor=world.users["landlord_a"],
         unit=world.unit_a,
@@ -101,7 +103,7 @@ def test_contest_puts_the_unit_under_review_and_rejection_restores(session, worl
     assert world.unit_a.rating_status == "under_review"
     with pytest.raises(Conflict):
         _contest(session, world)
-    services.decide_contest(
+    contests.decide_contest(
         session,
         actor=world.users["manager"],
         contest=contest,
@@ -117,7 +119,7 @@ def test_contest_puts_the_unit_under_review_and_rejection_restores(session, worl
 def test_upheld_contest_creates_a_reinspection_and_restores_the_status(session, world):
     rate(session, world.unit_a, failed=ONE_STAR)
     contest = _contest(session, world)
-    services.decide_contest(
+    contests.decide_contest(
         session, actor=world.users["manager"], contest=contest, upheld=True, reason="有理", now=NOW
     )
     task = session.get(Task, contest.task_id)
@@ -130,7 +132,7 @@ def test_a_rating_appended_during_the_contest_is_the_one_restored(session, world
     contest = _contest(session, world)
     rate(session, world.unit_a)
     assert world.unit_a.rating_status == "under_review"
-    services.decide_contest(
+    contests.decide_contest(
         session,
         actor=world.users["manager"],
         contest=contest,
@@ -152,11 +154,11 @@ def test_the_manager_who_inspected_may_not_decide(session, world):
     rate(session, world.unit_a, failed=TWO_STAR, inspector=manager)
     contest = _contest(session, world)
     with pytest.raises(NotAllowed):
-        services.decide_contest(
+        contests.decide_contest(
             session, actor=manager, contest=contest, upheld=False, reason="x", now=NOW
         )
     with pytest.raises(NotAllowed):
-        services.decide_contest(
+        contests.decide_contest(
             session,
             actor=world.users["inspector_a"],
             contest=contest,
@@ -164,7 +166,7 @@ def test_the_manager_who_inspected_may_not_decide(session, world):
             reason="x",
             now=NOW,
         )
-    services.decide_contest(
+    contests.decide_contest(
         session, actor=world.users["admin"], contest=contest, upheld=False, reason="x", now=NOW
     )
     assert session.get(Contest, contest.id).status == "rejected"
@@ -186,10 +188,10 @@ def test_reply_is_short_and_carries_no_phone(session, world):
 
 def test_blacklist_only_after_notice_and_21_days(session, world):
     rate(session, world.unit_a, failed=ONE_STAR)
-    assert queries.blacklist_entries(session, today=TODAY + timedelta(days=60)) == []
-    services.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
-    assert queries.blacklist_entries(session, today=TODAY + timedelta(days=20)) == []
-    listed = queries.blacklist_entries(session, today=TODAY + timedelta(days=21))
+    assert blacklist.blacklist_entries(session, today=TODAY + timedelta(days=60)) == []
+    blacklist.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
+    assert blacklist.blacklist_entries(session, today=TODAY + timedelta(days=20)) == []
+    listed = blacklist.blacklist_entries(session, today=TODAY + timedelta(days=21))
     assert [(e["code"], e["since"]) for e in listed] == [
         (world.unit_a.code, TODAY + timedelta(days=21))
     ]
@@ -197,41 +199,38 @@ def test_blacklist_only_after_notice_and_21_days(session, world):
 
 def test_a_successful_contest_keeps_the_unit_off_the_blacklist(session, world):
     rate(session, world.unit_a, failed=ONE_STAR)
-    services.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
+    blacklist.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
     contest = _contest(session, world)
-    assert queries.blacklist_entries(session, today=TODAY + timedelta(days=30)) == []
-    services.decide_contest(
+    assert blacklist.blacklist_entries(session, today=TODAY + timedelta(days=30)) == []
+    contests.decide_contest(
         session, actor=world.users["manager"], contest=contest, upheld=True, reason="有理", now=NOW
     )
-    assert queries.blacklist_entries(session, today=TODAY + timedelta(days=30)) == []
+    assert blacklist.blacklist_entries(session, today=TODAY + timedelta(days=30)) == []
 
 
 def test_a_rise_takes_the_unit_off_the_blacklist_and_a_new_drop_needs_a_new_notice(session, world):
     rate(session, world.unit_a, failed=ONE_STAR)
-    services.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
+    blacklist.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
     later = TODAY + timedelta(days=40)
-    assert len(queries.blacklist_entries(session, today=later)) == 1
+    assert len(blacklist.blacklist_entries(session, today=later)) == 1
     rate(session, world.unit_a, failed=TWO_STAR)
-    assert queries.blacklist_entries(session, today=later) == []
+    assert blacklist.blacklist_entries(session, today=later) == []
     rate(session, world.unit_a, failed=ONE_STAR)
-    assert queries.blacklist_entries(session, today=later) == []
+    assert blacklist.blacklist_entries(session, today=later) == []
 
 
-def test_incentives_follow_the_rating_and_the_blacklist():
-    three = [str(x) for x in queries.incentives("three", {})]
-    assert any("优先" in line for line in three) and any("礼包" in line for line in three)
-    one = [str(x) for x in queries.incentives("one", {"listed": False, "pending_from": None})]
-    assert any("停车" in line for line in one) and any("黑榜" in line for line in one)
-    assert queries.incentives("two", {}) == []
+# The measures a rating carries: tests/incentives/test_measures.py.
 
 
 def test_notice_only_for_listed_units_and_only_by_the_office(session, world):
     rate(session, world.unit_a)
     with pytest.raises(Conflict):
-        services.notify_blacklist(session, actor=world.users["manager"], unit=world.unit_a, now=NOW)
+        blacklist.notify_blacklist(
+            session, actor=world.users["manager"], unit=world.unit_a, now=NOW
+        )
     rate(session, world.unit_a, failed=ONE_STAR)
     with pytest.raises(NotAllowed):
-        services.notify_blacklist(
+        blacklist.notify_blacklist(
             session, actor=world.users["inspector_a"], unit=world.unit_a, now=NOW
         )
     assert world.users["inspector_a"].role == Role.INSPECTOR

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from rentals.errors import InvalidInput
-from rentals.portal.services import notify_blacklist
-from rentals.printing import blacklists
+from rentals.incentives import blacklist as blacklists
+from rentals.incentives.blacklist import notify_blacklist
 from tests.printing.helpers import NOW, keep_png, make_rating, pages, rate, text
 
 

@@ -4,8 +4,8 @@ from datetime import date
 
 from sqlmodel import select
 
+from rentals.cli import print_group  # with the blacklist command incentives adds
 from rentals.printing import documents
-from rentals.printing.commands import print_group
 from rentals.printing.models import Plaque
 from tests.conftest import csrf_token
 from tests.printing.helpers import make_task, pages, rate, text

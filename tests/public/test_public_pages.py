@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from rentals import clock
+from rentals.incentives.blacklist import notify_blacklist
 from rentals.portal import services
 from rentals.printing.plaques import issue_plaques
+from rentals.ratings.contests import file_contest
 from rentals.register.demo import seed
 from rentals.register.models import Person, Unit
 from rentals.templating import mask_id_number, mask_phone
@@ -37,12 +40,10 @@ def demo(app, session):  # type: ignore[no-untyped-def]
             rate(session, unit, failed=TWO_STAR, now=NOW)
         listed, contested = units[40], units[41]
         rate(session, listed, failed=ONE_STAR, now=NOW - timedelta(days=40))
-        services.notify_blacklist(session, actor=None, unit=listed, now=NOW - timedelta(days=40))
+        notify_blacklist(session, actor=None, unit=listed, now=NOW - timedelta(days=40))
         own = session.exec(select(Unit).where(Unit.landlord_id == landlord_user.person_id)).first()
         rate(session, own, failed=TWO_STAR, now=NOW)
-        services.file_contest(
-            session, actor=landlord_user, unit=own, reason="已经整改完毕，请复核", now=NOW
-        )
+        file_contest(session, actor=landlord_user, unit=own, reason="已经整改完毕，请复核", now=NOW)
         services.post_reply(session, actor=landlord_user, unit=own, text="欢迎监督", now=NOW)
         plaques = issue_plaques(session, actor=None, units=units[:3], now=NOW)
         reissued = issue_plaques(session, actor=None, units=units[:1], now=NOW)
@@ -113,7 +114,7 @@ def test_no_public_page_shows_personal_data(app, session, demo):
 def test_blacklist_lists_the_notified_unit_with_its_period(app, session, demo):
     html = app.test_client().get("/public/blacklist").get_data(as_text=True)
     assert demo["listed"] in html
-    notified = services.local_date(NOW - timedelta(days=40))
+    notified = clock.local_date(NOW - timedelta(days=40))
     since = (notified + timedelta(days=21)).isoformat()
     assert since in html
 

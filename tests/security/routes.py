@@ -154,18 +154,24 @@ EXPECTATIONS: dict[str, Expect] = {
     "portal.reinspection": Expect(("landlord",), scoped=True),
     "portal.contest": Expect(("landlord",), scoped=True),
     "portal.reply": Expect(("landlord",), scoped=True),
+    "portal.points": Expect(("landlord",)),
     # The next four forms render only while a landlord report, contest or blacklist case
     # is pending (not in the matrix world); tests/portal covers their bad input.
     "portal.decide_declaration": Expect(STAFF, scoped=True, fuzz=False),
     "portal.decide_move_out": Expect(STAFF, scoped=True, fuzz=False),
-    "portal.decide_contest": Expect(OFFICE, scoped=True, fuzz=False),
-    "portal.notify_blacklist": Expect(OFFICE, scoped=True, fuzz=False),
+    "contests.decide_contest": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.notify": Expect(OFFICE, scoped=True, fuzz=False),
     # Printing (issue 7): the manager's print page and background jobs; jobs belong to the
     # manager who started them, so another office account gets 404.
     "printing.index": Expect(OFFICE),
     "printing.print_plaques": Expect(OFFICE),
     "printing.print_roster": Expect(OFFICE),
-    "printing.print_blacklist": Expect(OFFICE),
+    "incentives.print_blacklist": Expect(OFFICE),
+    "incentives.measures": Expect(OFFICE),
+    "incentives.points_ranking": Expect(OFFICE),
+    "incentives.confirm": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.decline": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.record": Expect(OFFICE, scoped=True, fuzz=False),
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
@@ -294,6 +300,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "scorecard_version": lambda w, s: _scorecard_version(s),
     "report_id": lambda w, s: _move_out_report(w, s).id,
     "declaration_id": lambda w, s: _declaration(w, s).id,
+    "measure_id": lambda w, s: _measure(w, s).id,
     "self_declaration_id": lambda w, s: _self_declaration(w, s).id,
     "order_id": lambda w, s: _matrix_order(w, s).id,
     "proof_id": lambda w, s: _fix_proof(w, s).id,
@@ -431,6 +438,50 @@ def _declaration(world: Any, session: Any) -> Any:
         id_number="11010519491231002X",
         moved_in=date(2026, 1, 1),
         declared_by=world.users["landlord_a"].id,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _measure(world: Any, session: Any) -> Any:
+    """A proposed measure of unit_a (its rating made from the matrix inspection)."""
+    from sqlmodel import select
+
+    from rentals.incentives.models import Measure
+    from rentals.ratings.models import Rating
+
+    found = session.exec(select(Measure).where(Measure.unit_id == world.unit_a.id)).first()
+    if found is not None:
+        return found
+    inspection = _matrix_inspection(world, session)
+    rating = session.exec(select(Rating).where(Rating.inspection_id == inspection.id)).first()
+    if rating is None:
+        from rentals.ratings.models import ScorecardVersion
+        from rentals.ratings.services import card_of
+        from scoring import assess
+
+        card = card_of(session.get(ScorecardVersion, inspection.scorecard_version_id))
+        result = assess(card, dict.fromkeys(card.item_codes, "met"), [])
+        rating = Rating(
+            unit_id=world.unit_a.id,
+            inspection_id=inspection.id,
+            scorecard_version_id=inspection.scorecard_version_id,
+            score=100,
+            stars=3,
+            status="three",
+            breakdown=result.to_dict(),
+        )
+        session.add(rating)
+        session.flush()
+    row = Measure(
+        unit_id=world.unit_a.id,
+        rating_id=rating.id,
+        band="three",
+        catalogue_version=1,
+        code="R2",
+        record="handover",
+        text_zh="发放消防器材和日用品礼包",
     )
     session.add(row)
     session.flush()

@@ -115,7 +115,7 @@ def test_a_scheduler_stopped_for_three_days_runs_each_job_once(job_app):
 def test_printing_jobs_publish_the_blacklist_once_and_write_rosters(job_app):
     from pathlib import Path
 
-    from rentals.printing.models import BlacklistEdition
+    from rentals.incentives.models import BlacklistEdition
     from tests import factories
 
     with job_app.app_context(), db.unit_of_work() as session:

@@ -1,0 +1,1 @@
+"""Shipped catalogues of measures per rating band, as TOML package data."""
