@@ -1,7 +1,7 @@
 """Open data without a token: public ratings per unit and per community, the blacklist
 today and its published monthly editions, recommended three-star units, and the bulk
 files of every public rating. No personal data: the reads are the public pages' own
-(``rentals.portal.queries``, ``rentals.printing.blacklists``), plus community lists.
+(``rentals.public.queries``, ``rentals.incentives``), plus community lists.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from rentals.api import public_schemas as p
 from rentals.api import schemas as s
 from rentals.api.spec import responses, spec
 from rentals.errors import NotFound
-from rentals.portal import queries as public_queries
-from rentals.printing.blacklists import edition, month_key
-from rentals.printing.models import BlacklistEdition
+from rentals.incentives.blacklist import blacklist_entries, edition, month_key
+from rentals.incentives.models import BlacklistEdition
+from rentals.incentives.recommended import recommended_units
+from rentals.portal.services import has_personal_number
+from rentals.public import queries as public_queries
 from rentals.register.ledger import escape_formula
 from rentals.register.models import Area, Community, Unit
 from rentals.register.queries import in_community
@@ -115,7 +117,7 @@ def public_unit(code: str):  # type: ignore[no-untyped-def]
     if found is None or facts is None:
         raise NotFound(_l("找不到该页面或记录。"))
     reply = facts["reply"]
-    if reply and public_queries.has_personal_number(reply):
+    if reply and has_personal_number(reply):
         reply = None  # a reply stored before the filter stays off public answers
     return p.PublicUnit(
         **_rating(*found).model_dump(),
@@ -144,7 +146,7 @@ def public_blacklist():  # type: ignore[no-untyped-def]
     """The blacklist as published today: one-star and not-rated units whose
     notice period has passed, with the date each entry began."""
     today = clock.today()
-    rows = public_queries.blacklist_entries(db.session(), today=today)
+    rows = blacklist_entries(db.session(), today=today)
     return p.BlacklistNow(date=today, items=[_entry(r) for r in rows])
 
 
@@ -196,7 +198,7 @@ def public_recommended(query: s.PageQuery):  # type: ignore[no-untyped-def]
     """Recommended three-star units (the scheme's reward), 50 a page, with the landlord's
     public reply where there is one."""
     session = db.session()
-    rows, total = public_queries.recommended_units(session, area_id=query.area_id, page=query.page)
+    rows, total = recommended_units(session, area_id=query.area_id, page=query.page)
     replies = public_queries.replies_for(session, [r["code"] for r in rows])
     return p.RecommendedList(
         items=[
