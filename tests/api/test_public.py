@@ -8,7 +8,7 @@ import io
 import re
 
 from rentals import clock
-from rentals.printing.models import BlacklistEdition
+from rentals.incentives.models import BlacklistEdition
 from tests import factories
 from tests.inspections.helpers import all_answers
 

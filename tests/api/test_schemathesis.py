@@ -38,7 +38,7 @@ SEES = {
 @pytest.fixture
 def fuzz_world(app, session, world):  # type: ignore[no-untyped-def]
     """world, another community's unit, a token per role, and the real ids to aim at."""
-    from rentals.printing.models import BlacklistEdition
+    from rentals.incentives.models import BlacklistEdition
     from rentals.ratings.services import ensure_default_scorecard
 
     app.config["API_RATE_LIMIT"] = "1000000 per minute"
