@@ -346,7 +346,7 @@ def _incident(world: Any, session: Any) -> Any:
 
 def _blacklist_edition(world: Any, session: Any) -> str:
     """A published blacklist edition (the month's row, as the monthly job stores it)."""
-    from rentals.printing.models import BlacklistEdition
+    from rentals.incentives.models import BlacklistEdition
 
     session.add(BlacklistEdition(month="2026-11", data={"rows": []}, pdf=b"%PDF-1.4\n%%EOF\n"))
     session.flush()
