@@ -7,7 +7,7 @@ card`` for every valid card (``tests/property/test_scoring_laws.py``).
 
 from __future__ import annotations
 
-from scoring.scorecard import LANGUAGES, Scorecard, Texts
+from scoring.scorecard import DEFAULT_SERIOUS_REVISIT_DAYS, LANGUAGES, Scorecard, Texts
 
 __all__ = ["dump_scorecard"]
 
@@ -25,7 +25,10 @@ _STAR_KEYS = {3: "three", 2: "two", 1: "one"}
 
 def dump_scorecard(card: Scorecard) -> str:
     """TOML text for ``card``; optional keys are written only when they differ from defaults."""
-    lines = [f"version = {card.version}", "", "[title]", *_texts(card.title), "", "[bands]"]
+    lines = [f"version = {card.version}"]
+    if card.serious_revisit_days != DEFAULT_SERIOUS_REVISIT_DAYS:
+        lines.append(f"serious_revisit_days = {card.serious_revisit_days}")
+    lines += ["", "[title]", *_texts(card.title), "", "[bands]"]
     # The one-star band always starts at 0, which is the loader's default.
     lines += [f"{_STAR_KEYS[band.stars]} = {band.minimum}" for band in card.bands if band.stars > 1]
     for category in card.categories:

@@ -19,6 +19,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_CATEGORIES",
     "MAX_DEADLINE_DAYS",
+    "MAX_SERIOUS_REVISIT_DAYS",
     "MAX_ITEMS",
     "MAX_NESTING",
     "MAX_POINTS",
@@ -39,6 +40,8 @@ MAX_NESTING = 8
 MAX_VERSION = 1_000_000
 #: A rectification deadline longer than a year is not a deadline.
 MAX_DEADLINE_DAYS = 365
+#: A serious hazard left open is revisited at least this often; a month is the slowest.
+MAX_SERIOUS_REVISIT_DAYS = 30
 #: Points of one item, and of the whole card (scores are scaled to 100 anyway).
 MAX_POINTS = 100
 MAX_TOTAL_POINTS = 1_000

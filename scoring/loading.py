@@ -31,6 +31,7 @@ from scoring.limits import (
     MAX_ITEMS,
     MAX_NESTING,
     MAX_POINTS,
+    MAX_SERIOUS_REVISIT_DAYS,
     MAX_SOURCE_BYTES,
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
@@ -41,6 +42,7 @@ from scoring.limits import (
 )
 from scoring.scorecard import (
     DEFAULT_DEADLINE_DAYS,
+    DEFAULT_SERIOUS_REVISIT_DAYS,
     LANGUAGES,
     Band,
     Category,
@@ -189,7 +191,9 @@ def _deepest_line(text: str) -> int:
     return low
 
 
-_TOP_KEYS = frozenset({"version", "title", "bands", "categories", "items", "vetoes"})
+_TOP_KEYS = frozenset(
+    {"version", "title", "bands", "categories", "items", "vetoes", "serious_revisit_days"}
+)
 _TEXT_KEYS = frozenset(LANGUAGES)
 _BAND_KEYS = frozenset(_STAR_NAMES.values())
 _CATEGORY_KEYS = frozenset({"code"}) | _TEXT_KEYS
@@ -436,9 +440,20 @@ class _Checker:
         # Codes of categories with other problems still count, to avoid a cascade of errors.
         items = self.items(data, self.category_codes)
         vetoes = self.vetoes(data)
+        revisit = self.integer(
+            data, "serious_revisit_days", (), minimum=1, maximum=MAX_SERIOUS_REVISIT_DAYS
+        )
         if self.problems or version is None or title is None or bands is None:
             return None
-        return Scorecard(version, title, bands, categories, items, vetoes)
+        return Scorecard(
+            version,
+            title,
+            bands,
+            categories,
+            items,
+            vetoes,
+            DEFAULT_SERIOUS_REVISIT_DAYS if revisit is None else revisit,
+        )
 
     def texts_table(self, data: dict[str, Any], key: str) -> Texts | None:
         table = self.value(data, key, (), dict, required=True)

@@ -18,6 +18,7 @@ from fractions import Fraction
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
+    "DEFAULT_SERIOUS_REVISIT_DAYS",
     "LANGUAGES",
     "Band",
     "Category",
@@ -31,6 +32,8 @@ __all__ = [
 LANGUAGES = ("zh", "bo", "en")
 #: Rectification deadline of an item that does not name its own.
 DEFAULT_DEADLINE_DAYS = 30
+#: Days between visits to a unit while a serious hazard's order stays open.
+DEFAULT_SERIOUS_REVISIT_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,9 @@ class Scorecard:
     categories: tuple[Category, ...]
     items: tuple[Item, ...]
     vetoes: tuple[Veto, ...] = ()
+    #: While an order for a serious hazard is open, the unit is visited again every this
+    #: many days (a follow-up task per window), not only on the order's deadline.
+    serious_revisit_days: int = DEFAULT_SERIOUS_REVISIT_DAYS
     _items_by_code: dict[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

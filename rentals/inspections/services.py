@@ -272,6 +272,10 @@ def _close_orders(session: Session, inspection: Inspection, now: datetime) -> No
             order.closed_by_inspection_id = inspection.id
             order.closed_at = now
             session.add(order)
+            if order.serious:
+                task_services.cancel_serious_revisits(
+                    session, unit_id=order.unit_id, order_id=order.id
+                )
     session.flush()
 
 

@@ -24,12 +24,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import schedules
+from rentals import clock
 from rentals.audit import services as audit
 from rentals.auth.models import Role, User, UserArea
 from rentals.errors import Conflict, NotFound
 from rentals.modelbase import utcnow
 from rentals.register.models import Unit, UnitStatus
 from rentals.tasks.models import Task, TaskKind, TaskStatus
+from scoring.scorecard import DEFAULT_SERIOUS_REVISIT_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +378,7 @@ def plan(session: Session, *, today: date) -> PlanReport:
         assigner = _Assigner(session, areas)
         for batch in batches:
             report += _run(session, today=today, unit_ids=batch, assigner=assigner)
+    report = replace(report, created=report.created + plan_serious_revisits(session, today=today))
     log.info("planned %s in %.2fs: %s", today, time.perf_counter() - started, report)
     return report
 
@@ -424,6 +427,97 @@ def _insert_one(
         "done_at": None,
     }
     return _insert_rows(session, [row]) == 1
+
+
+def _revisit_window(issued: date, every: int, today: date) -> tuple[int, date, date] | None:
+    """The window of ``today`` counted from the order's day: window ``k`` runs from
+    ``issued + k*every`` for ``every`` days. Window 0 is the visit that issued the order."""
+    k = (today - issued).days // every
+    if k < 1:
+        return None
+    start = issued + timedelta(days=k * every)
+    return k, start, start + timedelta(days=every - 1)
+
+
+def _revisit_key(order_id: int, window: int) -> str:
+    return f"S{order_id}-{window}"
+
+
+def plan_serious_revisits(session: Session, *, today: date) -> int:
+    """A follow-up visit in every window of ``serious_revisit_days`` (the scorecard of the
+    inspection that issued the order) while an order for a serious hazard stays open,
+    not only on its deadline; returns how many tasks were new. Idempotent through the
+    task key (unit, follow-up, ``S<order>-<window>``); costs the open serious orders."""
+    from rentals.inspections.models import Inspection, OrderStatus, RectificationOrder
+    from rentals.ratings.models import ScorecardVersion
+    from rentals.ratings.services import UnusableVersion, card_of
+
+    orders = session.execute(
+        select(
+            RectificationOrder.id,
+            RectificationOrder.created_at,
+            Inspection.scorecard_version_id,
+            Unit.id,
+            Unit.area_id,
+            Unit.stars,
+        )
+        .join(Inspection, Inspection.id == RectificationOrder.inspection_id)
+        .join(Unit, Unit.id == RectificationOrder.unit_id)
+        .where(
+            RectificationOrder.status == OrderStatus.OPEN.value,
+            RectificationOrder.serious.is_(True),
+            Unit.status == UnitStatus.ACTIVE.value,
+        )
+    ).all()
+    if not orders:
+        return 0
+    every: dict[int, int] = {}
+    for version in session.scalars(
+        select(ScorecardVersion).where(ScorecardVersion.id.in_({row[2] for row in orders}))
+    ):
+        try:
+            every[version.id] = card_of(version).serious_revisit_days  # type: ignore[index]
+        except UnusableVersion:
+            every[version.id] = DEFAULT_SERIOUS_REVISIT_DAYS  # type: ignore[index]
+    assigner = _Assigner(session, {row[4] for row in orders})
+    now = utcnow()
+    rows = []
+    for order_id, created_at, version_id, unit_id, area_id, stars in orders:
+        window = _revisit_window(clock.local_date(created_at), every[version_id], today)
+        if window is None:
+            continue
+        k, start, due = window
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "kind": TaskKind.FOLLOW_UP.value,
+                "period_key": _revisit_key(order_id, k),
+                "start": start,
+                "due": due,
+                "status": TaskStatus.OPEN.value,
+                "inspector_id": assigner.pick(area_id),
+                "stars_at_planning": stars,
+                "created_at": now,
+                "done_at": None,
+            }
+        )
+    return _insert_rows(session, rows)
+
+
+def cancel_serious_revisits(session: Session, *, unit_id: int, order_id: int) -> int:
+    """The closed order's revisits still to come are not needed any more."""
+    result = session.execute(
+        update(Task)
+        .where(
+            Task.unit_id == unit_id,
+            Task.kind == TaskKind.FOLLOW_UP.value,
+            Task.period_key.like(f"S{order_id}-%"),
+            Task.status.in_(LIVE),
+        )
+        .values(status=TaskStatus.CANCELLED.value),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount  # type: ignore[attr-defined]
 
 
 def create_follow_up(session: Session, *, unit: Unit, order_id: int, due: date) -> Task:
