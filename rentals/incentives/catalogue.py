@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from scoring.limits import nesting_depth
 
@@ -87,6 +88,16 @@ class CatalogueError(ValueError):
         self.problems = problems
 
 
+class _HasVersion(Protocol):
+    @property
+    def version(self) -> int: ...
+    @property
+    def active_from(self) -> date: ...
+
+
+_Versioned = TypeVar("_Versioned", bound=_HasVersion)
+
+
 def _text(value: Any, where: str, problems: list[str], *, required: bool) -> str:
     if value is None:
         if required:
@@ -108,8 +119,22 @@ def _unknown(table: dict[str, Any], allowed: set[str], where: str, problems: lis
     problems.extend(f"{where}: unknown key {key!r}" for key in sorted(set(table) - allowed))
 
 
-def parse_catalogue(text: str) -> Catalogue:
-    """Check and load one catalogue text; CatalogueError lists every problem found."""
+@dataclass(frozen=True)
+class Header:
+    """What every versioned file starts with, read once for measures and points alike."""
+
+    data: dict[str, Any]
+    version: int
+    active_from: date
+    title_zh: str
+
+
+def read_header(text: str, body: str, what: str, problems: list[str]) -> Header:
+    """Measure, parse and check a versioned file's text up to its ``body`` array of tables.
+
+    Size and nesting are checked before ``tomllib`` sees the text (CatalogueError at once);
+    problems of the header's keys are added to ``problems`` so one report lists them all.
+    """
     if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise CatalogueError([f"larger than {MAX_SOURCE_BYTES} bytes"])
     if nesting_depth(text, stop_above=MAX_NESTING) > MAX_NESTING:
@@ -118,8 +143,7 @@ def parse_catalogue(text: str) -> Catalogue:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CatalogueError([f"not TOML: {err}"]) from None
-    problems: list[str] = []
-    _unknown(data, {"version", "active_from", "title", "measures"}, "catalogue", problems)
+    _unknown(data, {"version", "active_from", "title", body}, what, problems)
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
         problems.append(f"version: a whole number from 1 to {MAX_VERSION}")
@@ -136,6 +160,14 @@ def parse_catalogue(text: str) -> Catalogue:
     title_zh = _text(title.get("zh"), "title.zh", problems, required=True)
     for language in ("bo", "en"):
         _text(title.get(language), f"title.{language}", problems, required=False)
+    return Header(data, version, active_from, title_zh)
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    """Check and load one catalogue text; CatalogueError lists every problem found."""
+    problems: list[str] = []
+    header = read_header(text, "measures", "catalogue", problems)
+    data = header.data
     rows = data.get("measures")
     if not isinstance(rows, list) or not rows:
         problems.append("measures: at least one [[measures]] table")
@@ -174,30 +206,48 @@ def parse_catalogue(text: str) -> Catalogue:
         measures.append(MeasureSpec(code, str(band), Record(record), **texts))
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(version, active_from, title_zh, tuple(measures))
+    return Catalogue(header.version, header.active_from, header.title_zh, tuple(measures))
 
 
-def _shipped() -> list[tuple[str, str]]:
-    folder = resources.files("rentals.incentives.catalogues")
-    return sorted(
+def sources(prefix: str, folder: Path | None, what: str) -> list[tuple[str, str]]:
+    """(name, text) of the shipped ``catalogues/<prefix>*.toml`` files, then of the
+    community's own ``folder/*.toml``; a file of the community's that is too large is
+    logged and skipped before it is read."""
+    shipped = resources.files("rentals.incentives.catalogues")
+    found = sorted(
         (f"shipped/{p.name}", p.read_text(encoding="utf-8"))
-        for p in folder.iterdir()
-        if p.name.startswith("measures-") and p.name.endswith(".toml")
+        for p in shipped.iterdir()
+        if p.name.startswith(prefix) and p.name.endswith(".toml")
     )
-
-
-def _own(folder: Path | None) -> list[tuple[str, str]]:
     if folder is None or not folder.is_dir():
-        return []
-    found = []
+        return found
     for path in sorted(folder.glob("*.toml")):
         if path.stat().st_size > MAX_SOURCE_BYTES:
-            log.warning(
-                "measures catalogue %s: larger than %d bytes; skipped", path, MAX_SOURCE_BYTES
-            )
+            log.warning("%s %s: larger than %d bytes; skipped", what, path, MAX_SOURCE_BYTES)
             continue
         found.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
     return found
+
+
+def by_version(parsed: Iterable[tuple[str, _Versioned | None]], what: str) -> list[_Versioned]:
+    """Usable versions by number; when two files claim one number the first (shipped
+    before own) is kept and the other logged."""
+    kept: dict[int, _Versioned] = {}
+    for name, version in parsed:
+        if version is None:
+            continue
+        if version.version in kept:
+            log.warning("%s %s: version %d exists already; skipped", what, name, version.version)
+            continue
+        kept[version.version] = version
+    return [kept[v] for v in sorted(kept)]
+
+
+def in_force(versions: Sequence[_Versioned], day: date) -> _Versioned:
+    """The version in force on ``day``: the highest whose ``active_from`` has come (the
+    first version when none has)."""
+    started = [v for v in versions if v.active_from <= day]
+    return (started or list(versions))[-1]
 
 
 @lru_cache(maxsize=8)
@@ -210,25 +260,11 @@ def _parsed(name: str, text: str) -> Catalogue | None:
 
 
 def catalogues(folder: Path | None = None) -> list[Catalogue]:
-    """Every usable version, shipped and the community's own, by version; when two files
-    claim one version, the first (shipped before own) is kept and the other logged."""
-    kept: dict[int, Catalogue] = {}
-    for name, text in [*_shipped(), *_own(folder)]:
-        card = _parsed(name, text)
-        if card is None:
-            continue
-        if card.version in kept:
-            log.warning(
-                "measures catalogue %s: version %d exists already; skipped", name, card.version
-            )
-            continue
-        kept[card.version] = card
-    return [kept[v] for v in sorted(kept)]
+    """Every usable version, shipped and the community's own, by version."""
+    found = sources("measures-", folder, "measures catalogue")
+    return by_version(((name, _parsed(name, text)) for name, text in found), "measures catalogue")
 
 
 def catalogue_for(today: date, folder: Path | None = None) -> Catalogue:
-    """The version in force on ``today``: the highest whose ``active_from`` has come (the
-    shipped first version when none has)."""
-    usable = catalogues(folder)
-    started = [c for c in usable if c.active_from <= today]
-    return (started or usable)[-1]
+    """The version in force on ``today``."""
+    return in_force(catalogues(folder), today)

@@ -8,22 +8,20 @@ version changes the points of later events only and never those already written.
 from __future__ import annotations
 
 import logging
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from rentals.incentives.catalogue import (
-    MAX_NESTING,
-    MAX_SOURCE_BYTES,
-    MAX_VERSION,
     CatalogueError,
     _text,
     _unknown,
+    by_version,
+    in_force,
+    read_header,
+    sources,
 )
-from scoring.limits import nesting_depth
 
 log = logging.getLogger(__name__)
 
@@ -67,30 +65,9 @@ class PointsRules:
 
 def parse_rules(text: str) -> PointsRules:
     """Check and load one rules text; CatalogueError lists every problem found."""
-    if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
-        raise CatalogueError([f"larger than {MAX_SOURCE_BYTES} bytes"])
-    if nesting_depth(text, stop_above=MAX_NESTING) > MAX_NESTING:
-        raise CatalogueError([f"nested deeper than {MAX_NESTING}"])
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise CatalogueError([f"not TOML: {err}"]) from None
     problems: list[str] = []
-    _unknown(data, {"version", "active_from", "title", "rules"}, "rules file", problems)
-    version = data.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
-        problems.append(f"version: a whole number from 1 to {MAX_VERSION}")
-        version = 0
-    active_from = data.get("active_from")
-    if not isinstance(active_from, date) or not 2000 <= active_from.year <= 2100:
-        problems.append("active_from: a date such as 2027-01-01")
-        active_from = date(2000, 1, 1)
-    title = data.get("title", {})
-    if not isinstance(title, dict):
-        problems.append("title: must be a table of zh, bo, en")
-        title = {}
-    _unknown(title, {"zh", "bo", "en"}, "title", problems)
-    title_zh = _text(title.get("zh"), "title.zh", problems, required=True)
+    header = read_header(text, "rules", "rules file", problems)
+    data = header.data
     rows = data.get("rules")
     if not isinstance(rows, list) or not rows or len(rows) > MAX_RULES:
         problems.append(f"rules: 1 to {MAX_RULES} [[rules]] tables")
@@ -129,7 +106,7 @@ def parse_rules(text: str) -> PointsRules:
         rules.append(Rule(str(event), str(who), int(points), **texts))
     if problems:
         raise CatalogueError(problems)
-    return PointsRules(version, active_from, title_zh, tuple(rules))
+    return PointsRules(header.version, header.active_from, header.title_zh, tuple(rules))
 
 
 @lru_cache(maxsize=8)
@@ -141,36 +118,12 @@ def _parsed(name: str, text: str) -> PointsRules | None:
         return None
 
 
-def _sources(folder: Path | None) -> list[tuple[str, str]]:
-    shipped = resources.files("rentals.incentives.catalogues")
-    found = sorted(
-        (f"shipped/{p.name}", p.read_text(encoding="utf-8"))
-        for p in shipped.iterdir()
-        if p.name.startswith("points-") and p.name.endswith(".toml")
-    )
-    if folder is not None and folder.is_dir():
-        for path in sorted(folder.glob("*.toml")):
-            if path.stat().st_size <= MAX_SOURCE_BYTES:
-                found.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
-            else:
-                log.warning("points rules %s: too large; skipped", path)
-    return found
-
-
 def rules_versions(folder: Path | None = None) -> list[PointsRules]:
     """Every usable version by number; a number claimed twice keeps the first file."""
-    kept: dict[int, PointsRules] = {}
-    for name, text in _sources(folder):
-        rules = _parsed(name, text)
-        if rules is not None and rules.version not in kept:
-            kept[rules.version] = rules
-        elif rules is not None:
-            log.warning("points rules %s: version %d exists already; skipped", name, rules.version)
-    return [kept[v] for v in sorted(kept)]
+    found = sources("points-", folder, "points rules")
+    return by_version(((name, _parsed(name, text)) for name, text in found), "points rules")
 
 
 def rules_for(day: date, folder: Path | None = None) -> PointsRules:
     """The version in force on ``day``: the highest whose ``active_from`` has come."""
-    usable = rules_versions(folder)
-    started = [r for r in usable if r.active_from <= day]
-    return (started or usable)[-1]
+    return in_force(rules_versions(folder), day)
