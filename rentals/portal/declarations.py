@@ -210,12 +210,11 @@ def confirm_declaration(
     return tenancy
 
 
-def reject_declaration(
+def mark_rejected(
     session: Session, *, actor: User, declaration: TenantDeclaration, reason: str, now: datetime
-) -> None:
-    """Record that staff did not accept the declaration, and why."""
-    _require_staff(actor)
-    _require_pending(declaration)
+) -> str:
+    """Set a pending declaration rejected with its reason (required, at most REASON_MAX
+    characters, spaces folded); returns the reason as kept. The caller checks who may."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput(_l("请写明驳回理由。"), field="reason")
@@ -226,6 +225,16 @@ def reject_declaration(
     declaration.decided_at = now
     declaration.decision_reason = reason
     session.add(declaration)
+    return reason
+
+
+def reject_declaration(
+    session: Session, *, actor: User, declaration: TenantDeclaration, reason: str, now: datetime
+) -> None:
+    """Record that staff did not accept the declaration, and why."""
+    _require_staff(actor)
+    _require_pending(declaration)
+    reason = mark_rejected(session, actor=actor, declaration=declaration, reason=reason, now=now)
     unit = session.get(Unit, declaration.unit_id)
     audit.record(
         session,

@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from rentals import clock, db
 from rentals.auth.access import STAFF, roles_required
@@ -28,7 +27,7 @@ from rentals.ratings import contests
 from rentals.ratings.forms import DecideContestForm
 from rentals.register.forms import choices
 from rentals.register.models import Unit
-from rentals.register.queries import visible_unit
+from rentals.register.queries import own_unit_or_404, visible_unit_or_404
 from rentals.templating import current_language
 
 
@@ -42,22 +41,6 @@ def _now() -> datetime:
 
 def _today() -> date:
     return clock.local_date(_now())
-
-
-def _own_unit(code: str) -> Unit:
-    """The landlord's own unit; any other code answers 404."""
-    user = _user()
-    unit = db.session().exec(select(Unit).where(Unit.code == code)).first()
-    if unit is None or user.person_id is None or unit.landlord_id != user.person_id:
-        abort(404)
-    return unit
-
-
-def _staff_unit(code: str) -> Unit:
-    unit = visible_unit(db.session(), _user(), code)
-    if unit is None:
-        abort(404)
-    return unit
 
 
 def _field_error(form, err: DomainError) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +82,7 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     from rentals.selfservice.queries import tenant_declarations
     from rentals.selfservice.registrations import registrations_of
 
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
     return render_template(
         "portal/unit.html",
@@ -130,7 +113,7 @@ def points():  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def move_in(code: str):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     form = MoveInForm()
     if form.validate_on_submit():
         change = services.MoveIn(
@@ -155,7 +138,7 @@ def move_in(code: str):  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>/tenants/out", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def move_out(code: str):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     view = queries.unit_view(db.session(), unit, today=_today(), language=str(get_locale()))
     form = MoveOutForm()
     form.tenancy_id.choices = choices(
@@ -178,7 +161,7 @@ def move_out(code: str):  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>/reinspection", methods=["POST"])
 @roles_required(Role.LANDLORD)
 def reinspection(code: str):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -192,7 +175,7 @@ def reinspection(code: str):  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>/contest", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def contest(code: str):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     session = db.session()
     view = queries.unit_view(session, unit, today=_today(), language=str(get_locale()))
     form = ContestForm()
@@ -224,7 +207,7 @@ def contest(code: str):  # type: ignore[no-untyped-def]
 @bp.route("/my/units/<code>/reply", methods=["GET", "POST"])
 @roles_required(Role.LANDLORD)
 def reply(code: str):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     session = db.session()
     current = services.current_reply(session, unit.id)
     form = ReplyForm()
@@ -263,7 +246,7 @@ def _checked() -> None:
 @bp.route("/units/<code>/declarations/<int:declaration_id>", methods=["POST"])
 @roles_required(*STAFF)
 def decide_declaration(code: str, declaration_id: int):  # type: ignore[no-untyped-def]
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     session = db.session()
     declaration = session.get(TenantDeclaration, declaration_id)
     if declaration is None or declaration.unit_id != unit.id:
@@ -292,7 +275,7 @@ def decide_declaration(code: str, declaration_id: int):  # type: ignore[no-untyp
 @bp.route("/units/<code>/move-outs/<int:report_id>", methods=["POST"])
 @roles_required(*STAFF)
 def decide_move_out(code: str, report_id: int):  # type: ignore[no-untyped-def]
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     report = db.session().get(MoveOutReport, report_id)
     if report is None or report.unit_id != unit.id:
         abort(404)

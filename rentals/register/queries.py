@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app
+from flask_login import current_user
 from sqlalchemy import column, func, or_, text
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from rentals import db
 from rentals.audit.models import AuditEvent
 from rentals.auth.access import area_scope, community_scope, unit_scope
 from rentals.auth.models import User
@@ -322,3 +324,20 @@ def unit_file(session: Session, unit: Unit) -> dict[str, Any]:
         "tasks": tasks,
         "history": history,
     }
+
+
+def own_unit_or_404(code: str) -> Unit:
+    """The signed-in landlord's own unit by code; any other code answers 404."""
+    unit = db.session().exec(select(Unit).where(Unit.code == code)).first()
+    person_id = getattr(current_user, "person_id", None)
+    if unit is None or person_id is None or unit.landlord_id != person_id:
+        abort(404)
+    return unit
+
+
+def visible_unit_or_404(code: str) -> Unit:
+    """A unit the signed-in staff member may see, by code; any other answers 404."""
+    unit = visible_unit(db.session(), current_user, code)
+    if unit is None:
+        abort(404)
+    return unit

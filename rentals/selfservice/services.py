@@ -32,6 +32,7 @@ from rentals import audit
 from rentals.auth.access import STAFF
 from rentals.auth.models import Role, User
 from rentals.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from rentals.portal.declarations import mark_rejected
 from rentals.portal.models import DeclarationStatus, TenantDeclaration
 from rentals.printing.models import Plaque
 from rentals.printing.plaques import new_serial
@@ -291,16 +292,7 @@ def reject_self_declaration(
     if not _may_decide(actor, unit):
         raise NotAllowed(_l("只有该房屋的房东或民警、网格员、管理人员可以确认。"))
     _pending_self(declaration)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise InvalidInput(_l("请写明驳回理由。"), field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(_l("理由最多 %(n)s 个字。", n=REASON_MAX), field="reason")
-    declaration.status = DeclarationStatus.REJECTED
-    declaration.decided_by = actor.id
-    declaration.decided_at = now
-    declaration.decision_reason = reason
-    session.add(declaration)
+    reason = mark_rejected(session, actor=actor, declaration=declaration, reason=reason, now=now)
     audit.record(
         session,
         actor,

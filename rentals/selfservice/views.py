@@ -8,7 +8,6 @@ from io import BytesIO
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from rentals import clock, db
 from rentals.auth.access import STAFF, roles_required
@@ -18,7 +17,7 @@ from rentals.extensions import limiter
 from rentals.portal.forms import ActionForm
 from rentals.portal.models import TenantDeclaration
 from rentals.register.models import Tenancy, Unit
-from rentals.register.queries import visible_unit
+from rentals.register.queries import own_unit_or_404, visible_unit_or_404
 from rentals.selfservice import bp, proofs, services, sticker
 from rentals.selfservice.forms import MoveInSelfForm, MoveOutSelfForm, ProofForm
 
@@ -95,21 +94,6 @@ def moved_out(serial: str):  # type: ignore[no-untyped-def]
 # -- answers: the landlord in the portal, staff on the unit file ---------------------------
 
 
-def _own_unit(code: str) -> Unit:
-    user = _user()
-    unit = db.session().exec(select(Unit).where(Unit.code == code)).first()
-    if unit is None or user.person_id is None or unit.landlord_id != user.person_id:
-        abort(404)
-    return unit
-
-
-def _staff_unit(code: str) -> Unit:
-    unit = visible_unit(db.session(), _user(), code)
-    if unit is None:
-        abort(404)
-    return unit
-
-
 def _tenant_declaration(unit: Unit, declaration_id: int) -> TenantDeclaration:
     declaration = db.session().get(TenantDeclaration, declaration_id)
     if declaration is None or declaration.unit_id != unit.id or declaration.source != "tenant":
@@ -154,7 +138,7 @@ def _decide(unit: Unit, declaration: TenantDeclaration, back: str):  # type: ign
 @bp.route("/my/units/<code>/tenant-declarations/<int:self_declaration_id>", methods=["POST"])
 @roles_required(Role.LANDLORD)
 def landlord_decide(code: str, self_declaration_id: int):  # type: ignore[no-untyped-def]
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     declaration = _tenant_declaration(unit, self_declaration_id)
     return _decide(unit, declaration, url_for("portal.unit", code=unit.code) + "#self-declared")
 
@@ -162,7 +146,7 @@ def landlord_decide(code: str, self_declaration_id: int):  # type: ignore[no-unt
 @bp.route("/units/<code>/tenant-declarations/<int:self_declaration_id>", methods=["POST"])
 @roles_required(*STAFF)
 def staff_decide(code: str, self_declaration_id: int):  # type: ignore[no-untyped-def]
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     declaration = _tenant_declaration(unit, self_declaration_id)
     return _decide(unit, declaration, url_for("register.unit", code=unit.code) + "#self-declared")
 
@@ -171,7 +155,7 @@ def staff_decide(code: str, self_declaration_id: int):  # type: ignore[no-untype
 @roles_required(*STAFF)
 def verify(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
     """The inspector saw a declared tenant at the door."""
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     tenancy = db.session().get(Tenancy, tenancy_id)
     if tenancy is None or tenancy.unit_id != unit.id:
         abort(404)
@@ -192,7 +176,7 @@ def verify(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*STAFF)
 def print_sticker(code: str):  # type: ignore[no-untyped-def]
     """A new door sticker (PDF) for a unit without a current plaque."""
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -227,7 +211,7 @@ def _order_of(unit: Unit, order_id: int):  # type: ignore[no-untyped-def]
 @roles_required(Role.LANDLORD)
 def proof(code: str, order_id: int):  # type: ignore[no-untyped-def]
     """The landlord sends photos and a note showing an order is fixed."""
-    unit = _own_unit(code)
+    unit = own_unit_or_404(code)
     order = _order_of(unit, order_id)
     session = db.session()
     form = ProofForm()
@@ -267,7 +251,7 @@ def decide_proof(code: str, proof_id: int):  # type: ignore[no-untyped-def]
     """Accept a proof remotely (closing the order) or schedule the visit."""
     from rentals.selfservice.models import FixProof
 
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     session = db.session()
     row = session.get(FixProof, proof_id)
     if row is None or row.unit_id != unit.id:
@@ -302,7 +286,7 @@ def registration(code: str, tenancy_id: int):  # type: ignore[no-untyped-def]
     from rentals.selfservice import registrations
     from rentals.selfservice.forms import RegistrationForm
 
-    unit = _staff_unit(code)
+    unit = visible_unit_or_404(code)
     tenancy = db.session().get(Tenancy, tenancy_id)
     if tenancy is None or tenancy.unit_id != unit.id or tenancy.moved_out is not None:
         abort(404)
