@@ -131,6 +131,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "ratings.upload": Expect(OFFICE),
     "ratings.activate": Expect(OFFICE),
     "ratings.whatif": Expect(OFFICE),
+    "ratings.whatif_file": Expect(OFFICE),
     # Inspections at the door (issue 5).
     "inspections.home": Expect(STAFF),
     "inspections.checklist": Expect(STAFF, scoped=True),
