@@ -196,15 +196,12 @@ def whatif(scorecard_version: int):  # type: ignore[no-untyped-def]
     listed = [r for r in report.rows if r.change in wanted]
     page_n = max(1, request.args.get("page", 1, type=int) or 1)
     page = _Page(listed, page_n, WHAT_IF_PER_PAGE)
+    return _whatif_page(row, report=report, page=page, show=show, job=None)
+
+
+def _whatif_page(row: ScorecardVersion, **values):  # type: ignore[no-untyped-def]
     return render_template(
-        "ratings/whatif.html",
-        row=row,
-        state=_state_of(row),
-        report=report,
-        page=page,
-        show=show,
-        Change=Change,
-        job=None,
+        "ratings/whatif.html", row=row, state=_state_of(row), Change=Change, **values
     )
 
 
@@ -223,17 +220,8 @@ def _queued_whatif(row: ScorecardVersion, show: str):  # type: ignore[no-untyped
     if job is not None and job.status == queue.DONE and job.result:
         report = whatif_jobs.report_of(job.result)
         page = _Page(job.result["samples"][show], 1, whatif_jobs.SAMPLE)
-    return render_template(
-        "ratings/whatif.html",
-        row=row,
-        state=_state_of(row),
-        report=report,
-        page=page,
-        show=show,
-        Change=Change,
-        job=job,
-        form=form,
-        sample=whatif_jobs.SAMPLE,
+    return _whatif_page(
+        row, report=report, page=page, show=show, job=job, form=form, sample=whatif_jobs.SAMPLE
     )
 
 
