@@ -212,9 +212,11 @@ from rentals.queue.commands import worker_cmd  # noqa: E402
 main.add_command(worker_cmd)
 
 from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
+from rentals.inspections.commands import photos_group  # noqa: E402
 
 main.add_command(backup_cmd)
 main.add_command(restore_cmd)
+main.add_command(photos_group)
 
 from rentals.admin.commands import (  # noqa: E402
     area_group,
