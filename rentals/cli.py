@@ -181,9 +181,9 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not no_scheduler and app.config["SCHEDULER_ENABLED"]:
-        from schedules.jobs import start_background_scheduler
+        from rentals.scheduler import wiring
 
-        start_background_scheduler(app)
+        wiring.start_background_scheduler(app)
     click.echo(f"Serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

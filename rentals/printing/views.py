@@ -33,7 +33,7 @@ from rentals.auth.access import (
 )
 from rentals.auth.models import Role
 from rentals.errors import DomainError
-from rentals.printing import bp, documents, jobs, plaques
+from rentals.printing import bp, documents, jobs, plaques, scheduled
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
 from rentals.queue.models import Job
 from rentals.register.models import Area, Unit
@@ -76,7 +76,7 @@ def _forms() -> dict[str, Any]:
 
 def _batch() -> dict[str, Any] | None:
     """The weekly batch, listing only the units this user may see."""
-    batch = jobs.latest_plaque_batch()
+    batch = scheduled.latest_plaque_batch(db.session())
     if batch and batch.get("units") and _user().role != Role.ADMIN:
         codes = list(batch["units"])
         visible = set(
