@@ -109,14 +109,53 @@ def keep(session: Session, row: ScheduledPrint) -> ScheduledPrint:
 
 
 def latest_plaque_batch(session: Session) -> dict[str, Any] | None:
-    """The newest weekly batch of changed plaques (week, prepared, unit codes), or None."""
+    """The newest weekly batch of changed plaques (id, week, prepared, unit codes, whether
+    a preview PDF exists), or None."""
     row = session.exec(
-        select(ScheduledPrint.week, ScheduledPrint.prepared, ScheduledPrint.units)
+        select(
+            ScheduledPrint.id,
+            ScheduledPrint.week,
+            ScheduledPrint.prepared,
+            ScheduledPrint.units,
+            ScheduledPrint.size,
+        )
         .where(ScheduledPrint.kind == PLAQUES)
         .order_by(ScheduledPrint.week.desc())  # type: ignore[attr-defined]
         .limit(1)
     ).first()
     if row is None:
         return None
-    week, prepared, units = row
-    return {"week": week.isoformat(), "prepared": prepared.isoformat(), "units": list(units)}
+    row_id, week, prepared, units, size = row
+    return {
+        "id": row_id,
+        "week": week.isoformat(),
+        "prepared": prepared.isoformat(),
+        "units": list(units),
+        "has_pdf": size > 0,
+    }
+
+
+def ready_rosters(session: Session, *, area_ids: list[int] | None) -> list[dict[str, Any]]:
+    """The rosters of the newest week the scheduler prepared, for the areas in
+    ``area_ids`` (None: every area), by area name."""
+    week = session.exec(
+        select(ScheduledPrint.week)
+        .where(ScheduledPrint.kind == ROSTER)
+        .order_by(ScheduledPrint.week.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    if week is None:
+        return []
+    query = (
+        select(ScheduledPrint.id, Area.name, ScheduledPrint.pages)
+        .join(Area, Area.id == ScheduledPrint.area_id)
+        .where(ScheduledPrint.kind == ROSTER, ScheduledPrint.week == week)
+        .where(ScheduledPrint.size > 0)
+        .order_by(Area.name, Area.id)
+    )
+    if area_ids is not None:
+        query = query.where(ScheduledPrint.area_id.in_(area_ids))  # type: ignore[union-attr]
+    return [
+        {"id": row_id, "area": name, "week": week.isoformat(), "pages": n}
+        for row_id, name, n in session.exec(query).all()
+    ]

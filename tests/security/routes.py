@@ -175,6 +175,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
+    "printing.scheduled_file": Expect(OFFICE),
     # Rectification notices of a unit's open orders (staff hand them to the landlord).
     "printing.unit_notices": Expect(STAFF, scoped=True),
     # The QR code on a plaque opens this check: public, no personal data.
@@ -305,6 +306,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "order_id": lambda w, s: _matrix_order(w, s).id,
     "proof_id": lambda w, s: _fix_proof(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
+    "scheduled_id": lambda w, s: _scheduled_roster(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
     "kind": lambda w, s: "stars",
@@ -389,6 +391,28 @@ def _print_job(world: Any, session: Any) -> str:
     )
     session.commit()
     return job.id
+
+
+def _scheduled_roster(world: Any, session: Any) -> int:
+    """Next week's roster of area_a as the scheduler stores it."""
+    from datetime import date
+
+    from rentals.printing.models import ScheduledPrint
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    row = ScheduledPrint(
+        key=f"roster:2027-02-08:{world.area_a.id}",
+        kind="roster",
+        week=date(2027, 2, 8),
+        area_id=world.area_a.id,
+        prepared=date(2027, 2, 5),
+        pages=1,
+        size=len(pdf),
+        pdf=pdf,
+    )
+    session.add(row)
+    session.flush()
+    return row.id  # type: ignore[return-value]
 
 
 def _import_job(world: Any, session: Any) -> str:
