@@ -113,8 +113,8 @@ def read_bytes(session: Session, filename: str, *, thumb: bool = False) -> bytes
 
 def photo_response(session: Session, filename: str, *, thumb: bool = False) -> Response | None:
     """The JPEG as an answer for a user already allowed to see it; None for an unknown
-    name (the caller answers 404). Sent in pieces read in short sessions of their own,
-    with an ETag (the name) and ``private, immutable``: a revalidation answers 304."""
+    name (the caller answers 404). Read in one query, or above ``CHUNK`` streamed in
+    pieces; with an ETag (the name) and ``private, immutable``: a revalidation is a 304."""
     variant = THUMB if thumb else FULL
     size = session.execute(
         select(PhotoBlob.size).where(PhotoBlob.name == filename, PhotoBlob.variant == variant)

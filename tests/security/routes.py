@@ -618,16 +618,11 @@ def _matrix_signature(w: Any, s: Any) -> Any:
 
 
 def _matrix_photo(w: Any, s: Any) -> Any:
-    """A stored photo of unit_a; its file goes to the test app's instance folder."""
-    import os
-    from pathlib import Path
+    """A stored photo of unit_a, its bytes in the database as every photo's are."""
+    from rentals.inspections.models import Photo, PhotoBlob
 
-    from rentals.inspections.models import Photo
-
-    folder = Path(os.environ["RENTALS_INSTANCE_PATH"]) / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-t"):
-        (folder / f"matrixphoto{suffix}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+    for variant in ("full", "thumb"):
+        s.add(PhotoBlob(name="matrixphoto", variant=variant, size=4, data=b"\xff\xd8\xff\xd9"))
     row = Photo(key="matrix-photo", unit_id=w.unit_a.id, filename="matrixphoto")
     s.add(row)
     s.flush()
