@@ -174,7 +174,7 @@ def test_a_worker_killed_during_a_print_leaves_a_job_that_is_retried_and_finishe
     first = _worker(a)
     try:
         _wait(a, job_id, lambda j: j.status == "running")
-        time.sleep(1.0)  # well inside the rendering of 150 plaques
+        time.sleep(0.5)  # well inside the rendering of 150 plaques
     finally:
         first.kill()  # SIGKILL: no cleanup of any kind
         output = _stop(first)
