@@ -169,6 +169,12 @@ def test_import_files_moves_old_photos_in_once_and_they_are_served(
     assert client.get(f"/photos/{made[4][0].key}").status_code == 404
 
 
+def test_the_rentals_command_has_photos_import_files():
+    from rentals.cli import main
+
+    assert "import-files" in main.commands["photos"].commands  # type: ignore[attr-defined]
+
+
 def test_import_files_without_the_folder_says_so(app, tmp_path):
     result = _import(app, "--from", str(tmp_path / "nowhere"))
     assert result.exit_code != 0 and "No folder" in result.output

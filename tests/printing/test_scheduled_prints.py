@@ -120,3 +120,37 @@ def test_inspectors_and_landlords_are_refused(app, world, documents):
         client = app.test_client()
         assert login(client, world.users[role].username).status_code == 302
         assert client.get(f"/print/scheduled/{documents['a']}").status_code == 403
+
+
+def test_keeping_a_document_twice_keeps_the_first(app, session, world):
+    """A second scheduler (or a rerun racing the first) stores nothing more."""
+    from sqlmodel import func, select
+
+    from rentals.printing import scheduled
+
+    week = date(2027, 3, 1)
+
+    def prepared(pdf: bytes) -> ScheduledPrint:
+        return ScheduledPrint(
+            key=f"roster:{week}:{world.area_a.id}",
+            kind="roster",
+            week=week,
+            area_id=world.area_a.id,
+            prepared=week,
+            size=len(pdf),
+            pdf=pdf,
+        )
+
+    with app.app_context():
+        first = scheduled.keep(session, prepared(b"%PDF first"))
+        second = scheduled.keep(session, prepared(b"%PDF second"))
+        session.commit()
+        assert second.id == first.id and bytes(second.pdf) == b"%PDF first"
+        count = session.exec(
+            select(func.count()).select_from(ScheduledPrint).where(ScheduledPrint.week == week)
+        ).one()
+        assert count == 1
+        # The week's roster of area A is no longer missing; area B's still is.
+        missing = scheduled.missing_rosters(session, today=date(2027, 2, 26))
+        assert [slot.area_id for slot in missing] == [world.area_b.id]
+        assert missing[0].start == week and missing[0].end == date(2027, 3, 7)
