@@ -92,11 +92,18 @@ def photos_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the old photo files (default: the instance folder's photos/).",
 )
+@click.option(
+    "--if-present",
+    is_flag=True,
+    help="Do nothing, successfully, when the folder does not exist (for start scripts).",
+)
 @with_appcontext
-def import_files_cmd(folder: Path | None) -> None:
+def import_files_cmd(folder: Path | None, if_present: bool) -> None:
     """Move photo files from the instance folder into the database (safe to rerun)."""
     folder = folder or legacy_dir(current_app.instance_path)
     if not folder.is_dir():
+        if if_present:
+            return
         raise click.ClickException(f"No folder {folder}.")
     with db.unit_of_work(write=False) as session:
         names = list(session.scalars(select(Photo.filename).order_by(Photo.id)))

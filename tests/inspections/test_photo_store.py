@@ -178,6 +178,9 @@ def test_the_rentals_command_has_photos_import_files():
 def test_import_files_without_the_folder_says_so(app, tmp_path):
     result = _import(app, "--from", str(tmp_path / "nowhere"))
     assert result.exit_code != 0 and "No folder" in result.output
+    # The start script's call: a fresh installation has no folder, and that is fine.
+    quiet = _import(app, "--from", str(tmp_path / "nowhere"), "--if-present")
+    assert quiet.exit_code == 0 and quiet.output == ""
 
 
 def test_nothing_is_written_to_the_instance_folder(app, login_as, world, session):
