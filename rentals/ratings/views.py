@@ -225,16 +225,16 @@ def _queued_whatif(row: ScorecardVersion, show: str):  # type: ignore[no-untyped
     )
 
 
-@bp.route("/<int:scorecard_version>/what-if/<job_id>.csv")
+@bp.route("/<int:scorecard_version>/what-if/<run_id>.csv")
 @roles_required(*OFFICE)
-def whatif_file(scorecard_version: int, job_id: str):  # type: ignore[no-untyped-def]
+def whatif_file(scorecard_version: int, run_id: str):  # type: ignore[no-untyped-def]
     """Every unit of a queued run that would change or needs an inspection, as CSV."""
     row = _version_or_404(scorecard_version)
     session = db.session()
-    job = queue.owned_job(session, job_id, current_user.id)
+    job = queue.owned_job(session, run_id, current_user.id)
     if job is None or job.kind != whatif_jobs.KIND or job.params.get("version") != row.version:
         abort(404)
-    kept = queue.blob(session, job_id) if job.status == queue.DONE else None
+    kept = queue.blob(session, run_id) if job.status == queue.DONE else None
     if kept is None:
         abort(404)
     response = Response(kept.data, mimetype="text/csv; charset=utf-8")
