@@ -18,7 +18,8 @@ What the city holds, all of it a function of ``units`` and ``seed`` only:
   number valid by GB 11643 (region, birth date, sequence, ISO 7064 MOD 11-2 check digit,
   computed here by ``id_number``, not by the product);
 - a year of inspections before ``ANCHOR``: ``VISITS`` rated visits a unit by one of its
-  area's inspectors, the newest giving the unit its stars;
+  area's inspectors, the newest giving the unit its stars (each visit's answers, score
+  and breakdown are those of a checklist the scoring core rates at that many stars);
 - users: ``admin`` (admin), ``m`` (manager of every community) and inspectors ``i001`` …
   (at least 50, one area each, every area served), all with the password ``PASSWORD``.
 
@@ -46,7 +47,7 @@ if str(ROOT) not in sys.path:
 
 CACHE = ROOT / "bench" / ".cache"
 #: Bump when what the city holds changes (the cache key carries it).
-CITY_VERSION = "1"
+CITY_VERSION = "2"
 ANCHOR = date(2026, 12, 1)
 UNITS_PER_AREA = 2500
 AREAS_PER_COMMUNITY = 5
@@ -57,7 +58,6 @@ PASSWORD = "bench-city-2026"
 #: Zhaxi: 13 three-star, 141 two-star and 6 one-star units of 160.
 ZHAXI = [3] * 13 + [2] * 141 + [1] * 6
 STATUS = {3: "three", 2: "two", 1: "one"}
-SCORE = {3: "92.0", 2: "80.0", 1: "65.0"}
 #: Lhasa county codes valid for births from 1985 on (GB/T 2260).
 REGIONS = ("540102", "540121", "540122", "540123", "540124", "540127")
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]
@@ -114,6 +114,32 @@ def _stars(units: int, rng: random.Random) -> list[int]:
         rng.shuffle(block)
         stars.extend(block)
     return stars[:units]
+
+
+def visit_records() -> dict[int, tuple[str, str, str]]:
+    """Per star level, one checklist giving it (answers JSON, breakdown JSON, score):
+    everything met for three stars, then items failed in card order until the scoring
+    core (``scoring.assess``) gives two stars, then one."""
+    import json
+
+    from scoring import assess, default_scorecard, display_score
+
+    card = default_scorecard()
+    answers = {item.code: "met" for item in card.items}
+    out = {}
+    for target in (3, 2, 1):
+        for item in card.items:
+            if assess(card, answers).stars <= target:
+                break
+            answers[item.code] = "not_met"
+        result = assess(card, answers)
+        assert result.stars == target, (target, result.stars)
+        out[target] = (
+            json.dumps(answers),
+            json.dumps(result.to_dict(), ensure_ascii=False),
+            str(display_score(result.score)),
+        )
+    return out
 
 
 def inspectors_of_area(area: int, n: dict[str, int]) -> list[int]:
@@ -236,7 +262,7 @@ def _fill(path: Path, units: int, seed: int) -> None:
         " created_at) VALUES (?, ?, ?, ?, ?, 'staff', 1, ?)",
         tenancies(),
     )
-    met = "{" + ", ".join(f'"{item.code}": "met"' for item in card.items) + "}"
+    records = visit_records()
     anchor = datetime.combine(ANCHOR, datetime.min.time(), UTC)
 
     def visits() -> Iterator[tuple]:
@@ -258,12 +284,15 @@ def _fill(path: Path, units: int, seed: int) -> None:
         "INSERT INTO inspection (id, unit_id, inspector_id, scorecard_version_id, client_key,"
         " outcome, answers, vetoes, notes, visited_at, created_at, summary)"
         " VALUES (?, ?, ?, 1, ?, 'completed', ?, '[]', '{}', ?, ?, '')",
-        ((iid, u, who, key, met, at, at) for iid, u, who, key, at, _s in visits()),
+        ((iid, u, who, key, records[s][0], at, at) for iid, u, who, key, at, s in visits()),
     )
     cur.executemany(
         "INSERT INTO rating (id, unit_id, inspection_id, scorecard_version_id, score, stars,"
-        " status, breakdown, rated_at) VALUES (?, ?, ?, 1, ?, ?, ?, '{}', ?)",
-        ((iid, u, iid, SCORE[s], s, STATUS[s], at) for iid, u, _w, _k, at, s in visits()),
+        " status, breakdown, rated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)",
+        (
+            (iid, u, iid, records[s][2], s, STATUS[s], records[s][1], at)
+            for iid, u, _w, _k, at, s in visits()
+        ),
     )
     cur.execute("COMMIT")
     cur.execute("ANALYZE")
