@@ -464,10 +464,12 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
             bindparam("now", type_=UTCDateTime()),
             bindparam("cutoff", type_=Date()),
         )
+        # Both planners need statistics on the scratch tables (PostgreSQL never analyses
+        # temporary tables by itself) to drive the join from the units.
         if conn.dialect.name == "sqlite":
-            # SQLite's planner needs fresh statistics on the scratch tables to drive the
-            # join from the units (it would otherwise scan a slot table per row).
             conn.exec_driver_sql("ANALYZE temp")
+        else:
+            conn.exec_driver_sql("ANALYZE plan_target, plan_area, plan_slot")
         result = conn.execute(
             statement,
             {
