@@ -334,8 +334,11 @@ def memory(units: int, folder: Path) -> None:
         from rentals.queue.models import Job
 
         app = create_app({"DATABASE_URL": url, "QUEUE_IMMEDIATE": False}, base=TestConfig)
+        time.sleep(5)  # imported and polling an empty queue
+        idle, _peak = rss(worker.pid)
+        print(f"  rentals worker {worker.pid}, idle: RSS {idle:.0f} MB")
         today = clock.today()
-        with app.app_context(), db.unit_of_work():
+        with app.app_context():
             job_id = jobs.start(
                 "roster",
                 {
@@ -348,6 +351,7 @@ def memory(units: int, folder: Path) -> None:
                 },
                 owner_id=1,
             )
+            db.session().commit()  # jobs.start adds to the request's unit of work
         started = time.perf_counter()
         status = "queued"
         while time.perf_counter() - started < 600:
