@@ -36,9 +36,12 @@ def test_a_small_city(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped
     assert wrong == 0
     assert db.execute("SELECT count(*) FROM inspection").fetchone()[0] == 3200 * city.VISITS
     # Every area has an inspector; the same seed gives the same city.
-    assert db.execute(
-        "SELECT count(*) FROM area WHERE id NOT IN (SELECT area_id FROM user_area)"
-    ).fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT count(*) FROM area WHERE id NOT IN (SELECT area_id FROM user_area)"
+        ).fetchone()[0]
+        == 0
+    )
     other = sqlite3.connect(city.build(3200, seed=5, quiet=True))
     assert list(other.execute("SELECT * FROM unit ORDER BY id LIMIT 50")) == list(
         db.execute("SELECT * FROM unit ORDER BY id LIMIT 50")
