@@ -10,11 +10,9 @@ executemany (the fast path), then times the register's own queries
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -22,8 +20,6 @@ from sqlmodel import Session, select
 from rentals import create_app
 from rentals.auth.models import User
 from rentals.config import TestConfig
-from rentals.db import build_engine
-from rentals.migrate import upgrade
 from rentals.register.models import Unit
 from rentals.register.queries import UnitFilter, unit_page
 
@@ -31,67 +27,15 @@ STATUSES = ["not_yet_rated", "three", "two", "two", "two", "one", "not_rated"]
 
 
 def fill(url: str, units: int) -> None:
-    engine = build_engine(url)
-    upgrade(engine)
-    rng = random.Random(1)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    raw = engine.raw_connection()
-    cur = raw.cursor()
-    cur.execute("BEGIN")
-    cur.execute("INSERT INTO community (id, name, name_bo, issuer) VALUES (1, 'c', '', '')")
-    cur.executemany(
-        "INSERT INTO area (id, community_id, name, name_bo) VALUES (?, 1, ?, '')",
-        [(a, f"区{a:02d}") for a in range(1, 41)],
-    )
-    people = units // 5
-    cur.executemany(
-        "INSERT INTO person (id, name, id_number, id_tail, phone, address, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, '', ?, ?)",
-        (
-            (
-                p,
-                f"房东{p}",
-                f"54010219800101{p:04d}"[-18:],
-                f"{p:04d}"[-4:],
-                f"+86139{p:08d}",
-                now,
-                now,
-            )
-            for p in range(1, people + 1)
-        ),
-    )
-    cur.executemany(
-        "INSERT INTO unit (id, code, area_id, address, street, house_number, unit_type, rooms,"
-        " status, landlord_id, rating_status, stars, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, 'room', 2, 'active', ?, ?, ?, ?, ?)",
-        (
-            (
-                u,
-                f"C-{u:07d}",
-                u % 40 + 1,
-                f"幸福路{u % 997}巷{u}号",
-                f"幸福路{u % 997}巷",
-                u,
-                rng.randint(1, people),
-                status,
-                {"three": 3, "two": 2, "one": 1, "not_rated": 0}.get(status),
-                now,
-                now,
-            )
-            for u in range(1, units + 1)
-            for status in [STATUSES[u % len(STATUSES)]]
-        ),
-    )
-    cur.execute(
-        "INSERT INTO user (id, username, display_name, password_hash, role, is_active,"
-        " must_change_password, session_token, created_at)"
-        " VALUES (1, 'm', 'm', 'x', 'manager', 1, 0, '', ?)",
-        (now,),
-    )
-    cur.execute("COMMIT")
-    cur.execute("ANALYZE")
-    raw.close()
-    engine.dispose()
+    """The shared synthetic city of ``units`` units (bench/city.py, built once per size and
+    cached) copied to ``url``, a SQLite URL. Its units follow this benchmark's old fill:
+    codes ``C-0000001`` …, addresses ``幸福路<u % 997>巷<u>号``, landlords ``房东<n>`` with
+    mobiles ``+86139<n:08d>``; user 1 is an admin, ``m`` a manager of every community."""
+    import shutil
+
+    from bench import city
+
+    shutil.copyfile(city.build(units), url.removeprefix("sqlite:///"))
 
 
 def timed(fn, repeat: int = 7) -> float:  # type: ignore[no-untyped-def]

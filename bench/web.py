@@ -30,9 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from bench.register import fill  # noqa: E402
 from rentals import create_app, db  # noqa: E402
-from rentals.auth.models import User, UserCommunity  # noqa: E402
+from rentals.auth.models import User  # noqa: E402
 from rentals.auth.passwords import hash_password  # noqa: E402
 from rentals.config import TestConfig  # noqa: E402
 from rentals.tasks import services  # noqa: E402
@@ -41,13 +43,14 @@ PASSWORD = "bench-manager-2026"
 
 
 def prepare(url: str, units: int) -> None:
+    """The shared synthetic city (bench/city.py via bench.register.fill), its manager ``m``
+    (of every community) with this benchmark's password, and today's tasks."""
     fill(url, units)
     app = create_app({"DATABASE_URL": url, "ARGON2_TIME_COST": 3}, base=TestConfig)
     with app.app_context(), db.unit_of_work() as session:
-        manager = session.get(User, 1)
+        manager = session.scalars(select(User).where(User.username == "m")).one()
         manager.password_hash = hash_password(PASSWORD)
         session.add(manager)
-        session.add(UserCommunity(user_id=1, community_id=1))  # managers see their community
         services.plan(session, today=date.today())
 
 

@@ -19,7 +19,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    case,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,7 +41,7 @@ from rentals import clock
 from rentals.audit import services as audit
 from rentals.auth.models import Role, User, UserArea
 from rentals.errors import Conflict, NotFound
-from rentals.modelbase import utcnow
+from rentals.modelbase import UTCDateTime, utcnow
 from rentals.register.models import Unit, UnitStatus
 from rentals.tasks.models import Task, TaskKind, TaskStatus
 from scoring.scorecard import DEFAULT_SERIOUS_REVISIT_DAYS
@@ -47,6 +60,12 @@ LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
 #: register instead of planning them by id.
 FULL_RUN_UNITS = 50_000
 REINSPECTION_DAYS = 7
+#: More units needing work than this: the units with no routine task yet (a city's first
+#: plan, a large import) are planned by one INSERT … SELECT in the database (_plan_fresh).
+SET_BASED_UNITS = FULL_RUN_UNITS
+#: Picks simulated per area before the set-based assignment falls back to plain rotation
+#: (only reached when an area's inspectors start with very unequal loads).
+PREFIX_PICKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -312,6 +331,163 @@ def _run(
     return PlanReport(created=created, cancelled=cancelled, reopened=reopened, units=len(units))
 
 
+# --- the set-based first plan -----------------------------------------------------------
+
+_scratch = MetaData()
+#: Per rating (stars, NULL as -1): the periods a unit without tasks gets, in pick order.
+_targets = Table(
+    "plan_target",
+    _scratch,
+    Column("stars_key", Integer, primary_key=True),
+    Column("ord", Integer, primary_key=True),
+    Column("period_key", String(24)),
+    Column("start", Date),
+    Column("due", Date),
+    prefixes=["TEMPORARY"],
+)
+#: Per area: the first ``prefix`` picks of its inspectors, then a rotation of ``size``.
+_areas = Table(
+    "plan_area",
+    _scratch,
+    Column("area_id", Integer, primary_key=True),
+    Column("prefix", Integer),
+    Column("size", Integer),
+    prefixes=["TEMPORARY"],
+)
+_slots = Table(
+    "plan_slot",
+    _scratch,
+    Column("area_id", Integer, primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("inspector_id", Integer),
+    prefixes=["TEMPORARY"],
+)
+
+_FRESH_SQL = """
+INSERT INTO task (unit_id, kind, period_key, start, due, status, inspector_id,
+                  stars_at_planning, created_at, done_at)
+SELECT q.unit_id, :kind, q.period_key, q.start, q.due, :status, q.inspector_id,
+       q.stars, :now, NULL
+FROM (
+    SELECT f.id AS unit_id, f.stars, t.ord, t.period_key, t.start, t.due, s.inspector_id
+    FROM (
+        SELECT u.id, u.area_id, u.stars, COALESCE(u.stars, -1) AS stars_key,
+               ROW_NUMBER() OVER (PARTITION BY u.area_id ORDER BY u.id) - 1 AS n
+        FROM unit u
+        WHERE u.status = :active
+          AND (u.stars IS NULL OR u.stars IN (0, 1, 2, 3))
+          AND NOT EXISTS (
+              SELECT 1 FROM task x
+              WHERE x.unit_id = u.id AND x.kind = :kind AND x.due >= :cutoff
+          )
+    ) f
+    JOIN plan_target t ON t.stars_key = f.stars_key
+    LEFT JOIN plan_area a ON a.area_id = f.area_id
+    LEFT JOIN plan_slot s ON s.area_id = f.area_id AND s.slot = CASE
+        WHEN :per_unit * f.n + t.ord < a.prefix THEN :per_unit * f.n + t.ord
+        ELSE a.prefix + (:per_unit * f.n + t.ord - a.prefix) % a.size END
+) q
+WHERE 1 = 1
+ON CONFLICT (unit_id, kind, period_key) DO NOTHING
+"""
+
+
+def _area_picks(assigner: _Assigner, area_id: int) -> tuple[list[int], int]:
+    """The area's pick sequence as ``_Assigner.pick`` would make it for this area alone:
+    the picks until its inspectors' loads are level (the prefix), then the rotation in
+    user-id order that level loads give. Returns (prefix + one rotation, prefix length)."""
+    users = sorted({u for _load, u in assigner.heaps.get(area_id, ())})
+    if not users:
+        return [], 0
+    load = {u: assigner.load[u] for u in users}
+    top = max(load.values())
+    heap = [(load[u], u) for u in users]
+    heapq.heapify(heap)
+    prefix: list[int] = []
+    while heap[0][0] < top and len(prefix) < PREFIX_PICKS:
+        n, user = heap[0]
+        prefix.append(user)
+        heapq.heapreplace(heap, (n + 1, user))
+    if heap[0][0] < top:  # cut short: rotate over the order the heap reached
+        users = [u for _n, u in sorted(heap)]
+    return prefix + users, len(prefix)
+
+
+def _plan_fresh(session: Session, *, today: date) -> PlanReport:
+    """Plan every active unit that has no routine task that matters ``today`` in one
+    INSERT … SELECT computed by the database from the unit table.
+
+    Such a unit's plan is its cadence's ``fresh`` plan (current and next period), the
+    same for every unit of a rating: the periods come from ``schedules.plan_unit`` (one
+    home for the rules) into a small scratch table, and the database joins them to the
+    units. Inspectors are assigned per area in unit-id order exactly as ``_Assigner``
+    picks them for inspectors serving one area (least loaded first, then in turn); an
+    inspector serving several areas is counted in each area from the load at the start.
+    """
+    per_unit = {len(schedules.plan_unit(s, today, ()).to_create) for s in (3, 2, 1, 0, None)}
+    assert per_unit == {2}, per_unit
+    conn = session.connection()
+    for table in (_targets, _areas, _slots):
+        table.drop(conn, checkfirst=True)
+        table.create(conn)
+    try:
+        conn.execute(
+            _targets.insert(),
+            [
+                {
+                    "stars_key": -1 if stars is None else stars,
+                    "ord": n,
+                    "period_key": period.key,
+                    "start": period.start,
+                    "due": period.due,
+                }
+                for stars in (3, 2, 1, 0, None)
+                for n, period in enumerate(schedules.plan_unit(stars, today, ()).to_create)
+            ],
+        )
+        assigner = _Assigner(session)
+        area_rows, slot_rows = [], []
+        for area_id in assigner.heaps:
+            picks, prefix = _area_picks(assigner, area_id)
+            if picks:
+                area_rows.append(
+                    {"area_id": area_id, "prefix": prefix, "size": len(picks) - prefix}
+                )
+                slot_rows.extend(
+                    {"area_id": area_id, "slot": n, "inspector_id": user}
+                    for n, user in enumerate(picks)
+                )
+        if area_rows:
+            conn.execute(_areas.insert(), area_rows)
+            conn.execute(_slots.insert(), slot_rows)
+        statement = text(_FRESH_SQL).bindparams(
+            bindparam("now", type_=UTCDateTime()),
+            bindparam("cutoff", type_=Date()),
+        )
+        # Both planners need statistics on the scratch tables (PostgreSQL never analyses
+        # temporary tables by itself) to drive the join from the units.
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("ANALYZE temp")
+        else:
+            conn.exec_driver_sql("ANALYZE plan_target, plan_area, plan_slot")
+        result = conn.execute(
+            statement,
+            {
+                "kind": TaskKind.ROUTINE.value,
+                "status": TaskStatus.OPEN.value,
+                "active": UnitStatus.ACTIVE.value,
+                "now": utcnow(),
+                "cutoff": schedules.history_cutoff(today),
+                "per_unit": 2,
+            },
+        )
+        created = max(result.rowcount, 0)
+    finally:
+        for table in (_slots, _areas, _targets):
+            table.drop(conn, checkfirst=True)
+    return PlanReport(created=created, units=created // 2)
+
+
 def _units_needing_work(session: Session, today: date) -> list[int]:
     """Active units whose plan for ``today`` may not be empty, in id order.
 
@@ -362,11 +538,18 @@ def plan(session: Session, *, today: date) -> PlanReport:
     """Bring every unit's routine tasks in line with its rating as of ``today``.
 
     Work is proportional to what changed: only units found by ``_units_needing_work``
-    are planned (by id), and when they are many, one pass over the whole register is
-    cheaper than lists of ids, so the full run is used (the result is the same).
+    are planned (by id). When they are many, the units with no tasks yet are planned
+    first by the database itself (``_plan_fresh``), and if many still need work, one
+    pass over the whole register is cheaper than lists of ids, so the full run is used
+    (the result is the same).
     """
     started = time.perf_counter()
     unit_ids = _units_needing_work(session, today)
+    fresh = PlanReport()
+    if len(unit_ids) > SET_BASED_UNITS:
+        fresh = _plan_fresh(session, today=today)
+        if fresh.created:
+            unit_ids = _units_needing_work(session, today)
     if len(unit_ids) > FULL_RUN_UNITS:
         report = replace(_run(session, today=today), units=len(unit_ids))
     else:
@@ -378,6 +561,7 @@ def plan(session: Session, *, today: date) -> PlanReport:
         assigner = _Assigner(session, areas)
         for batch in batches:
             report += _run(session, today=today, unit_ids=batch, assigner=assigner)
+    report += fresh
     report = replace(report, created=report.created + plan_serious_revisits(session, today=today))
     log.info("planned %s in %.2fs: %s", today, time.perf_counter() - started, report)
     return report
