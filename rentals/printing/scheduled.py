@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from rentals import db
+from rentals import db, queue
 from rentals.printing.documents import preview_changed_plaques, print_roster
 from rentals.printing.models import ScheduledPrint
 from rentals.register.models import Area
@@ -106,6 +106,51 @@ def render_roster(session: Session, slot: RosterSlot, *, today: date) -> Schedul
 def keep(session: Session, row: ScheduledPrint) -> ScheduledPrint:
     """Store a prepared document once (the row another scheduler stored first wins)."""
     return db.insert_once(session, row, lambda: _find(session, row.key))
+
+
+#: The queue's job kind for the scheduler's weekly documents.
+WEEKLY = "weekly_print"
+
+
+def enqueue_weekly(session: Session, what: str, *, today: date) -> str:
+    """The scheduler's part of a weekly print: one queued job ("rosters" or "plaques");
+    ``rentals worker`` renders. A second scheduler, a rerun or a retry after a crash
+    queues or runs again harmlessly: the documents are kept once by their keys."""
+    job = queue.enqueue(
+        session, kind=WEEKLY, params={"what": what, "today": today.isoformat()}, owner_id=None
+    )
+    return job.id
+
+
+@queue.handler(WEEKLY)
+def run_weekly(work: queue.JobRun) -> dict[str, Any]:
+    what, today = work.job.params["what"], date.fromisoformat(work.job.params["today"])
+    work.session.commit()  # the documents are written in their own units of work
+    kept = prepare_rosters(today) if what == "rosters" else prepare_plaque_batch(today)
+    return {"what": what, "kept": kept}
+
+
+def prepare_rosters(today: date) -> int:
+    """Render next week's missing rosters, each in a read transaction and stored in a
+    short write of its own (on SQLite WeasyPrint never works under the write lock)."""
+    with db.unit_of_work(write=False) as session:
+        slots = missing_rosters(session, today=today)
+    for slot in slots:
+        with db.unit_of_work(write=False) as session:
+            row = render_roster(session, slot, today=today)
+        with db.unit_of_work() as session:
+            keep(session, row)
+    return len(slots)
+
+
+def prepare_plaque_batch(today: date) -> int:
+    """Render and keep the week's plaque preview unless it exists; the plaques listed."""
+    with db.unit_of_work(write=False) as session:
+        row = render_plaque_batch(session, today=today)
+    if row is None:
+        return 0
+    with db.unit_of_work() as session:
+        return len(keep(session, row).units)
 
 
 def latest_plaque_batch(session: Session) -> dict[str, Any] | None:

@@ -91,45 +91,26 @@ def sweep_points_daily() -> None:
 
 
 def print_rosters_weekly() -> None:
-    """Render next week's roster of every area into ``scheduled_print`` rows (once each).
-
-    Each roster renders in a read transaction and is stored in a short write of its own,
-    so on SQLite the weekly run never holds the write lock while WeasyPrint works.
-    """
+    """Queue the rendering of next week's roster of every area (the worker renders them
+    into ``scheduled_print`` rows, once each): the clock keeps no heavy work."""
     from rentals.printing import scheduled
 
-    app = _the_app()
-    with app.app_context():
-        today = _today(app)
-        with db.unit_of_work(write=False) as session:
-            slots = scheduled.missing_rosters(session, today=today)
-        for slot in slots:
-            with db.unit_of_work(write=False) as session:
-                row = scheduled.render_roster(session, slot, today=today)
-            with db.unit_of_work() as session:
-                scheduled.keep(session, row)
-        with db.unit_of_work() as session:
-            _note(session, "print_rosters_weekly")
-    log.info("job print_rosters_weekly: %d rosters for next week", len(slots))
+    _run(
+        "print_rosters_weekly",
+        lambda session, _app, today: scheduled.enqueue_weekly(session, "rosters", today=today),
+    )
 
 
 def prepare_plaques_weekly() -> None:
-    """Prepare the week's preview batch (样张: no serials, nothing issued or retired) of
-    the plaques whose rating changed, as a ``scheduled_print`` row the print page lists;
-    once a week: a rerun in the same week keeps the first."""
+    """Queue the week's preview batch (样张: no serials, nothing issued or retired) of the
+    plaques whose rating changed; the worker keeps it as a ``scheduled_print`` row the
+    print page lists, once a week (a rerun in the same week keeps the first)."""
     from rentals.printing import scheduled
 
-    app = _the_app()
-    with app.app_context():
-        today = _today(app)
-        with db.unit_of_work(write=False) as session:
-            row = scheduled.render_plaque_batch(session, today=today)
-        with db.unit_of_work() as session:
-            if row is not None:
-                row = scheduled.keep(session, row)
-            _note(session, "prepare_plaques_weekly")
-        summary = f"{len(row.units)} changed plaques" if row is not None else "already prepared"
-    log.info("job prepare_plaques_weekly %s: %s", today, summary)
+    _run(
+        "prepare_plaques_weekly",
+        lambda session, _app, today: scheduled.enqueue_weekly(session, "plaques", today=today),
+    )
 
 
 def queue_messages() -> None:

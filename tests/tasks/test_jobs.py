@@ -45,6 +45,24 @@ def _runs(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return {row[0]: row[1] for row in rows}
 
 
+def _work_the_queue(app) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Run every queued job as ``rentals worker`` would (the queue's own ``run``); return
+    their results. The scheduler only queues heavy work."""
+    from rentals import queue
+    from rentals.queue.models import Job
+
+    with app.app_context(), db.unit_of_work(write=False) as session:
+        waiting = list(session.scalars(select(Job.id).where(Job.status == "queued")))
+    results = []
+    for job_id in waiting:
+        queue.run(app, job_id)
+        with app.app_context(), db.unit_of_work(write=False) as session:
+            job = session.get(Job, job_id)
+            assert job is not None and job.status == "done", (job and job.error)
+            results.append(job.result)
+    return results
+
+
 def _wait_until(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not condition():
@@ -133,7 +151,10 @@ def test_printing_jobs_publish_the_blacklist_once_and_write_rosters(job_app):
     jobs.print_rosters_weekly()
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(BlacklistEdition)) == 1
+        assert session.scalar(select(func.count()).select_from(ScheduledPrint)) == 0  # queued
+    assert _work_the_queue(job_app) == [{"what": "rosters", "kept": 1}]
     jobs.print_rosters_weekly()  # a rerun in the same week renders nothing more
+    assert _work_the_queue(job_app) == [{"what": "rosters", "kept": 0}]
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         rosters = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "roster"))
         [roster] = [(r.area_id, r.week.weekday(), bytes(r.pdf or b"")) for r in rosters]
@@ -194,6 +215,7 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
         factories.make_user(session, "manager", username="batchboss", communities=(community,))
     jobs._app = job_app
     jobs.prepare_plaques_weekly()
+    assert _work_the_queue(job_app) == [{"what": "plaques", "kept": 1}]
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         [batch] = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "plaques"))
         first, first_id = bytes(batch.pdf or b""), batch.id
@@ -202,6 +224,7 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
     body = text(first)
     assert "CH-00001" in body and "SM-00001" not in body and "样张" in body
     jobs.prepare_plaques_weekly()  # same week: nothing rewritten
+    assert _work_the_queue(job_app) == [{"what": "plaques", "kept": 0}]
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         [again] = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "plaques"))
         assert (again.id, bytes(again.pdf or b"")) == (first_id, first)
