@@ -1,8 +1,12 @@
-"""The managers' dashboard: every figure is one GROUP BY over indexed columns.
+"""The managers' dashboard: figures summed from the aggregates, lists read from the rows.
 
-Every figure has a list behind it, and both come from the same conditions (``_units``,
-``_tasks``, ``_orders``, ``_visits``): the count is a ``count()`` over the conditions and the
-list a ``select`` of rows over them, so a figure and its list cannot disagree.
+Figures come from ``dashboard_units``, ``dashboard_month`` and ``dashboard_task``
+(``aggregates`` keeps them as rows change), summed over the areas of the user's scope and
+filter, so a view costs what the number of areas costs, not the number of units. "Stale"
+is an indexed count on the unit's last inspection date; open orders are few and counted on
+their own index. The list behind each figure reads the rows themselves (``_units``,
+``_tasks``, ``_orders``, ``_visits``), a page at a time by keyset; the tests hold every
+figure to its list and to counts of their own.
 
 The population is the *active* units within the user's scope (``unit_scope``, the one home of
 the scoping rule), narrowed by the community and area filters. The period is a calendar month.
@@ -11,17 +15,14 @@ the scoping rule), narrowed by the community and area filters. The period is a c
 from __future__ import annotations
 
 import calendar
-import time as monotonic_time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-import schedules
 from rentals import clock
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
@@ -98,18 +99,6 @@ def _count(session: Session, stmt: Any) -> int:
 # --- the star split and its movement ------------------------------------------------------
 
 
-def star_split(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    rows = session.execute(
-        select(Unit.rating_status, func.count())
-        .where(*_units(user, flt))
-        .group_by(Unit.rating_status)
-    )
-    split = dict.fromkeys(STATES, 0)
-    for state, n in rows:
-        split[state] = split.get(state, 0) + n
-    return split
-
-
 def _spans(
     user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
 ) -> Any:
@@ -154,33 +143,6 @@ def month_ends(flt: Filter) -> list[date]:
     return out[::-1]
 
 
-def star_history(session: Session, user: User, flt: Filter) -> list[tuple[date, dict[str, int]]]:
-    """Units by rating status of their newest rating row as of each month end.
-
-    One GROUP BY over the spans: each span is counted in the months from the one it was
-    made in (``first``) to the one before it was replaced (``last`` exclusive).
-    """
-    ends = month_ends(flt)
-    bounds = [_utc(end + timedelta(days=1)) for end in ends]
-    spans = _spans(user, flt)
-
-    def month_index(column: Any) -> Any:
-        # The first month whose end comes after ``column``; len(bounds) if none or NULL.
-        return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
-
-    first, last = month_index(spans.c.since), month_index(spans.c.until)
-    rows = session.execute(
-        select(spans.c.status, first, last, func.count())
-        .where(spans.c.since < bounds[-1])
-        .group_by(spans.c.status, first, last)
-    )
-    history = [(end, dict.fromkeys(STATES, 0)) for end in ends]
-    for state, start, stop, n in rows:
-        for i in range(start, stop):
-            history[i][1][state] = history[i][1].get(state, 0) + n
-    return history
-
-
 def _moves(user: User, flt: Filter) -> Any:
     """Per unit rated at both ends of the period: its stars at the start and at the end."""
     start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
@@ -201,18 +163,6 @@ def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) ->
         moves.c.after > moves.c.before if direction == "rising" else moves.c.after < moves.c.before
     )
     return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
-
-
-def movement(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    """Units whose stars rose or fell between the start and the end of the period."""
-    moves = _moves(user, flt)
-    row = session.execute(
-        select(
-            func.sum(case((moves.c.after > moves.c.before, 1), else_=0)),
-            func.sum(case((moves.c.after < moves.c.before, 1), else_=0)),
-        )
-    ).one()
-    return {"rising": int(row[0] or 0), "falling": int(row[1] or 0)}
 
 
 # --- inspections: tasks in the period, the planned work, inspectors ----------------------
@@ -244,58 +194,6 @@ def _tasks(user: User, flt: Filter, kind: str, inspector_id: int | None = None) 
     return conds
 
 
-def task_counts(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
-            func.sum(case((_overdue(flt), 1), else_=0)),
-        )
-        .select_from(Task)
-        .join(Unit, Unit.id == Task.unit_id)
-        .where(*_tasks(user, flt, "due"))
-    ).one()
-    return {"due": int(row[0] or 0), "done": int(row[1] or 0), "overdue": int(row[2] or 0)}
-
-
-@dataclass(frozen=True)
-class PlannedWork:
-    """schedules.four_week_workload on the current stars (Zhaxi: 13 + 2×141 + 4×6 = 319)."""
-
-    monthly: int
-    fortnightly: int
-    weekly: int
-    total: int
-    done: int
-    since: date
-
-
-def planned_work(session: Session, user: User, flt: Filter) -> PlannedWork:
-    counts: dict[int | None, int] = dict(
-        session.execute(
-            select(Unit.stars, func.count()).where(*_units(user, flt)).group_by(Unit.stars)
-        ).all()
-    )
-    work = schedules.four_week_workload(counts)
-    by_cadence = dict.fromkeys(schedules.Cadence, 0)
-    for stars, n in counts.items():
-        by_cadence[schedules.cadence_for(stars)] += n
-    since = flt.today - timedelta(days=FOUR_WEEKS - 1)
-    return PlannedWork(
-        monthly=by_cadence[schedules.Cadence.MONTHLY],
-        fortnightly=by_cadence[schedules.Cadence.FORTNIGHTLY],
-        weekly=by_cadence[schedules.Cadence.WEEKLY],
-        total=work["total"],
-        done=_count(
-            session,
-            select(Inspection.id)
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .where(*_visits(user, flt, "recent")),
-        ),
-        since=since,
-    )
-
-
 VISIT_KINDS = ("recent", "refused")
 
 
@@ -314,37 +212,6 @@ def _visits(user: User, flt: Filter, kind: str) -> list[Any]:
             Inspection.visited_at < _utc(flt.end + timedelta(days=1)),
         ]
     return [*_units(user, flt), *window]
-
-
-@dataclass(frozen=True)
-class InspectorLoad:
-    user_id: int
-    name: str
-    due: int
-    done: int
-    overdue: int
-
-
-def inspectors(session: Session, user: User, flt: Filter) -> list[InspectorLoad]:
-    """Tasks due in the period per inspector (scoped units only): due, done, overdue."""
-    rows = session.execute(
-        select(
-            Task.inspector_id,
-            User.display_name,
-            func.count(),
-            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
-            func.sum(case((_overdue(flt), 1), else_=0)),
-        )
-        .select_from(Task)
-        .join(Unit, Unit.id == Task.unit_id)
-        .join(User, User.id == Task.inspector_id)
-        .where(*_tasks(user, flt, "due"))
-        .group_by(Task.inspector_id, User.display_name)
-        .order_by(User.display_name, Task.inspector_id)
-    )
-    return [
-        InspectorLoad(i, name, int(d or 0), int(k or 0), int(o or 0)) for i, name, d, k, o in rows
-    ]
 
 
 # --- rectification orders by hazard ------------------------------------------------------
@@ -382,99 +249,25 @@ def orders_by_item(session: Session, user: User, flt: Filter) -> list[tuple[str,
 RATE_KINDS = ("inspected", "fire", "registered", "stale")
 
 
-def _newest_completed() -> Any:
-    return (
-        select(Inspection.unit_id, func.max(Inspection.id).label("iid"))
-        .where(Inspection.outcome == Outcome.COMPLETED.value)
-        .group_by(Inspection.unit_id)
-        .subquery()
-    )
-
-
 def _answer(code: str) -> Any:
     return Inspection.answers[code].as_string()
 
 
 def _rate_select(user: User, flt: Filter, kind: str, columns: tuple[Any, ...]) -> Any:
-    """Units by the newest completed inspection: inspected, F1 met, S2 and S3 met, stale
-    (never inspected, or past its cadence as ``schedules.is_stale`` says)."""
+    """Units by their newest completed inspection (``Unit.last_inspection_id``): inspected,
+    F1 met, S2 and S3 met; or stale (never inspected, or past its cadence as
+    ``schedules.is_stale`` says, on ``Unit.last_inspected_on``)."""
+    stmt = select(*columns).select_from(Unit).where(*_units(user, flt))
     if kind == "stale":
-        last = (
-            select(Inspection.unit_id, func.max(Inspection.visited_at).label("at"))
-            .where(Inspection.outcome == Outcome.COMPLETED.value)
-            .group_by(Inspection.unit_id)
-            .subquery()
-        )
-        # The plaque's rule (schedules.is_stale) as one cut-off per cadence: stale when the
-        # last completed inspection fell before the period before today's.
-        cutoff = {c: _utc(schedules.stale_before(c, flt.today)) for c in schedules.Cadence}
-        limit = case(
-            *((Unit.stars == n, cutoff[schedules.cadence_for(n)]) for n in (3, 2, 1, 0)),
-            else_=cutoff[schedules.cadence_for(None)],
-        )
-        return (
-            select(*columns)
-            .select_from(Unit)
-            .outerjoin(last, last.c.unit_id == Unit.id)
-            .where(*_units(user, flt), or_(last.c.at.is_(None), last.c.at < limit))
-        )
-    newest = _newest_completed()
-    stmt = (
-        select(*columns)
-        .select_from(Unit)
-        .join(newest, newest.c.unit_id == Unit.id)
-        .join(Inspection, Inspection.id == newest.c.iid)
-        .where(*_units(user, flt))
-    )
+        from rentals.dashboard.figures import stale_condition
+
+        return stmt.where(stale_condition(flt.today))
+    stmt = stmt.join(Inspection, Inspection.id == Unit.last_inspection_id)
     if kind == "fire":
         stmt = stmt.where(_answer(FIRE_ITEM) == "met")
     elif kind == "registered":
         stmt = stmt.where(and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)))
     return stmt
-
-
-@dataclass
-class Rates:
-    units: int
-    inspected: int
-    fire: int
-    registered: int
-    refused: int
-    stale: int
-    share: dict[str, float] = field(default_factory=dict)
-
-
-def rates(session: Session, user: User, flt: Filter) -> Rates:
-    newest = _newest_completed()
-    met = case((_answer(FIRE_ITEM) == "met", 1), else_=0)
-    registered = case((and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)), 1), else_=0)
-    row = session.execute(
-        select(func.count(), func.sum(met), func.sum(registered))
-        .select_from(Unit)
-        .join(newest, newest.c.unit_id == Unit.id)
-        .join(Inspection, Inspection.id == newest.c.iid)
-        .where(*_units(user, flt))
-    ).one()
-    units = int(
-        session.scalar(select(func.count()).select_from(Unit).where(*_units(user, flt))) or 0
-    )
-    inspected, fire, reg = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
-    result = Rates(
-        units=units,
-        inspected=inspected,
-        fire=fire,
-        registered=reg,
-        refused=_count(
-            session,
-            select(Inspection.id)
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .where(*_visits(user, flt, "refused")),
-        ),
-        stale=_count(session, _rate_select(user, flt, "stale", (Unit.id,))),
-    )
-    if inspected:
-        result.share = {"fire": fire / inspected, "registered": reg / inspected}
-    return result
 
 
 # --- incidents (治安事件): per month and per area ------------------------------------------
@@ -504,60 +297,6 @@ def _incident_unit() -> Any:
     month's incidents are few, so they are read by date and their units by primary key.
     At 100,000 units with 10,000 incidents the figure took 150 ms that way, 50 ms this way."""
     return Unit.id == Incident.unit_id + 0
-
-
-@dataclass(frozen=True)
-class Incidents:
-    total: int
-    victim: int
-    #: (area id, area name, incidents in the period), every area of the scope and filter.
-    by_area: list[tuple[int, str, int]]
-    #: (first day of the month, incidents) for the MONTHS months ending with the period.
-    by_month: list[tuple[date, int]]
-
-
-def incidents(session: Session, user: User, flt: Filter) -> Incidents:
-    row = session.execute(
-        select(func.count(), func.sum(case((Incident.resident_victim.is_(True), 1), else_=0)))  # type: ignore[attr-defined]
-        .select_from(Incident)
-        .join(Unit, _incident_unit())
-        .where(*_incidents(user, flt, "all"))
-    ).one()
-    counted = dict(
-        session.execute(
-            select(Unit.area_id, func.count())
-            .select_from(Incident)
-            .join(Unit, _incident_unit())
-            .where(*_incidents(user, flt, "all"))
-            .group_by(Unit.area_id)
-        ).all()
-    )
-    areas = [a for a in areas_for(session, user) if not flt.area_id or a.id == flt.area_id]
-    if flt.community_id:
-        areas = [a for a in areas if a.community_id == flt.community_id]
-    firsts = [end.replace(day=1) for end in month_ends(flt)]
-    bounds = [end + timedelta(days=1) for end in month_ends(flt)]
-    month = case(*((Incident.occurred_on < b, i) for i, b in enumerate(bounds)))
-    per_month = dict(
-        session.execute(
-            select(month, func.count())
-            .select_from(Incident)
-            .join(Unit, _incident_unit())
-            .where(
-                *_units(user, flt),
-                live_incident(),
-                Incident.occurred_on >= firsts[0],
-                Incident.occurred_on < bounds[-1],
-            )
-            .group_by(month)
-        ).all()
-    )
-    return Incidents(
-        total=int(row[0] or 0),
-        victim=int(row[1] or 0),
-        by_area=[(a.id, a.name, int(counted.get(a.id, 0))) for a in areas],  # type: ignore[misc]
-        by_month=[(first, int(per_month.get(i, 0))) for i, first in enumerate(firsts)],
-    )
 
 
 # --- the lists behind the figures --------------------------------------------------------
@@ -640,38 +379,3 @@ def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
         .order_by(Community.name)
     )
     return [(i, n) for i, n in session.execute(stmt)]
-
-
-#: Seconds the figures of one user and filter are reused: like the register's star counts,
-#: they summarise the whole scope, so a reload within this time reads no table.
-FIGURES_TTL = 60.0
-FIGURES_KEPT = 256
-
-
-def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
-    """Every figure of the dashboard page, reused for FIGURES_TTL seconds per user and filter
-    (per user, not per role: scopes differ between users of one role)."""
-    cache: dict[Any, tuple[float, dict[str, Any]]] = current_app.extensions.setdefault(
-        "rentals.dashboard", {}
-    )
-    key = (user.id, user.role, flt)
-    now = monotonic_time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < FIGURES_TTL:
-        return hit[1]
-    result = {
-        "split": star_split(session, user, flt),
-        "history": star_history(session, user, flt),
-        "moved": movement(session, user, flt),
-        "tasks": task_counts(session, user, flt),
-        "work": planned_work(session, user, flt),
-        "inspectors": inspectors(session, user, flt),
-        "orders": orders_by_item(session, user, flt),
-        "rates": rates(session, user, flt),
-        "incidents": incidents(session, user, flt),
-    }
-    if len(cache) >= FIGURES_KEPT:
-        for old in [k for k, (at, _v) in cache.items() if now - at >= FIGURES_TTL] or list(cache):
-            del cache[old]
-    cache[key] = (now, result)
-    return result
