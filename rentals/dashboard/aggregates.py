@@ -487,3 +487,21 @@ def rebuild(conn: Connection) -> dict[str, int]:
         "tasks": len(tasks),
         "last_inspections_changed": len(changed),
     }
+
+
+def snapshot(conn: Connection) -> dict[str, dict[tuple[Any, ...], int]]:
+    """Every non-zero aggregate row, by table and key (for ``rebuild --check`` and tests)."""
+    out: dict[str, dict[tuple[Any, ...], int]] = {}
+    for model, column in (
+        (DashboardUnits, "units"),
+        (DashboardMonth, "n"),
+        (DashboardTask, "n"),
+    ):
+        table = model.__table__  # type: ignore[attr-defined]
+        keys = list(table.primary_key.columns)
+        rows = conn.execute(select(*keys, table.c[column]).where(table.c[column] != 0))
+        out[table.name] = {
+            tuple(bool(v) if isinstance(v, bool) else v for v in row[:-1]): int(row[-1])
+            for row in rows
+        }
+    return out

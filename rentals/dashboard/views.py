@@ -18,8 +18,14 @@ from flask_login import current_user
 from rentals import db
 from rentals.auth.access import STAFF, roles_required
 from rentals.auth.models import User
-from rentals.dashboard import aggregates  # noqa: F401  (its mapper events keep the counts)
-from rentals.dashboard import bp, charts, export, figures, queries
+from rentals.dashboard import (
+    aggregates,  # noqa: F401  (its mapper events keep the counts)
+    bp,
+    charts,
+    export,
+    figures,
+    queries,
+)
 from rentals.errors import InvalidInput
 from rentals.register.queries import areas_for
 
