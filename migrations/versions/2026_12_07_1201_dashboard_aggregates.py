@@ -138,11 +138,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_unit_area_stale", ["area_id", "status", "stars", "last_inspected_on"]
         )
+    op.create_index("ix_inspection_visited_at", "inspection", ["visited_at", "id"])
     create_task_triggers()
 
 
 def downgrade() -> None:
     drop_task_triggers()
+    op.drop_index("ix_inspection_visited_at", table_name="inspection")
     with op.batch_alter_table("unit") as batch_op:
         batch_op.drop_index("ix_unit_area_stale")
         batch_op.drop_index("ix_unit_stale")

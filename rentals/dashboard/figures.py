@@ -328,3 +328,42 @@ def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
         "rates": rates(session, user, flt, units),
         "incidents": incidents(session, user, flt),
     }
+
+
+def total_of(
+    session: Session,
+    user: User,
+    flt: Filter,
+    *,
+    kind: str,
+    detail: str,
+    inspector_id: int | None = None,
+    item: str | None = None,
+) -> int | None:
+    """The figure a list stands behind, from the aggregates as the page shows it (None for
+    orders: they are few and counted on their own index)."""
+    if kind == "stars":
+        return star_split(_units(session, user, flt)).get(detail, 0)
+    if kind == "moved":
+        return movement(session, user, flt)[detail]
+    if kind == "tasks":
+        rows = _task_rows(session, user, flt)
+        if inspector_id is not None:
+            rows = [r for r in rows if r[0] == inspector_id]
+        return task_counts(rows, flt.today)[detail]
+    if kind == "visits" and detail == "recent":
+        return planned_work(session, user, flt, []).done
+    if kind == "visits":
+        return _month_metrics(session, user, flt, ("refused",), flt.month, flt.month)[
+            (flt.month, "refused")
+        ]
+    if kind == "rates" and detail == "stale":
+        return stale_count(session, user, flt)
+    if kind == "rates":
+        units = _units(session, user, flt)
+        index = {"inspected": 2, "fire": 3, "registered": 4}[detail]
+        return sum(u[-1] for u in units if u[2] and u[index])
+    if kind == "incidents":
+        got = incidents(session, user, flt)
+        return got.total if detail == "all" else got.victim
+    return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from rentals import clock
@@ -29,6 +29,7 @@ from rentals.auth.models import User
 from rentals.incidents.models import Incident
 from rentals.incidents.queries import live as live_incident
 from rentals.inspections.models import Inspection, OrderStatus, Outcome, RectificationOrder
+from rentals.modelbase import UTCDateTime
 from rentals.ratings.models import Rating
 from rentals.register.models import Area, Community, Unit, UnitStatus
 from rentals.register.queries import areas_for
@@ -306,6 +307,16 @@ def _incident_unit() -> Any:
 LIST_KINDS = ("stars", "moved", "tasks", "visits", "orders", "rates", "incidents")
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The rows behind a figure: ``stmt`` selects (unit code, area, address, rating status,
+    extra) and then ``keys``, the columns it is ordered by, unique together, so a page
+    starts after the last row of the one before (keyset) and never counts what it skips."""
+
+    stmt: Any
+    keys: tuple[Any, ...]
+
+
 def list_query(
     user: User,
     flt: Filter,
@@ -314,15 +325,20 @@ def list_query(
     detail: str,
     inspector_id: int | None = None,
     item: str | None = None,
-) -> Any | None:
-    """The query of rows (unit code, area, address, rating status, extra) behind a figure,
-    ordered by unit code; None when ``kind``/``detail`` name no list."""
+) -> Listing | None:
+    """The list behind a figure; None when ``kind``/``detail`` name no list. Lists of units
+    go by unit code; lists of events by their date and id, read from the event's own index
+    (a month's incidents, an area's orders), their units by primary key."""
     base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
     stmt: Any
+    keys: tuple[Any, ...]
     if kind == "stars" and detail in STATES:
         stmt = select(*base, Unit.stars).where(*_units(user, flt), Unit.rating_status == detail)
+        keys = (Unit.code,)
     elif kind == "moved" and detail in ("rising", "falling"):
-        stmt = _moved(user, flt, detail, (*base, Unit.stars))
+        stmt, keys = _moved(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
+    elif kind == "rates" and detail in RATE_KINDS:
+        stmt, keys = _rate_select(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
     elif kind == "tasks" and detail in TASK_KINDS:
         stmt = (
             select(*base, Task.due)
@@ -330,6 +346,7 @@ def list_query(
             .join(Unit, Unit.id == Task.unit_id)
             .where(*_tasks(user, flt, detail, inspector_id))
         )
+        keys = (Task.due, Task.id)
     elif kind == "visits" and detail in VISIT_KINDS:
         stmt = (
             select(*base, Inspection.visited_at)
@@ -337,6 +354,7 @@ def list_query(
             .join(Unit, Unit.id == Inspection.unit_id)
             .where(*_visits(user, flt, detail))
         )
+        keys = (Inspection.visited_at, Inspection.id)
     elif kind == "orders" and detail in ORDER_KINDS:
         stmt = (
             select(*base, RectificationOrder.deadline)
@@ -344,6 +362,7 @@ def list_query(
             .join(Unit, Unit.id == RectificationOrder.unit_id)
             .where(*_orders(user, flt, detail, item))
         )
+        keys = (RectificationOrder.deadline, RectificationOrder.id)
     elif kind == "incidents" and detail in INCIDENT_KINDS:
         stmt = (
             select(*base, Incident.occurred_on)
@@ -351,23 +370,63 @@ def list_query(
             .join(Unit, _incident_unit())
             .where(*_incidents(user, flt, detail))
         )
-    elif kind == "rates" and detail in RATE_KINDS:
-        stmt = _rate_select(user, flt, detail, (*base, Unit.stars))
+        keys = (Incident.occurred_on, Incident.id)
     else:
         return None
-    return stmt.join(Area, Area.id == Unit.area_id).order_by(Unit.code)
+    stmt = stmt.add_columns(*keys[1:]).join(Area, Area.id == Unit.area_id).order_by(*keys)
+    return Listing(stmt, keys)
 
 
-def count_of(session: Session, stmt: Any) -> int:
-    return _count(session, stmt.order_by(None))
+def _parse_key(column: Any, text: str) -> Any:
+    """A cursor's value for ``column`` read back from the query string (ValueError if not)."""
+    kind = column.type
+    python = datetime if isinstance(kind, UTCDateTime) else kind.python_type
+    if python is datetime:
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(text)
+        return value
+    if python is date:
+        return date.fromisoformat(text)
+    if python is int:
+        if not (text.isascii() and text.isdigit() and len(text) <= 12):
+            raise ValueError(text)
+        return int(text)
+    if len(text) > 64:
+        raise ValueError(text)
+    return text
 
 
-def page_of(session: Session, stmt: Any, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in session.execute(stmt.offset(offset).limit(limit))]
+def cursor_of(listing: Listing, row: tuple[Any, ...]) -> str:
+    """The position after ``row`` as text for the query string."""
+    values = [row[0], *row[5:]] if len(listing.keys) == 1 else [row[4], *row[5:]]
+    return "~".join(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values)
 
 
-def stream(session: Session, stmt: Any) -> Iterator[tuple[Any, ...]]:
-    return (tuple(r) for r in session.execute(stmt.execution_options(yield_per=2000)))
+def page_of(
+    session: Session, listing: Listing, *, after: str | None, limit: int
+) -> tuple[list[tuple[Any, ...]], str | None]:
+    """One page of rows after the ``after`` cursor, and the cursor of the next page (None on
+    the last). A malformed cursor raises ValueError."""
+    stmt = listing.stmt
+    if after:
+        parts = after.split("~", len(listing.keys) - 1) if len(listing.keys) > 1 else [after]
+        if len(parts) != len(listing.keys):
+            raise ValueError(after)
+        values = [_parse_key(c, t) for c, t in zip(listing.keys, parts, strict=True)]
+        stmt = stmt.where(tuple_(*listing.keys) > tuple_(*values))
+    rows = [tuple(r) for r in session.execute(stmt.limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [r[:5] for r in rows], cursor_of(listing, rows[-1]) if more else None
+
+
+def count_of(session: Session, listing: Listing) -> int:
+    return _count(session, listing.stmt.order_by(None))
+
+
+def stream(session: Session, listing: Listing) -> Iterator[tuple[Any, ...]]:
+    return (tuple(r)[:5] for r in session.execute(listing.stmt.execution_options(yield_per=2000)))
 
 
 def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
