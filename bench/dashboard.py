@@ -236,7 +236,8 @@ def main() -> None:
         print(f"list incidents/all page 1: {incidents * 1000:.0f} ms")
         print(f"list tasks/overdue page 1: {tasks_list * 1000:.0f} ms")
         print(f"list rates/fire page 1: {fire_list * 1000:.0f} ms")
-        print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+        load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        print(f"load average (1, 5, 15 min): {load}")
 
 
 if __name__ == "__main__":
