@@ -20,7 +20,17 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, event, func, inspect, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -398,6 +408,12 @@ def _incident_changed(_mapper: Any, conn: Connection, incident: Incident) -> Non
             add_month(conn, _incident_counts(unit.area_id, day, victim, retracted is None), sign)
 
 
+def _positions(n: int) -> list[Any]:
+    """GROUP BY the first ``n`` result columns by position: PostgreSQL does not match an
+    expression whose constants are bound parameters with the same one in the select list."""
+    return [literal_column(str(i)) for i in range(1, n + 1)]
+
+
 # --- rebuild ------------------------------------------------------------------------------
 
 
@@ -461,7 +477,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         .select_from(Unit)
         .outerjoin(Inspection, Inspection.id == Unit.last_inspection_id)
         .where(Unit.status == ACTIVE)
-        .group_by(Unit.area_id, Unit.rating_status, Unit.stars, inspected, fire, registered)
+        .group_by(*_positions(6))
     ):
         units[(area, status, stars, bool(i), bool(f), bool(r))] += n
     add_units(conn, units)
@@ -477,7 +493,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
         )
         .join(Unit, and_(Unit.id == Task.unit_id, Unit.status == ACTIVE))
         .where(Task.status != TaskStatus.CANCELLED.value)
-        .group_by(Unit.area_id, Task.inspector_id, Task.due, Task.status == TaskStatus.DONE.value)
+        .group_by(*_positions(4))
     ):
         tasks[(area, inspector, due, bool(done))] += n
     add_tasks(conn, tasks)
