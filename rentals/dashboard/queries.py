@@ -440,3 +440,10 @@ def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
         .order_by(Community.name)
     )
     return [(i, n) for i, n in session.execute(stmt)]
+
+
+def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
+    """Every figure of the page (``figures.figures``; kept here for the JSON API's import)."""
+    from rentals.dashboard.figures import figures as every_figure
+
+    return every_figure(session, user, flt)
