@@ -207,6 +207,10 @@ main.add_command(plan_cmd)
 main.add_command(tasks_cmd)
 main.add_command(scheduler_cmd)
 
+from rentals.dashboard.commands import dashboard_group  # noqa: E402
+
+main.add_command(dashboard_group)
+
 from rentals.queue.commands import worker_cmd  # noqa: E402
 
 main.add_command(worker_cmd)

@@ -3,6 +3,7 @@
 from rentals.api.models import ApiToken
 from rentals.audit.models import AuditEvent
 from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
+from rentals.dashboard.models import DashboardMonth, DashboardTask, DashboardUnits
 from rentals.incentives.models import (
     BlacklistEdition,
     BlacklistNotice,
@@ -38,6 +39,9 @@ __all__ = [
     "FixProof",
     "Community",
     "ContactPreference",
+    "DashboardMonth",
+    "DashboardTask",
+    "DashboardUnits",
     "Contest",
     "Incident",
     "IncidentKind",

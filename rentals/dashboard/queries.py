@@ -1,8 +1,12 @@
-"""The managers' dashboard: every figure is one GROUP BY over indexed columns.
+"""The managers' dashboard: figures summed from the aggregates, lists read from the rows.
 
-Every figure has a list behind it, and both come from the same conditions (``_units``,
-``_tasks``, ``_orders``, ``_visits``): the count is a ``count()`` over the conditions and the
-list a ``select`` of rows over them, so a figure and its list cannot disagree.
+Figures come from ``dashboard_units``, ``dashboard_month`` and ``dashboard_task``
+(``aggregates`` keeps them as rows change), summed over the areas of the user's scope and
+filter, so a view costs what the number of areas costs, not the number of units. "Stale"
+is an indexed count on the unit's last inspection date; open orders are few and counted on
+their own index. The list behind each figure reads the rows themselves (``_units``,
+``_tasks``, ``_orders``, ``_visits``), a page at a time by keyset; the tests hold every
+figure to its list and to counts of their own.
 
 The population is the *active* units within the user's scope (``unit_scope``, the one home of
 the scoping rule), narrowed by the community and area filters. The period is a calendar month.
@@ -11,23 +15,21 @@ the scoping rule), narrowed by the community and area filters. The period is a c
 from __future__ import annotations
 
 import calendar
-import time as monotonic_time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-import schedules
 from rentals import clock
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
 from rentals.incidents.models import Incident
 from rentals.incidents.queries import live as live_incident
 from rentals.inspections.models import Inspection, OrderStatus, Outcome, RectificationOrder
+from rentals.modelbase import UTCDateTime
 from rentals.ratings.models import Rating
 from rentals.register.models import Area, Community, Unit, UnitStatus
 from rentals.register.queries import areas_for
@@ -98,18 +100,6 @@ def _count(session: Session, stmt: Any) -> int:
 # --- the star split and its movement ------------------------------------------------------
 
 
-def star_split(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    rows = session.execute(
-        select(Unit.rating_status, func.count())
-        .where(*_units(user, flt))
-        .group_by(Unit.rating_status)
-    )
-    split = dict.fromkeys(STATES, 0)
-    for state, n in rows:
-        split[state] = split.get(state, 0) + n
-    return split
-
-
 def _spans(
     user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
 ) -> Any:
@@ -154,33 +144,6 @@ def month_ends(flt: Filter) -> list[date]:
     return out[::-1]
 
 
-def star_history(session: Session, user: User, flt: Filter) -> list[tuple[date, dict[str, int]]]:
-    """Units by rating status of their newest rating row as of each month end.
-
-    One GROUP BY over the spans: each span is counted in the months from the one it was
-    made in (``first``) to the one before it was replaced (``last`` exclusive).
-    """
-    ends = month_ends(flt)
-    bounds = [_utc(end + timedelta(days=1)) for end in ends]
-    spans = _spans(user, flt)
-
-    def month_index(column: Any) -> Any:
-        # The first month whose end comes after ``column``; len(bounds) if none or NULL.
-        return case(*((column < b, i) for i, b in enumerate(bounds)), else_=len(bounds))
-
-    first, last = month_index(spans.c.since), month_index(spans.c.until)
-    rows = session.execute(
-        select(spans.c.status, first, last, func.count())
-        .where(spans.c.since < bounds[-1])
-        .group_by(spans.c.status, first, last)
-    )
-    history = [(end, dict.fromkeys(STATES, 0)) for end in ends]
-    for state, start, stop, n in rows:
-        for i in range(start, stop):
-            history[i][1][state] = history[i][1].get(state, 0) + n
-    return history
-
-
 def _moves(user: User, flt: Filter) -> Any:
     """Per unit rated at both ends of the period: its stars at the start and at the end."""
     start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
@@ -203,97 +166,37 @@ def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) ->
     return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
 
 
-def movement(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    """Units whose stars rose or fell between the start and the end of the period."""
-    moves = _moves(user, flt)
-    row = session.execute(
-        select(
-            func.sum(case((moves.c.after > moves.c.before, 1), else_=0)),
-            func.sum(case((moves.c.after < moves.c.before, 1), else_=0)),
-        )
-    ).one()
-    return {"rising": int(row[0] or 0), "falling": int(row[1] or 0)}
-
-
 # --- inspections: tasks in the period, the planned work, inspectors ----------------------
 
 
-def _overdue(flt: Filter) -> Any:
-    return (Task.status == TaskStatus.OVERDUE.value) | (
-        (Task.status == TaskStatus.OPEN.value) & (Task.due < flt.today)
-    )
+def _overdue(flt: Filter, status: Any) -> Any:
+    """Not done and due before today (the hourly job's "overdue" status is only a label of
+    that, so the kept counts ignore it): one range of the due date."""
+    return and_(status.in_((TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)), Task.due < flt.today)
 
 
 TASK_KINDS = ("due", "done", "overdue")
 
 
-def _tasks(user: User, flt: Filter, kind: str, inspector_id: int | None = None) -> list[Any]:
-    """Conditions on tasks due in the period (``due``), done, or overdue."""
+def _tasks(
+    user: User, flt: Filter, kind: str, inspector_id: int | None = None, status: Any = None
+) -> list[Any]:
+    """Conditions on tasks due in the period (``due``), done, or overdue; ``status`` stands
+    for ``Task.status`` (an expression of it keeps the planner off the status index)."""
+    status = Task.status if status is None else status
     conds = [
         *_units(user, flt),
         Task.due >= flt.start,
         Task.due <= flt.end,
-        Task.status != TaskStatus.CANCELLED.value,
+        status != TaskStatus.CANCELLED.value,
     ]
     if kind == "done":
-        conds.append(Task.status == TaskStatus.DONE.value)
+        conds.append(status == TaskStatus.DONE.value)
     elif kind == "overdue":
-        conds.append(_overdue(flt))
+        conds.append(_overdue(flt, status))
     if inspector_id is not None:
         conds.append(Task.inspector_id == inspector_id)
     return conds
-
-
-def task_counts(session: Session, user: User, flt: Filter) -> dict[str, int]:
-    row = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
-            func.sum(case((_overdue(flt), 1), else_=0)),
-        )
-        .select_from(Task)
-        .join(Unit, Unit.id == Task.unit_id)
-        .where(*_tasks(user, flt, "due"))
-    ).one()
-    return {"due": int(row[0] or 0), "done": int(row[1] or 0), "overdue": int(row[2] or 0)}
-
-
-@dataclass(frozen=True)
-class PlannedWork:
-    """schedules.four_week_workload on the current stars (Zhaxi: 13 + 2×141 + 4×6 = 319)."""
-
-    monthly: int
-    fortnightly: int
-    weekly: int
-    total: int
-    done: int
-    since: date
-
-
-def planned_work(session: Session, user: User, flt: Filter) -> PlannedWork:
-    counts: dict[int | None, int] = dict(
-        session.execute(
-            select(Unit.stars, func.count()).where(*_units(user, flt)).group_by(Unit.stars)
-        ).all()
-    )
-    work = schedules.four_week_workload(counts)
-    by_cadence = dict.fromkeys(schedules.Cadence, 0)
-    for stars, n in counts.items():
-        by_cadence[schedules.cadence_for(stars)] += n
-    since = flt.today - timedelta(days=FOUR_WEEKS - 1)
-    return PlannedWork(
-        monthly=by_cadence[schedules.Cadence.MONTHLY],
-        fortnightly=by_cadence[schedules.Cadence.FORTNIGHTLY],
-        weekly=by_cadence[schedules.Cadence.WEEKLY],
-        total=work["total"],
-        done=_count(
-            session,
-            select(Inspection.id)
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .where(*_visits(user, flt, "recent")),
-        ),
-        since=since,
-    )
 
 
 VISIT_KINDS = ("recent", "refused")
@@ -314,37 +217,6 @@ def _visits(user: User, flt: Filter, kind: str) -> list[Any]:
             Inspection.visited_at < _utc(flt.end + timedelta(days=1)),
         ]
     return [*_units(user, flt), *window]
-
-
-@dataclass(frozen=True)
-class InspectorLoad:
-    user_id: int
-    name: str
-    due: int
-    done: int
-    overdue: int
-
-
-def inspectors(session: Session, user: User, flt: Filter) -> list[InspectorLoad]:
-    """Tasks due in the period per inspector (scoped units only): due, done, overdue."""
-    rows = session.execute(
-        select(
-            Task.inspector_id,
-            User.display_name,
-            func.count(),
-            func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)),
-            func.sum(case((_overdue(flt), 1), else_=0)),
-        )
-        .select_from(Task)
-        .join(Unit, Unit.id == Task.unit_id)
-        .join(User, User.id == Task.inspector_id)
-        .where(*_tasks(user, flt, "due"))
-        .group_by(Task.inspector_id, User.display_name)
-        .order_by(User.display_name, Task.inspector_id)
-    )
-    return [
-        InspectorLoad(i, name, int(d or 0), int(k or 0), int(o or 0)) for i, name, d, k, o in rows
-    ]
 
 
 # --- rectification orders by hazard ------------------------------------------------------
@@ -382,99 +254,25 @@ def orders_by_item(session: Session, user: User, flt: Filter) -> list[tuple[str,
 RATE_KINDS = ("inspected", "fire", "registered", "stale")
 
 
-def _newest_completed() -> Any:
-    return (
-        select(Inspection.unit_id, func.max(Inspection.id).label("iid"))
-        .where(Inspection.outcome == Outcome.COMPLETED.value)
-        .group_by(Inspection.unit_id)
-        .subquery()
-    )
-
-
 def _answer(code: str) -> Any:
     return Inspection.answers[code].as_string()
 
 
 def _rate_select(user: User, flt: Filter, kind: str, columns: tuple[Any, ...]) -> Any:
-    """Units by the newest completed inspection: inspected, F1 met, S2 and S3 met, stale
-    (never inspected, or past its cadence as ``schedules.is_stale`` says)."""
+    """Units by their newest completed inspection (``Unit.last_inspection_id``): inspected,
+    F1 met, S2 and S3 met; or stale (never inspected, or past its cadence as
+    ``schedules.is_stale`` says, on ``Unit.last_inspected_on``)."""
+    stmt = select(*columns).select_from(Unit).where(*_units(user, flt))
     if kind == "stale":
-        last = (
-            select(Inspection.unit_id, func.max(Inspection.visited_at).label("at"))
-            .where(Inspection.outcome == Outcome.COMPLETED.value)
-            .group_by(Inspection.unit_id)
-            .subquery()
-        )
-        # The plaque's rule (schedules.is_stale) as one cut-off per cadence: stale when the
-        # last completed inspection fell before the period before today's.
-        cutoff = {c: _utc(schedules.stale_before(c, flt.today)) for c in schedules.Cadence}
-        limit = case(
-            *((Unit.stars == n, cutoff[schedules.cadence_for(n)]) for n in (3, 2, 1, 0)),
-            else_=cutoff[schedules.cadence_for(None)],
-        )
-        return (
-            select(*columns)
-            .select_from(Unit)
-            .outerjoin(last, last.c.unit_id == Unit.id)
-            .where(*_units(user, flt), or_(last.c.at.is_(None), last.c.at < limit))
-        )
-    newest = _newest_completed()
-    stmt = (
-        select(*columns)
-        .select_from(Unit)
-        .join(newest, newest.c.unit_id == Unit.id)
-        .join(Inspection, Inspection.id == newest.c.iid)
-        .where(*_units(user, flt))
-    )
+        from rentals.dashboard.figures import stale_condition
+
+        return stmt.where(stale_condition(flt.today))
+    stmt = stmt.join(Inspection, Inspection.id == Unit.last_inspection_id)
     if kind == "fire":
         stmt = stmt.where(_answer(FIRE_ITEM) == "met")
     elif kind == "registered":
         stmt = stmt.where(and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)))
     return stmt
-
-
-@dataclass
-class Rates:
-    units: int
-    inspected: int
-    fire: int
-    registered: int
-    refused: int
-    stale: int
-    share: dict[str, float] = field(default_factory=dict)
-
-
-def rates(session: Session, user: User, flt: Filter) -> Rates:
-    newest = _newest_completed()
-    met = case((_answer(FIRE_ITEM) == "met", 1), else_=0)
-    registered = case((and_(*(_answer(code) == "met" for code in REGISTRATION_ITEMS)), 1), else_=0)
-    row = session.execute(
-        select(func.count(), func.sum(met), func.sum(registered))
-        .select_from(Unit)
-        .join(newest, newest.c.unit_id == Unit.id)
-        .join(Inspection, Inspection.id == newest.c.iid)
-        .where(*_units(user, flt))
-    ).one()
-    units = int(
-        session.scalar(select(func.count()).select_from(Unit).where(*_units(user, flt))) or 0
-    )
-    inspected, fire, reg = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
-    result = Rates(
-        units=units,
-        inspected=inspected,
-        fire=fire,
-        registered=reg,
-        refused=_count(
-            session,
-            select(Inspection.id)
-            .join(Unit, Unit.id == Inspection.unit_id)
-            .where(*_visits(user, flt, "refused")),
-        ),
-        stale=_count(session, _rate_select(user, flt, "stale", (Unit.id,))),
-    )
-    if inspected:
-        result.share = {"fire": fire / inspected, "registered": reg / inspected}
-    return result
 
 
 # --- incidents (治安事件): per month and per area ------------------------------------------
@@ -506,65 +304,21 @@ def _incident_unit() -> Any:
     return Unit.id == Incident.unit_id + 0
 
 
-@dataclass(frozen=True)
-class Incidents:
-    total: int
-    victim: int
-    #: (area id, area name, incidents in the period), every area of the scope and filter.
-    by_area: list[tuple[int, str, int]]
-    #: (first day of the month, incidents) for the MONTHS months ending with the period.
-    by_month: list[tuple[date, int]]
-
-
-def incidents(session: Session, user: User, flt: Filter) -> Incidents:
-    row = session.execute(
-        select(func.count(), func.sum(case((Incident.resident_victim.is_(True), 1), else_=0)))  # type: ignore[attr-defined]
-        .select_from(Incident)
-        .join(Unit, _incident_unit())
-        .where(*_incidents(user, flt, "all"))
-    ).one()
-    counted = dict(
-        session.execute(
-            select(Unit.area_id, func.count())
-            .select_from(Incident)
-            .join(Unit, _incident_unit())
-            .where(*_incidents(user, flt, "all"))
-            .group_by(Unit.area_id)
-        ).all()
-    )
-    areas = [a for a in areas_for(session, user) if not flt.area_id or a.id == flt.area_id]
-    if flt.community_id:
-        areas = [a for a in areas if a.community_id == flt.community_id]
-    firsts = [end.replace(day=1) for end in month_ends(flt)]
-    bounds = [end + timedelta(days=1) for end in month_ends(flt)]
-    month = case(*((Incident.occurred_on < b, i) for i, b in enumerate(bounds)))
-    per_month = dict(
-        session.execute(
-            select(month, func.count())
-            .select_from(Incident)
-            .join(Unit, _incident_unit())
-            .where(
-                *_units(user, flt),
-                live_incident(),
-                Incident.occurred_on >= firsts[0],
-                Incident.occurred_on < bounds[-1],
-            )
-            .group_by(month)
-        ).all()
-    )
-    return Incidents(
-        total=int(row[0] or 0),
-        victim=int(row[1] or 0),
-        by_area=[(a.id, a.name, int(counted.get(a.id, 0))) for a in areas],  # type: ignore[misc]
-        by_month=[(first, int(per_month.get(i, 0))) for i, first in enumerate(firsts)],
-    )
-
-
 # --- the lists behind the figures --------------------------------------------------------
 
 #: Every list: (kind, detail) -> the rows' extra column title. Detail is a rating state,
 #: a task kind, an order kind, a visit kind or a rate kind.
 LIST_KINDS = ("stars", "moved", "tasks", "visits", "orders", "rates", "incidents")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows behind a figure: ``stmt`` selects (unit code, area, address, rating status,
+    extra) and then ``keys``, the columns it is ordered by, unique together, so a page
+    starts after the last row of the one before (keyset) and never counts what it skips."""
+
+    stmt: Any
+    keys: tuple[Any, ...]
 
 
 def list_query(
@@ -575,22 +329,31 @@ def list_query(
     detail: str,
     inspector_id: int | None = None,
     item: str | None = None,
-) -> Any | None:
-    """The query of rows (unit code, area, address, rating status, extra) behind a figure,
-    ordered by unit code; None when ``kind``/``detail`` name no list."""
+) -> Listing | None:
+    """The list behind a figure; None when ``kind``/``detail`` name no list. Lists of units
+    go by unit code; lists of events by their date and id, read from the event's own index
+    (a month's incidents, an area's orders), their units by primary key."""
     base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
     stmt: Any
+    keys: tuple[Any, ...]
     if kind == "stars" and detail in STATES:
         stmt = select(*base, Unit.stars).where(*_units(user, flt), Unit.rating_status == detail)
+        keys = (Unit.code,)
     elif kind == "moved" and detail in ("rising", "falling"):
-        stmt = _moved(user, flt, detail, (*base, Unit.stars))
+        stmt, keys = _moved(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
+    elif kind == "rates" and detail in RATE_KINDS:
+        stmt, keys = _rate_select(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
     elif kind == "tasks" and detail in TASK_KINDS:
+        # Read in due order on ``ix_task_due`` and filter the status row by row: a page is
+        # found in the first rows, where the (status, due) index would gather every match
+        # of the month (190,000 overdue at 10⁶ units) and sort them first.
         stmt = (
             select(*base, Task.due)
             .select_from(Task)
             .join(Unit, Unit.id == Task.unit_id)
-            .where(*_tasks(user, flt, detail, inspector_id))
+            .where(*_tasks(user, flt, detail, inspector_id, status=func.lower(Task.status)))
         )
+        keys = (Task.due, Task.id)
     elif kind == "visits" and detail in VISIT_KINDS:
         stmt = (
             select(*base, Inspection.visited_at)
@@ -598,6 +361,7 @@ def list_query(
             .join(Unit, Unit.id == Inspection.unit_id)
             .where(*_visits(user, flt, detail))
         )
+        keys = (Inspection.visited_at, Inspection.id)
     elif kind == "orders" and detail in ORDER_KINDS:
         stmt = (
             select(*base, RectificationOrder.deadline)
@@ -605,6 +369,7 @@ def list_query(
             .join(Unit, Unit.id == RectificationOrder.unit_id)
             .where(*_orders(user, flt, detail, item))
         )
+        keys = (RectificationOrder.deadline, RectificationOrder.id)
     elif kind == "incidents" and detail in INCIDENT_KINDS:
         stmt = (
             select(*base, Incident.occurred_on)
@@ -612,23 +377,63 @@ def list_query(
             .join(Unit, _incident_unit())
             .where(*_incidents(user, flt, detail))
         )
-    elif kind == "rates" and detail in RATE_KINDS:
-        stmt = _rate_select(user, flt, detail, (*base, Unit.stars))
+        keys = (Incident.occurred_on, Incident.id)
     else:
         return None
-    return stmt.join(Area, Area.id == Unit.area_id).order_by(Unit.code)
+    stmt = stmt.add_columns(*keys[1:]).join(Area, Area.id == Unit.area_id).order_by(*keys)
+    return Listing(stmt, keys)
 
 
-def count_of(session: Session, stmt: Any) -> int:
-    return _count(session, stmt.order_by(None))
+def _parse_key(column: Any, text: str) -> Any:
+    """A cursor's value for ``column`` read back from the query string (ValueError if not)."""
+    kind = column.type
+    python = datetime if isinstance(kind, UTCDateTime) else kind.python_type
+    if python is datetime:
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError(text)
+        return value
+    if python is date:
+        return date.fromisoformat(text)
+    if python is int:
+        if not (text.isascii() and text.isdigit() and len(text) <= 12):
+            raise ValueError(text)
+        return int(text)
+    if len(text) > 64:
+        raise ValueError(text)
+    return text
 
 
-def page_of(session: Session, stmt: Any, *, offset: int, limit: int) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in session.execute(stmt.offset(offset).limit(limit))]
+def cursor_of(listing: Listing, row: tuple[Any, ...]) -> str:
+    """The position after ``row`` as text for the query string."""
+    values = [row[0], *row[5:]] if len(listing.keys) == 1 else [row[4], *row[5:]]
+    return "~".join(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values)
 
 
-def stream(session: Session, stmt: Any) -> Iterator[tuple[Any, ...]]:
-    return (tuple(r) for r in session.execute(stmt.execution_options(yield_per=2000)))
+def page_of(
+    session: Session, listing: Listing, *, after: str | None, limit: int
+) -> tuple[list[tuple[Any, ...]], str | None]:
+    """One page of rows after the ``after`` cursor, and the cursor of the next page (None on
+    the last). A malformed cursor raises ValueError."""
+    stmt = listing.stmt
+    if after:
+        parts = after.split("~", len(listing.keys) - 1) if len(listing.keys) > 1 else [after]
+        if len(parts) != len(listing.keys):
+            raise ValueError(after)
+        values = [_parse_key(c, t) for c, t in zip(listing.keys, parts, strict=True)]
+        stmt = stmt.where(tuple_(*listing.keys) > tuple_(*values))
+    rows = [tuple(r) for r in session.execute(stmt.limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [r[:5] for r in rows], cursor_of(listing, rows[-1]) if more else None
+
+
+def count_of(session: Session, listing: Listing) -> int:
+    return _count(session, listing.stmt.order_by(None))
+
+
+def stream(session: Session, listing: Listing) -> Iterator[tuple[Any, ...]]:
+    return (tuple(r)[:5] for r in session.execute(listing.stmt.execution_options(yield_per=2000)))
 
 
 def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
@@ -642,36 +447,8 @@ def communities_for(session: Session, user: User) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session.execute(stmt)]
 
 
-#: Seconds the figures of one user and filter are reused: like the register's star counts,
-#: they summarise the whole scope, so a reload within this time reads no table.
-FIGURES_TTL = 60.0
-FIGURES_KEPT = 256
-
-
 def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
-    """Every figure of the dashboard page, reused for FIGURES_TTL seconds per user and filter
-    (per user, not per role: scopes differ between users of one role)."""
-    cache: dict[Any, tuple[float, dict[str, Any]]] = current_app.extensions.setdefault(
-        "rentals.dashboard", {}
-    )
-    key = (user.id, user.role, flt)
-    now = monotonic_time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < FIGURES_TTL:
-        return hit[1]
-    result = {
-        "split": star_split(session, user, flt),
-        "history": star_history(session, user, flt),
-        "moved": movement(session, user, flt),
-        "tasks": task_counts(session, user, flt),
-        "work": planned_work(session, user, flt),
-        "inspectors": inspectors(session, user, flt),
-        "orders": orders_by_item(session, user, flt),
-        "rates": rates(session, user, flt),
-        "incidents": incidents(session, user, flt),
-    }
-    if len(cache) >= FIGURES_KEPT:
-        for old in [k for k, (at, _v) in cache.items() if now - at >= FIGURES_TTL] or list(cache):
-            del cache[old]
-    cache[key] = (now, result)
-    return result
+    """Every figure of the page (``figures.figures``; kept here for the JSON API's import)."""
+    from rentals.dashboard.figures import figures as every_figure
+
+    return every_figure(session, user, flt)

@@ -18,7 +18,14 @@ from flask_login import current_user
 from rentals import db
 from rentals.auth.access import STAFF, roles_required
 from rentals.auth.models import User
-from rentals.dashboard import bp, charts, export, queries
+from rentals.dashboard import (
+    aggregates,  # noqa: F401  (its mapper events keep the counts)
+    bp,
+    charts,
+    export,
+    figures,
+    queries,
+)
 from rentals.errors import InvalidInput
 from rentals.register.queries import areas_for
 
@@ -70,16 +77,16 @@ def _list_url(flt: queries.Filter, kind: str, detail: str, **extra: Any) -> str:
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     session, user, flt = db.session(), _user(), _filter()
-    figures = queries.figures(session, user, flt)
+    shown = figures.figures(session, user, flt)
     return render_template(
         "dashboard/index.html",
         flt=flt,
         communities=queries.communities_for(session, user),
         areas=areas_for(session, user),
-        split_bars=charts.bars(figures["split"]),
-        history_chart=charts.stacked(figures["history"]),
-        incident_chart=charts.columns(figures["incidents"].by_month),
-        **figures,
+        split_bars=charts.bars(shown["split"]),
+        history_chart=charts.stacked(shown["history"]),
+        incident_chart=charts.columns(shown["incidents"].by_month),
+        **shown,
         list_url=lambda kind, detail, **extra: _list_url(flt, kind, detail, **extra),
     )
 
@@ -91,16 +98,16 @@ def rows(kind: str, detail: str):  # type: ignore[no-untyped-def]
     extra = {"inspector": _int_arg("inspector"), "item": request.args.get("item") or None}
     if extra["item"] is not None and len(extra["item"]) > 16:
         raise InvalidInput(_("筛选条件无效。"))
-    stmt = queries.list_query(
+    listing = queries.list_query(
         user, flt, kind=kind, detail=detail, inspector_id=extra["inspector"], item=extra["item"]
     )
-    if stmt is None:
+    if listing is None:
         abort(404)
     fmt = request.args.get("format", "")
     title = export.title(kind, detail)
     if fmt in ("csv", "xlsx"):
         out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
-        export.write(fmt, kind, queries.stream(session, stmt), out)
+        export.write(fmt, kind, queries.stream(session, listing), out)
         out.seek(0)
         return send_file(
             out,
@@ -109,9 +116,22 @@ def rows(kind: str, detail: str):  # type: ignore[no-untyped-def]
             download_name=f"dashboard-{kind}-{detail}-{flt.month:%Y-%m}.{fmt}",
             max_age=0,
         )
-    page = max(1, min(_int_arg("page") or 1, 100000))
-    total = queries.count_of(session, stmt)
-    shown = queries.page_of(session, stmt, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    after = request.args.get("after") or None
+    try:
+        shown, next_after = queries.page_of(session, listing, after=after, limit=PER_PAGE)
+    except ValueError:
+        raise InvalidInput(_("筛选条件无效。")) from None
+    total = figures.total_of(
+        session,
+        user,
+        flt,
+        kind=kind,
+        detail=detail,
+        inspector_id=extra["inspector"],
+        item=extra["item"],
+    )
+    if total is None:
+        total = queries.count_of(session, listing)
     args = {k: v for k, v in extra.items() if v is not None}
     return render_template(
         "dashboard/list.html",
@@ -121,10 +141,9 @@ def rows(kind: str, detail: str):  # type: ignore[no-untyped-def]
         detail=detail,
         rows=shown,
         total=total,
-        page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        first_url=_list_url(flt, kind, detail, **args) if after else None,
+        next_url=_list_url(flt, kind, detail, after=next_after, **args) if next_after else None,
         extra_header=export.extra_header(kind),
         export_url=lambda fmt: _list_url(flt, kind, detail, format=fmt, **args),
-        page_url=lambda p: _list_url(flt, kind, detail, page=p, **args),
         back_url=url_for("dashboard.index", **flt.args()),
     )

@@ -37,7 +37,11 @@ class Outcome(StrEnum):
 
 
 class Inspection(SQLModel, table=True):
-    __table_args__ = (Index("ix_inspection_unit_newest", "unit_id", "id"),)
+    __table_args__ = (
+        Index("ix_inspection_unit_newest", "unit_id", "id"),
+        #: The dashboard's lists of visits in a window (the last four weeks, a month's refusals).
+        Index("ix_inspection_visited_at", "visited_at", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     inspector_id: int | None = Field(default=None, foreign_key="user.id", index=True)

@@ -75,6 +75,8 @@ class Unit(SQLModel, table=True):
         #: The daily plan's probe reads unit ids per rating off this index alone.
         Index("ix_unit_status_stars", "status", "stars", "id"),
         Index("ix_unit_area_rating", "area_id", "rating_status"),
+        Index("ix_unit_stale", "status", "stars", "last_inspected_on"),
+        Index("ix_unit_area_stale", "area_id", "status", "stars", "last_inspected_on"),
         Index("ix_unit_area_route", "area_id", "street", "house_number", "code"),
         CheckConstraint("rooms >= 0", name="rooms_non_negative"),
         CheckConstraint("status IN ('active', 'vacant', 'withdrawn')", name="status_known"),
@@ -98,6 +100,10 @@ class Unit(SQLModel, table=True):
     rating_status: str = Field(default="not_yet_rated", max_length=16)
     #: Stars of the newest rating (0 = not rated by veto, NULL = not yet rated).
     stars: int | None = Field(default=None)
+    #: The newest completed inspection (no foreign key: inspection refers to unit) and its
+    #: local date, kept by ``rentals.dashboard.aggregates``: "stale" is an indexed count.
+    last_inspection_id: int | None = Field(default=None)
+    last_inspected_on: date | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

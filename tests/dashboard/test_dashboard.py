@@ -192,7 +192,10 @@ def test_landlords_and_visitors_are_kept_out(client, seeded):  # type: ignore[no
         "/dashboard/?area=abc",
         "/dashboard/?community=99999999999999",
         "/dashboard/list/stars/two?item=" + "x" * 40,
-        "/dashboard/list/stars/two?page=-1",
+        "/dashboard/list/tasks/due?after=2027-13-01~1",
+        "/dashboard/list/tasks/due?after=abc",
+        "/dashboard/list/visits/recent?after=2027-01-01T00:00:00~1",
+        "/dashboard/list/stars/two?after=" + "x" * 80,
     ],
 )
 def test_malformed_filters_get_a_clear_error(client, seeded, url):  # type: ignore[no-untyped-def]
@@ -233,3 +236,23 @@ def test_incidents_per_month_and_per_area_match_the_seeded_rows(client, seeded):
     mine = _figures(_page(other, f"/dashboard/?month={seeding.MONTH}"))
     assert mine["incidents-all"][0] == by_area["N"]
     assert f"incidents-area-{seeded.areas['S'].id}" not in mine
+
+
+def test_lists_page_by_keyset_without_gaps_or_repeats(client, seeded, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("rentals.dashboard.views.PER_PAGE", 4)
+    login(client, seeded.users["manager"].username)
+    for kind_detail in ("tasks/due", "stars/two", "visits/recent", "incidents/all"):
+        url = f"/dashboard/list/{kind_detail}?month={seeding.MONTH}"
+        whole = list(
+            csv.reader(io.StringIO(client.get(url + "&format=csv").data.decode("utf-8-sig")))
+        )
+        seen: list[str] = []
+        pages = 0
+        while url:
+            html = _page(client, url)
+            seen.extend(_list_rows(html))
+            pages += 1
+            nxt = re.search(r'<a href="([^"]+)" rel="next">', html)
+            url = unescape(nxt.group(1)) if nxt else ""
+        assert seen == [r[0] for r in whole[1:]], kind_detail
+        assert pages == max(1, -(-len(seen) // 4)), kind_detail

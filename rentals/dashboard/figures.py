@@ -1,0 +1,369 @@
+"""Every figure of the dashboard page, summed from the aggregates over the areas in scope.
+
+A figure reads rows per area (and per month or day), never per unit, except "stale", an
+indexed count of the units whose last inspection date lies before their cadence's cut-off.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+import schedules
+from rentals.auth.access import area_scope
+from rentals.auth.models import User
+from rentals.dashboard.models import NO_STARS, NOBODY, DashboardMonth, DashboardTask, DashboardUnits
+from rentals.dashboard.queries import (
+    MONTHS,
+    STATES,
+    Filter,
+    month_ends,
+    orders_by_item,
+)
+from rentals.register.models import Area, Unit, UnitStatus
+from rentals.register.queries import areas_for
+
+#: Days of the "last four weeks" the planned work figure is compared with.
+FOUR_WEEKS = 28
+STATE_OF_STARS = {3: "three", 2: "two", 1: "one", 0: "not_rated"}
+
+
+def scope_areas(user: User, flt: Filter) -> Any:
+    """The ids of the areas the user may see, narrowed by the filter (a subquery)."""
+    stmt = select(Area.id).where(area_scope(user))
+    if flt.area_id:
+        stmt = stmt.where(Area.id == flt.area_id)
+    if flt.community_id:
+        stmt = stmt.where(Area.community_id == flt.community_id)
+    return stmt
+
+
+def _months_back(first: date, n: int) -> date:
+    for _ in range(n):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def _month_metrics(
+    session: Session, user: User, flt: Filter, metrics: tuple[str, ...], first: date, last: date
+) -> Counter[tuple[date, str]]:
+    """(day, metric) -> sum over the scope's areas, for days from ``first`` to ``last``."""
+    rows = session.execute(
+        select(DashboardMonth.day, DashboardMonth.metric, func.sum(DashboardMonth.n))
+        .where(
+            DashboardMonth.area_id.in_(scope_areas(user, flt)),
+            DashboardMonth.metric.in_(metrics),
+            DashboardMonth.day >= first,
+            DashboardMonth.day <= last,
+        )
+        .group_by(DashboardMonth.day, DashboardMonth.metric)
+    )
+    return Counter({(d, m): int(n or 0) for d, m, n in rows})
+
+
+def _units(
+    session: Session, user: User, flt: Filter
+) -> list[tuple[str, int, bool, bool, bool, int]]:
+    rows = session.execute(
+        select(
+            DashboardUnits.rating_status,
+            DashboardUnits.stars,
+            DashboardUnits.inspected,
+            DashboardUnits.fire,
+            DashboardUnits.registered,
+            func.sum(DashboardUnits.units),
+        )
+        .where(DashboardUnits.area_id.in_(scope_areas(user, flt)))
+        .group_by(
+            DashboardUnits.rating_status,
+            DashboardUnits.stars,
+            DashboardUnits.inspected,
+            DashboardUnits.fire,
+            DashboardUnits.registered,
+        )
+    )
+    return [(s, st, bool(i), bool(f), bool(r), int(n or 0)) for s, st, i, f, r, n in rows]
+
+
+def star_split(units: list[tuple[str, int, bool, bool, bool, int]]) -> dict[str, int]:
+    split = dict.fromkeys(STATES, 0)
+    for state, _stars, _i, _f, _r, n in units:
+        split[state] = split.get(state, 0) + n
+    return split
+
+
+def star_history(
+    session: Session, user: User, flt: Filter, units: list[tuple[str, int, bool, bool, bool, int]]
+) -> list[tuple[date, dict[str, int]]]:
+    """Rated units by the state of their newest rating at each month end: the states now,
+    less the net changes of every month after that month end."""
+    now: Counter[str] = Counter()
+    for _state, stars, _i, _f, _r, n in units:
+        if stars != NO_STARS:
+            now[STATE_OF_STARS.get(stars, "not_rated")] += n
+    ends = month_ends(flt)
+    states = tuple(f"state:{s}" for s in STATES)
+    later = _month_metrics(session, user, flt, states, ends[0].replace(day=1), date(9999, 12, 1))
+    history = []
+    for end in ends:
+        counts = dict.fromkeys(STATES, 0)
+        for state in STATES:
+            after = sum(n for (d, m), n in later.items() if m == f"state:{state}" and d > end)
+            counts[state] = now.get(state, 0) - after
+        history.append((end, counts))
+    return history
+
+
+def movement(session: Session, user: User, flt: Filter) -> dict[str, int]:
+    got = _month_metrics(session, user, flt, ("rising", "falling"), flt.month, flt.month)
+    return {"rising": got[(flt.month, "rising")], "falling": got[(flt.month, "falling")]}
+
+
+def _task_rows(session: Session, user: User, flt: Filter) -> list[tuple[int, date, bool, int]]:
+    rows = session.execute(
+        select(
+            DashboardTask.inspector_id,
+            DashboardTask.due,
+            DashboardTask.done,
+            func.sum(DashboardTask.n),
+        )
+        .where(
+            DashboardTask.area_id.in_(scope_areas(user, flt)),
+            DashboardTask.due >= flt.start,
+            DashboardTask.due <= flt.end,
+        )
+        .group_by(DashboardTask.inspector_id, DashboardTask.due, DashboardTask.done)
+    )
+    return [(i, d, bool(k), int(n or 0)) for i, d, k, n in rows]
+
+
+def task_counts(rows: list[tuple[int, date, bool, int]], today: date) -> dict[str, int]:
+    return {
+        "due": sum(n for _i, _d, _k, n in rows),
+        "done": sum(n for _i, _d, k, n in rows if k),
+        "overdue": sum(n for _i, d, k, n in rows if not k and d < today),
+    }
+
+
+@dataclass(frozen=True)
+class PlannedWork:
+    """schedules.four_week_workload on the current stars (Zhaxi: 13 + 2×141 + 4×6 = 319)."""
+
+    monthly: int
+    fortnightly: int
+    weekly: int
+    total: int
+    done: int
+    since: date
+
+
+def planned_work(
+    session: Session, user: User, flt: Filter, units: list[tuple[str, int, bool, bool, bool, int]]
+) -> PlannedWork:
+    counts: Counter[int | None] = Counter()
+    for _state, stars, _i, _f, _r, n in units:
+        counts[None if stars == NO_STARS else stars] += n
+    work = schedules.four_week_workload(dict(counts))
+    by_cadence = dict.fromkeys(schedules.Cadence, 0)
+    for stars, n in counts.items():
+        by_cadence[schedules.cadence_for(stars)] += n
+    since = flt.today - timedelta(days=FOUR_WEEKS - 1)
+    visits = _month_metrics(session, user, flt, ("visits",), since, flt.today)
+    return PlannedWork(
+        monthly=by_cadence[schedules.Cadence.MONTHLY],
+        fortnightly=by_cadence[schedules.Cadence.FORTNIGHTLY],
+        weekly=by_cadence[schedules.Cadence.WEEKLY],
+        total=work["total"],
+        done=sum(visits.values()),
+        since=since,
+    )
+
+
+@dataclass(frozen=True)
+class InspectorLoad:
+    user_id: int
+    name: str
+    due: int
+    done: int
+    overdue: int
+
+
+def inspectors(
+    session: Session, rows: list[tuple[int, date, bool, int]], today: date
+) -> list[InspectorLoad]:
+    """Tasks due in the period per assigned inspector: due, done, overdue."""
+    load: dict[int, list[int]] = {}
+    for inspector, due, done, n in rows:
+        if inspector == NOBODY:
+            continue
+        row = load.setdefault(inspector, [0, 0, 0])
+        row[0] += n
+        row[1] += n if done else 0
+        row[2] += n if not done and due < today else 0
+    if not load:
+        return []
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(load))).all())
+    out = [InspectorLoad(i, names.get(i, ""), *v) for i, v in load.items() if i in names]
+    return sorted(out, key=lambda r: (r.name, r.user_id))
+
+
+@dataclass
+class Rates:
+    units: int
+    inspected: int
+    fire: int
+    registered: int
+    refused: int
+    stale: int
+    share: dict[str, float] = field(default_factory=dict)
+
+
+def stale_condition(today: date) -> Any:
+    """Condition on ``Unit``: not inspected within its cadence (``schedules.stale_before``),
+    one range of ``ix_unit_stale`` per star count."""
+    parts = []
+    for stars in (3, 2, 1, 0, None):
+        cut = schedules.stale_before(schedules.cadence_for(stars), today)
+        late = or_(Unit.last_inspected_on.is_(None), Unit.last_inspected_on < cut)
+        parts.append(and_(Unit.stars.is_(None) if stars is None else Unit.stars == stars, late))
+    return or_(*parts)
+
+
+def stale_count(session: Session, user: User, flt: Filter) -> int:
+    total = 0
+    areas = scope_areas(user, flt)
+    for stars in (3, 2, 1, 0, None):
+        cut = schedules.stale_before(schedules.cadence_for(stars), flt.today)
+        which = Unit.stars.is_(None) if stars is None else Unit.stars == stars
+        for late in (Unit.last_inspected_on.is_(None), Unit.last_inspected_on < cut):
+            total += int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Unit)
+                    .where(
+                        Unit.status == UnitStatus.ACTIVE.value,
+                        which,
+                        late,
+                        Unit.area_id.in_(areas),
+                    )
+                )
+                or 0
+            )
+    return total
+
+
+def rates(
+    session: Session, user: User, flt: Filter, units: list[tuple[str, int, bool, bool, bool, int]]
+) -> Rates:
+    refused = _month_metrics(session, user, flt, ("refused",), flt.month, flt.month)
+    result = Rates(
+        units=sum(n for *_k, n in units),
+        inspected=sum(n for _s, _st, i, _f, _r, n in units if i),
+        fire=sum(n for _s, _st, i, f, _r, n in units if i and f),
+        registered=sum(n for _s, _st, i, _f, r, n in units if i and r),
+        refused=refused[(flt.month, "refused")],
+        stale=stale_count(session, user, flt),
+    )
+    if result.inspected:
+        result.share = {
+            "fire": result.fire / result.inspected,
+            "registered": result.registered / result.inspected,
+        }
+    return result
+
+
+@dataclass(frozen=True)
+class Incidents:
+    total: int
+    victim: int
+    #: (area id, area name, incidents in the period), every area of the scope and filter.
+    by_area: list[tuple[int, str, int]]
+    #: (first day of the month, incidents) for the MONTHS months ending with the period.
+    by_month: list[tuple[date, int]]
+
+
+def incidents(session: Session, user: User, flt: Filter) -> Incidents:
+    first = _months_back(flt.month, MONTHS - 1)
+    got = _month_metrics(session, user, flt, ("incidents", "incidents_victim"), first, flt.month)
+    per_area = dict(
+        session.execute(
+            select(DashboardMonth.area_id, func.sum(DashboardMonth.n))
+            .where(
+                DashboardMonth.area_id.in_(scope_areas(user, flt)),
+                DashboardMonth.metric == "incidents",
+                DashboardMonth.day == flt.month,
+            )
+            .group_by(DashboardMonth.area_id)
+        ).all()
+    )
+    areas = [a for a in areas_for(session, user) if not flt.area_id or a.id == flt.area_id]
+    if flt.community_id:
+        areas = [a for a in areas if a.community_id == flt.community_id]
+    months = [_months_back(flt.month, MONTHS - 1 - i) for i in range(MONTHS)]
+    return Incidents(
+        total=got[(flt.month, "incidents")],
+        victim=got[(flt.month, "incidents_victim")],
+        by_area=[(a.id, a.name, int(per_area.get(a.id, 0) or 0)) for a in areas],  # type: ignore[misc]
+        by_month=[(m, got[(m, "incidents")]) for m in months],
+    )
+
+
+def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
+    """Every figure of the dashboard page: a dozen reads of the aggregates, no cache."""
+    units = _units(session, user, flt)
+    tasks = _task_rows(session, user, flt)
+    return {
+        "split": star_split(units),
+        "history": star_history(session, user, flt, units),
+        "moved": movement(session, user, flt),
+        "tasks": task_counts(tasks, flt.today),
+        "work": planned_work(session, user, flt, units),
+        "inspectors": inspectors(session, tasks, flt.today),
+        "orders": orders_by_item(session, user, flt),
+        "rates": rates(session, user, flt, units),
+        "incidents": incidents(session, user, flt),
+    }
+
+
+def total_of(
+    session: Session,
+    user: User,
+    flt: Filter,
+    *,
+    kind: str,
+    detail: str,
+    inspector_id: int | None = None,
+    item: str | None = None,
+) -> int | None:
+    """The figure a list stands behind, from the aggregates as the page shows it (None for
+    orders: they are few and counted on their own index)."""
+    if kind == "stars":
+        return star_split(_units(session, user, flt)).get(detail, 0)
+    if kind == "moved":
+        return movement(session, user, flt)[detail]
+    if kind == "tasks":
+        rows = _task_rows(session, user, flt)
+        if inspector_id is not None:
+            rows = [r for r in rows if r[0] == inspector_id]
+        return task_counts(rows, flt.today)[detail]
+    if kind == "visits" and detail == "recent":
+        return planned_work(session, user, flt, []).done
+    if kind == "visits":
+        return _month_metrics(session, user, flt, ("refused",), flt.month, flt.month)[
+            (flt.month, "refused")
+        ]
+    if kind == "rates" and detail == "stale":
+        return stale_count(session, user, flt)
+    if kind == "rates":
+        units = _units(session, user, flt)
+        index = {"inspected": 2, "fire": 3, "registered": 4}[detail]
+        return sum(u[-1] for u in units if u[2] and u[index])
+    if kind == "incidents":
+        got = incidents(session, user, flt)
+        return got.total if detail == "all" else got.victim
+    return None
