@@ -40,8 +40,14 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @with_appcontext
 def db_upgrade() -> None:
-    """Apply every pending migration."""
+    """Apply every pending migration; fill the dashboard's counts if they are new."""
+    from rentals.dashboard.aggregates import rebuild_if_empty
+
     migrate.upgrade(db.engine())
+    with db.unit_of_work() as session:
+        filled = rebuild_if_empty(session.connection())
+    if filled is not None:
+        click.echo(f"Dashboard counts filled for {filled['units']} unit rows.")
     click.echo("Database is up to date.")
 
 

@@ -417,6 +417,15 @@ def _positions(n: int) -> list[Any]:
 # --- rebuild ------------------------------------------------------------------------------
 
 
+def rebuild_if_empty(conn: Connection) -> dict[str, int] | None:
+    """Fill the aggregates of a register that has units but no kept counts: the first
+    upgrade of an installation made before they existed. Kept counts are never touched
+    (a rebuild of a city takes a minute; ``rentals dashboard rebuild`` is for repairs)."""
+    has_units = conn.execute(select(Unit.id).limit(1)).first() is not None
+    counted = conn.execute(select(DashboardUnits.area_id).limit(1)).first() is not None
+    return rebuild(conn) if has_units and not counted else None
+
+
 def rebuild(conn: Connection) -> dict[str, int]:
     """Recompute every aggregate and each unit's last inspection from the raw rows.
 

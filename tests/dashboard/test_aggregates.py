@@ -334,3 +334,26 @@ def test_rebuild_command_is_idempotent_and_check_finds_a_broken_count(app, sessi
     session.commit()
     result = runner.invoke(main, ["dashboard", "rebuild", "--check"])
     assert result.exit_code == 1 and "dashboard_month" in result.output
+
+
+def test_the_first_upgrade_with_the_aggregates_fills_them_once(app, session, world):  # type: ignore[no-untyped-def]
+    """An installation older than the kept counts gets them from ``rentals db upgrade``;
+    an upgrade of one that has them leaves them alone."""
+    from sqlalchemy import delete
+
+    from rentals.cli import main
+    from rentals.dashboard import aggregates
+    from rentals.dashboard.models import DashboardMonth, DashboardTask, DashboardUnits
+
+    kept = aggregates.snapshot(session.connection())
+    assert kept["dashboard_units"], "the world's units are counted as they are made"
+    for model in (DashboardUnits, DashboardMonth, DashboardTask):
+        session.execute(delete(model))
+    session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    assert first.exit_code == 0 and "Dashboard counts filled" in first.output, first.output
+    session.expire_all()
+    assert aggregates.snapshot(session.connection()) == kept
+    again = runner.invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    assert again.exit_code == 0 and "Dashboard counts filled" not in again.output
