@@ -6,10 +6,14 @@ from rentals.auth.models import LoginThrottle, UnlockCode, User, UserArea
 from rentals.incentives.models import (
     BlacklistEdition,
     BlacklistNotice,
+    IncentiveVersion,
     Measure,
     MeasureEvent,
     PointsEntry,
+    PointsMark,
+    RedeemableMeasure,
 )
+from rentals.incentives.sweep_indexes import INDEXES as _SWEEP_INDEXES  # noqa: F401
 from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
 from rentals.messages.models import ContactPreference, OutboxMessage
@@ -28,6 +32,9 @@ __all__ = [
     "BlacklistEdition",
     "BlacklistNotice",
     "CalendarFeed",
+    "IncentiveVersion",
+    "PointsMark",
+    "RedeemableMeasure",
     "DoorSticker",
     "FixProof",
     "Community",

@@ -95,7 +95,7 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
         measure.ended_at = now
         session.add(measure)
         _event(session, measure, "ended", actor=None, now=now, rating=rating.id)
-    catalogue = catalogue_for(clock.local_date(now), _folder())
+    catalogue = catalogue_for(clock.local_date(now), _folder(), session)
     proposed = []
     for spec in catalogue.for_band(rating.status):
         row = Measure(
