@@ -3,21 +3,22 @@ month's edition from the print page, and the manager's work on measures."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import select
 
 from rentals import clock, db
-from rentals.auth.access import OFFICE, area_scope, can_see_unit, roles_required
-from rentals.auth.models import User
+from rentals.auth.access import OFFICE, STAFF, area_scope, can_see_unit, roles_required
+from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.incentives import bp, points, queries
 from rentals.incentives import measures as services
 from rentals.incentives.blacklist import listed_from, notify_blacklist, publish_blacklist
 from rentals.incentives.forms import DeclineForm, MeasureActionForm, RecordForm
 from rentals.incentives.models import Measure
+from rentals.inspections import photos
 from rentals.printing.forms import BlacklistForm
 from rentals.printing.views import pdf_download, print_page
 from rentals.register.models import Area, Unit
@@ -163,12 +164,14 @@ def record(measure_id: int):  # type: ignore[no-untyped-def]
         return _refused(
             DomainError("；".join(errors) or _("请检查填写的内容。")), _back(form, unit)
         )
+    upload = form.photo.data
     done = services.Done(
         on=form.on.data,
         note=form.note.data or "",
         parking_from=form.parking_from.data,
         parking_to=form.parking_to.data,
         number=form.number.data or "",
+        photo=upload.read() if upload and getattr(upload, "filename", "") else None,
     )
     try:
         services.record_measure(
@@ -209,3 +212,28 @@ def points_ranking():  # type: ignore[no-untyped-def]
         rules=points.rules_in_force(clock.today()),
         language=current_language(),
     )
+
+
+@bp.route("/incentives/measures/<int:measure_id>/photo")
+@roles_required(*STAFF, Role.LANDLORD)
+def measure_photo(measure_id: int):  # type: ignore[no-untyped-def]
+    """The handover's photo: staff who see the unit, and the measure's own landlord."""
+    session = db.session()
+    user = _user()
+    measure = session.get(Measure, measure_id)
+    unit = session.get(Unit, measure.unit_id) if measure is not None else None
+    if measure is None or unit is None:
+        abort(404)
+    if user.role == Role.LANDLORD:
+        allowed = user.person_id is not None and measure.landlord_id == user.person_id
+    else:
+        allowed = can_see_unit(session, user, unit)
+    photo = services.photo_of(session, measure) if allowed else None
+    if photo is None:
+        abort(404)
+    path = photos.file_path(photo.filename, thumb=request.args.get("size") == "thumb")
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
