@@ -203,4 +203,3 @@ class PointsMark(SQLModel, table=True):
     last_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_day: date | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
