@@ -81,9 +81,7 @@ def redeem(session, world, *, key=KEY, code="R2", unit=None, actor="landlord_a")
     )
 
 
-def test_a_redemption_is_a_keyed_negative_entry_and_a_measure_to_hand_over(
-    app_ctx, session, world
-):
+def test_a_redemption_is_a_keyed_negative_entry_and_a_measure_to_hand_over(app_ctx, session, world):
     credit(session, world, world.landlord_a, 12, "a")
     offer(session, world, cost=5)
     measure = redeem(session, world)
@@ -127,7 +125,9 @@ def test_a_short_balance_or_an_unoffered_measure_is_refused_and_nothing_is_writt
     assert str(unoffered.value.message) == "这项措施在本社区不能用积分兑换。"
     # Another community's unit of the same landlord: that community offers nothing.
     other = factories.make_community(session, name="其他社区")
-    far = factories.make_unit(session, factories.make_area(session, other, "丙区"), world.landlord_a)
+    far = factories.make_unit(
+        session, factories.make_area(session, other, "丙区"), world.landlord_a
+    )
     credit(session, world, world.landlord_a, 10, "b")
     with pytest.raises(Conflict):
         redeem(session, world, unit=far)
@@ -135,9 +135,7 @@ def test_a_short_balance_or_an_unoffered_measure_is_refused_and_nothing_is_writt
     assert entries(session, world.landlord_a) == [(3, "order_fixed"), (10, "order_fixed")]
 
 
-def test_only_the_landlord_or_the_office_redeems_and_a_bad_key_is_refused(
-    app_ctx, session, world
-):
+def test_only_the_landlord_or_the_office_redeems_and_a_bad_key_is_refused(app_ctx, session, world):
     credit(session, world, world.landlord_a, 20, "a")
     offer(session, world, cost=5)
     with pytest.raises(NotAllowed):
@@ -220,9 +218,14 @@ def test_the_landlord_redeems_on_the_points_page_once_per_submit(
     assert "当前积分：7 分" in after
     assert "积分兑换：发放消防器材和日用品礼包 · <strong>-5</strong>" in after
     with app.app_context():
-        assert session.exec(
-            select(func.count()).select_from(Measure).where(Measure.points_entry_id.is_not(None))
-        ).one() == 1
+        assert (
+            session.exec(
+                select(func.count())
+                .select_from(Measure)
+                .where(Measure.points_entry_id.is_not(None))
+            ).one()
+            == 1
+        )
     # The measure shows on the landlord's unit page like any other.
     unit_page = client.get(f"/my/units/{world.unit_a.code}").get_data(as_text=True)
     assert "用 5 积分兑换，待发放" in unit_page
@@ -253,9 +256,7 @@ def test_hostile_redemptions_change_nothing(app, session, world, login_as, clien
         assert session.exec(select(func.count()).select_from(Measure)).one() == 0
 
 
-def test_the_office_sets_costs_and_redeems_for_the_landlord(
-    app, session, world, login_as, client
-):
+def test_the_office_sets_costs_and_redeems_for_the_landlord(app, session, world, login_as, client):
     with app.app_context():
         credit(session, world, world.landlord_a, 12, "a")
         session.commit()
@@ -295,9 +296,9 @@ def test_the_office_sets_costs_and_redeems_for_the_landlord(
         },
     )
     assert done.status_code == 303
-    assert "当前积分：8 分" in client.get(
-        f"/incentives/units/{world.unit_a.code}/points"
-    ).get_data(as_text=True)
+    assert "当前积分：8 分" in client.get(f"/incentives/units/{world.unit_a.code}/points").get_data(
+        as_text=True
+    )
     # The unit file shows the redeemed measure to record its handover.
     assert "积分兑换" in client.get(f"/units/{world.unit_a.code}").get_data(as_text=True)
 
