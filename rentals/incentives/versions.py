@@ -33,7 +33,9 @@ from rentals.incentives.catalogue import (
     catalogues,
     parse_catalogue,
 )
+from rentals.incentives.measures import _folder as measures_folder
 from rentals.incentives.models import IncentiveVersion
+from rentals.incentives.points import _folder as points_folder
 from rentals.incentives.points_rules import PointsRules, parse_rules, rules_versions
 
 KINDS = ("measures", "points")
@@ -95,8 +97,11 @@ def locate(text: str, kind: str, problems: list[str]) -> list[Problem]:
 
 
 def known_versions(session: Session, kind: str) -> list[Catalogue] | list[PointsRules]:
-    """Every usable version of ``kind``, shipped and stored, by number."""
-    return catalogues(session=session) if kind == "measures" else rules_versions(session=session)
+    """Every usable version of ``kind`` the readers see (shipped, stored, an instance
+    folder's), by number."""
+    if kind == "measures":
+        return catalogues(measures_folder(), session)
+    return rules_versions(points_folder(), session)
 
 
 def upload_version(

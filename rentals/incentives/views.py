@@ -209,7 +209,7 @@ def points_ranking():  # type: ignore[no-untyped-def]
         areas=areas,
         area=chosen,
         holder=holder,
-        rules=points.rules_in_force(clock.today()),
+        rules=points.rules_in_force(clock.today(), session),
         language=current_language(),
     )
 
