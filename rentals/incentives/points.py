@@ -239,6 +239,12 @@ def _tenant_changes(session: Session, w: Window) -> Iterator[Event]:
             )  # fmt: skip
 
 
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """``values`` in slices small enough for one IN list on any engine."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.zone()).astimezone(UTC)
 
@@ -287,15 +293,15 @@ def _three_star_years(session: Session, w: Window) -> Iterator[Event]:
         .where(Unit.rating_status == RatingStatus.THREE, Unit.landlord_id.is_not(None))
         .order_by(Rating.unit_id, Rating.id)
     )
-    if units is not None:
-        stmt = stmt.where(Rating.unit_id.in_(units))
+    parts = [stmt] if units is None else [stmt.where(Rating.unit_id.in_(c)) for c in _chunks(units)]
     runs: dict[int, tuple[int, datetime, int] | None] = {}
-    for unit_id, rating_id, status, rated_at, landlord in session.exec(stmt):
-        w.rows += 1
-        if status != RatingStatus.THREE:
-            runs[unit_id] = None
-        elif runs.get(unit_id) is None:
-            runs[unit_id] = (rating_id, rated_at, landlord)
+    for part in parts:
+        for unit_id, rating_id, status, rated_at, landlord in session.exec(part):
+            w.rows += 1
+            if status != RatingStatus.THREE:
+                runs[unit_id] = None
+            elif runs.get(unit_id) is None:
+                runs[unit_id] = (rating_id, rated_at, landlord)
     for unit_id, run in runs.items():
         if run is None:
             continue
@@ -435,16 +441,20 @@ def sweep(session: Session, *, today: date, now: datetime | None = None) -> Swee
     ]
     count = 0
     if events:
-        keys = [e.key for e in events]
-        written = set(session.exec(select(PointsEntry.key).where(PointsEntry.key.in_(keys))))
+        written: set[str] = set()
+        for keys in _chunks(sorted({e.key for e in events})):
+            written.update(session.exec(select(PointsEntry.key).where(PointsEntry.key.in_(keys))))
         events = [e for e in events if e.key not in written]
     if events:
-        units = sorted({e.unit_id for e in events})
-        areas = dict(
-            session.exec(
-                select(Unit.id, Area).join(Area, Area.id == Unit.area_id).where(Unit.id.in_(units))
-            ).all()
-        )
+        areas: dict[int, Area] = {}
+        for units in _chunks(sorted({e.unit_id for e in events})):
+            areas.update(
+                session.exec(
+                    select(Unit.id, Area)
+                    .join(Area, Area.id == Unit.area_id)
+                    .where(Unit.id.in_(units))
+                ).all()
+            )
         versions = rules_versions(_folder(), session)
         for event in events:
             rules = in_force(versions, event.occurred_on)
