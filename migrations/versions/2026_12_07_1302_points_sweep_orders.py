@@ -1,6 +1,6 @@
 """Points sweep: an index on rectification_order.closed_at, which the sweep reads past its mark by.
 
-Revision ID: incentives_0013_sweep_orders
+Revision ID: points_1302_orders
 Revises: 0005_inspections
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "incentives_0013_sweep_orders"
+revision: str = "points_1302_orders"
 down_revision: str | Sequence[str] | None = "0005_inspections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,6 +1,6 @@
 """Points sweep: an index on tenant_declaration.decided_at and move_out_report.decided_at, which the sweep reads past its mark by.
 
-Revision ID: incentives_0013_sweep_declarations
+Revision ID: points_1303_declarations
 Revises: selfservice_0001_declarations
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "incentives_0013_sweep_declarations"
+revision: str = "points_1303_declarations"
 down_revision: str | Sequence[str] | None = "selfservice_0001_declarations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

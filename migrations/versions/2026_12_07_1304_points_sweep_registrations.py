@@ -1,6 +1,6 @@
 """Points sweep: an index on residence_registration.updated_at, which the sweep reads past its mark by.
 
-Revision ID: incentives_0013_sweep_registrations
+Revision ID: points_1304_registrations
 Revises: selfservice_0003_registration
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "incentives_0013_sweep_registrations"
+revision: str = "points_1304_registrations"
 down_revision: str | Sequence[str] | None = "selfservice_0003_registration"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

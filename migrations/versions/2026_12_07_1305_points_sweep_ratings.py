@@ -1,6 +1,6 @@
 """Points sweep: an index on rating (status, rated_at), which the sweep reads past its mark by.
 
-Revision ID: incentives_0013_sweep_ratings
+Revision ID: points_1305_ratings
 Revises: 0001_foundation
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "incentives_0013_sweep_ratings"
+revision: str = "points_1305_ratings"
 down_revision: str | Sequence[str] | None = "0001_foundation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """Indexes the points sweep reads by, on tables other areas own.
 
 The sweep follows rows past its marks (``PointsMark``) by their stamps; these indexes are
-declared here, with the migration that made them (``incentives_0013_redeem_marks``), so the
+declared here, with the migrations that made them (``points_1302`` to ``points_1305``), so the
 areas that own the tables need not know about points. ``rentals.models`` imports this
 module with every table, so the schema check and Alembic see them.
 """
