@@ -205,6 +205,11 @@ def test_the_landlord_redeems_on_the_points_page_once_per_submit(
     redeem_part = html[html.index('id="redeem"') : html.index('id="earn"')]
     assert "发放消防器材和日用品礼包 · <strong>5 分</strong>" in redeem_part
     assert "还差 38 分" in redeem_part  # R3 costs 50, the balance is 12
+    tibetan = client.get("/my/points?lang=bo").get_data(as_text=True)
+    offered = tibetan[tibetan.index('id="redeem"') : tibetan.index('id="earn"')]
+    assert "མེ་གསོད་ཡོ་བྱད་དང་འཚོ་བའི་དགོས་ཆས་ཀྱི་ལེགས་སྐྱེས་སྤྲོད།" in offered
+    assert "བརྗེ་ལེན།</button>" in offered and "ད་དུང་ 38 མི་འདང་།" in offered
+    client.get("/my/points?lang=zh")
     data = {
         "csrf_token": csrf_token(client, "/my/points"),
         "unit": world.unit_a.code,
