@@ -181,9 +181,9 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not no_scheduler and app.config["SCHEDULER_ENABLED"]:
-        from schedules.jobs import start_background_scheduler
+        from rentals.scheduler import wiring
 
-        start_background_scheduler(app)
+        wiring.start_background_scheduler(app)
     click.echo(f"Serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
@@ -213,9 +213,11 @@ from rentals.queue.commands import worker_cmd  # noqa: E402
 main.add_command(worker_cmd)
 
 from rentals.backup_commands import backup_cmd, restore_cmd  # noqa: E402
+from rentals.inspections.commands import photos_group  # noqa: E402
 
 main.add_command(backup_cmd)
 main.add_command(restore_cmd)
+main.add_command(photos_group)
 
 from rentals.admin.commands import (  # noqa: E402
     area_group,

@@ -87,6 +87,8 @@ class Config:
     QUEUE_MAX_RESULT_BYTES = 200 * 1024 * 1024
     #: Ledgers with more rows than this are applied by the worker, not in the request.
     IMPORT_QUEUE_ROWS = int(_env("IMPORT_QUEUE_ROWS", "2000") or 2000)
+    #: Registers with more units than this get their what-if from the worker.
+    WHATIF_INLINE_UNITS = int(_env("WHATIF_INLINE_UNITS", "20000") or 20000)
     #: Messages (rentals/messages): "log" writes them to the log; "http" posts each to an
     #: SMS gateway: the URL, headers (a JSON object) and body ($phone, $text, $key) below.
     MESSAGE_SENDER = _env("MESSAGE_SENDER", "log")

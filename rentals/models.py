@@ -15,10 +15,16 @@ from rentals.incentives.models import (
 )
 from rentals.incentives.sweep_indexes import INDEXES as _SWEEP_INDEXES  # noqa: F401
 from rentals.incidents.models import Incident, IncidentKind
-from rentals.inspections.models import Inspection, Photo, RectificationOrder, Signature
+from rentals.inspections.models import (
+    Inspection,
+    Photo,
+    PhotoBlob,
+    RectificationOrder,
+    Signature,
+)
 from rentals.messages.models import ContactPreference, OutboxMessage
 from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
-from rentals.printing.models import Plaque
+from rentals.printing.models import Plaque, ScheduledPrint
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Contest, Rating, ScorecardVersion
 from rentals.register.models import Area, Community, Person, Tenancy, Unit
@@ -51,6 +57,7 @@ __all__ = [
     "MoveOutReport",
     "OutboxMessage",
     "Photo",
+    "PhotoBlob",
     "RectificationOrder",
     "Signature",
     "Person",
@@ -60,6 +67,7 @@ __all__ = [
     "QueueData",
     "QueueMessage",
     "Rating",
+    "ScheduledPrint",
     "ResidenceRegistration",
     "ScorecardVersion",
     "Task",

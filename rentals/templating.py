@@ -34,6 +34,13 @@ def current_language() -> str:
     return language if language in LANGUAGES else "zh"
 
 
+def echo_bo() -> bool:
+    """Whether a bilingual page adds its Tibetan line beside the translated text: public
+    pages and door stickers are read by Chinese and Tibetan readers alike, but a page
+    already rendered in Tibetan would say everything twice."""
+    return current_language() != "bo"
+
+
 #: Labels of the public rating states (scoring.RatingStatus values).
 RATING_LABELS = RatingLabels()
 RATING_CLASS = {status: name.css for status, name in RATING_NAMES.items()}
@@ -112,6 +119,7 @@ def init_app(app: Flask) -> None:
         RATING_CLASS=RATING_CLASS,
         RATING_NAMES=RATING_NAMES,
         current_language=current_language,
+        echo_bo=echo_bo,
         UNIT_STATUS_LABELS=UNIT_STATUS_LABELS,
         TASK_STATUS_LABELS=TASK_STATUS_LABELS,
         OUTCOME_LABELS=OUTCOME_LABELS,

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/rentals db upgrade
+# Photos kept as files by an older version move into the database (once; a rerun is a no-op).
+.venv/bin/rentals photos import-files --if-present
 if [ "${RENTALS_DEMO:-1}" = "0" ]; then
   echo "RENTALS_DEMO=0: no demo data. First start? Create the administrator:"
   echo "  .venv/bin/rentals init --admin USERNAME"

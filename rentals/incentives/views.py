@@ -3,7 +3,7 @@ month's edition from the print page, and the manager's work on measures."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -231,9 +231,9 @@ def measure_photo(measure_id: int):  # type: ignore[no-untyped-def]
     photo = services.photo_of(session, measure) if allowed else None
     if photo is None:
         abort(404)
-    path = photos.file_path(photo.filename, thumb=request.args.get("size") == "thumb")
-    if not path.exists():
+    response = photos.photo_response(
+        session, photo.filename, thumb=request.args.get("size") == "thumb"
+    )
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
     return response

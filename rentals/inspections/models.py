@@ -64,7 +64,7 @@ class OrderStatus(StrEnum):
 
 
 class Photo(SQLModel, table=True):
-    """A re-encoded photo of a hazard, stored under instance/photos/ with a random name.
+    """A re-encoded photo of a hazard, its bytes in ``photo_blob`` under a random name.
 
     Uploaded on its own (keyed by the phone's UUID) before or after the inspection it
     belongs to; ``inspection_key`` ties it to the inspection's client key until the row
@@ -80,12 +80,23 @@ class Photo(SQLModel, table=True):
     inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
     #: Scorecard item the photo shows, "" for the visit as a whole.
     item_code: str = Field(default="", max_length=16)
-    #: Random file name (hex) of the JPEG under instance/photos/; the thumbnail adds "-t".
+    #: Random name (hex) of the JPEG and its thumbnail in ``photo_blob`` (and in the URL's ETag).
     filename: str = Field(max_length=64)
     width: int = 0
     height: int = 0
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PhotoBlob(SQLModel, table=True):
+    """The bytes of a photo ("full") or of its thumbnail ("thumb"), keyed by the photo's
+    random name: in the database, so every web node serves it and the backup holds it."""
+
+    __tablename__ = "photo_blob"
+    name: str = Field(primary_key=True, max_length=64)
+    variant: str = Field(primary_key=True, max_length=8)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class RectificationOrder(SQLModel, table=True):

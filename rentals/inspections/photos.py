@@ -1,10 +1,15 @@
 """Hazard photos: a real-image check, a re-encode that drops every metadata block, and
-storage outside the static folder under random names.
+storage in the database (``photo_blob``) under random names.
 
 Pillow decides what the bytes are (never the file name or Content-Type): ``verify()`` on
 a first open, a format whitelist, then a second open that is re-encoded as JPEG without
 ``exif=``/``xmp=`` and with ``im.info`` cleared (Pillow would otherwise carry the JPEG
 comment over).  The browser already downscales to JPEG; this is the server's guarantee.
+
+The bytes live in the database, not on a node's disk: every web node serves any photo,
+``rentals backup`` carries them, and a refused submit rolls them back with its rows.
+Serving (``photo_response``) is for the views that have already checked who may see the
+photo; names are random and a name's bytes never change, so answers are cacheable.
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ import io
 import logging
 import secrets
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, request
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rentals.errors import InvalidInput
+from rentals.inspections.models import PhotoBlob
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,12 @@ THUMB_SIDE = 240
 #: declare far more, and decoding it would take gigabytes (a decompression bomb).
 #: Below Pillow's own warning threshold (89 Mpx), so Pillow never gets to decide.
 MAX_PIXELS = 50_000_000
+FULL, THUMB = "full", "thumb"
+#: Bytes read from the database per piece of a served photo.
+CHUNK = 256 * 1024
+#: Browsers keep a photo a day: its bytes never change (random name), but a user who
+#: loses access to the unit should not keep seeing it for long on a shared phone.
+CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -80,60 +93,70 @@ def clean_image(data: bytes) -> CleanImage:
     return CleanImage(full.getvalue(), thumb.getvalue(), picture.width, picture.height)
 
 
-def photo_dir() -> Path:
-    """instance/photos/: outside static, so only the checked route can serve a photo."""
-    path = Path(current_app.instance_path) / "photos"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def write_files(image: CleanImage, *, session: Session) -> str:
     """Store the photo and its thumbnail under a fresh random name; returns the name.
 
-    The files belong to ``session``'s transaction: if it is rolled back (a refused
-    submit: validation error, conflict, any 4xx), they are deleted with the rows, so a
-    refused submit leaves no file on disk.
+    The bytes are rows of ``session``'s transaction: if it is rolled back (a refused
+    submit: validation error, conflict, any 4xx), they go with the other rows.
     """
     name = secrets.token_hex(16)
-    folder = photo_dir()
-    paths = [folder / f"{name}.jpg", folder / f"{name}-t.jpg"]
-    _track(session).extend(paths)
-    paths[0].write_bytes(image.jpeg)
-    paths[1].write_bytes(image.thumb)
+    for variant, data in ((FULL, image.jpeg), (THUMB, image.thumb)):
+        session.add(PhotoBlob(name=name, variant=variant, size=len(data), data=data))
     return name
 
 
-def _track(session: Session) -> list[Path]:
-    """The files written in ``session``'s open transaction (listeners added once)."""
-    if _PENDING not in session.info:
-        session.info[_PENDING] = []
-        event.listen(session, "after_commit", _kept)
-        event.listen(session, "after_rollback", _discarded)
-    pending: list[Path] = session.info[_PENDING]
-    return pending
+def read_bytes(session: Session, filename: str, *, thumb: bool = False) -> bytes | None:
+    """The stored JPEG (or its thumbnail), None for an unknown name."""
+    blob = session.get(PhotoBlob, (filename, THUMB if thumb else FULL))
+    return bytes(blob.data) if blob is not None else None
 
 
-#: session.info key of the photo files written since the last commit or rollback.
-_PENDING = "rentals.photo_files"
+def photo_response(session: Session, filename: str, *, thumb: bool = False) -> Response | None:
+    """The JPEG as an answer for a user already allowed to see it; None for an unknown
+    name (the caller answers 404). Read in one query, or above ``CHUNK`` streamed in
+    pieces; with an ETag (the name) and ``private, immutable``: a revalidation is a 304."""
+    variant = THUMB if thumb else FULL
+    size = session.execute(
+        select(PhotoBlob.size).where(PhotoBlob.name == filename, PhotoBlob.variant == variant)
+    ).scalar_one_or_none()
+    if size is None:
+        return None
+    etag = f"{filename}-{variant}"
+    headers = {"Cache-Control": f"private, max-age={CACHE_SECONDS}, immutable"}
+    if etag in request.if_none_match:
+        response = Response(status=304, headers=headers)
+        response.set_etag(etag)
+        return response
+    if size <= CHUNK:  # a photo's usual size: one read in the request's session
+        body: bytes | Iterator[bytes] = read_bytes(session, filename, thumb=thumb) or b""
+    else:
+        body = _chunks(filename, variant, size)
+    response = Response(body, mimetype="image/jpeg", headers=headers)
+    response.content_length = size
+    response.set_etag(etag)
+    return response
 
 
-def _kept(session: Session) -> None:
-    # A savepoint's commit is not the transaction's: wait for the outermost one.
-    if not session.in_nested_transaction():
-        session.info[_PENDING].clear()
+def _chunks(name: str, variant: str, size: int) -> Iterator[bytes]:
+    """The bytes piece by piece, each read in a short session of its own: the request's
+    unit of work (and its app context) has ended when a streamed body is sent."""
+    factory = current_app.extensions["rentals.db"][1]
+
+    def pieces() -> Iterator[bytes]:
+        for offset in range(0, size, CHUNK):
+            with factory() as session:
+                piece = session.execute(
+                    select(func.substr(PhotoBlob.data, offset + 1, CHUNK)).where(
+                        PhotoBlob.name == name, PhotoBlob.variant == variant
+                    )
+                ).scalar_one_or_none()
+            if not piece:
+                return
+            yield bytes(piece)
+
+    return pieces()
 
 
-def _discarded(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint rolled back (a lost insert race): the photos' rows remain
-    pending: list[Path] = session.info[_PENDING]
-    for path in pending:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not remove photo file %s of a rolled-back submit", path.name)
-    pending.clear()
-
-
-def file_path(filename: str, *, thumb: bool = False) -> Path:
-    return photo_dir() / f"{filename}{'-t' if thumb else ''}.jpg"
+def legacy_dir(instance_path: str | Path) -> Path:
+    """Where photos were kept before they moved into the database (``instance/photos``)."""
+    return Path(instance_path) / "photos"

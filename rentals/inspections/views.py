@@ -325,11 +325,11 @@ def photo(photo_key: str):  # type: ignore[no-untyped-def]
     unit = session.get(Unit, row.unit_id) if row else None
     if row is None or unit is None or not can_see_unit(session, _user(), unit):
         abort(404)
-    path = photos.file_path(row.filename, thumb=request.args.get("size") == "thumb")
-    if not path.exists():
+    response = photos.photo_response(
+        session, row.filename, thumb=request.args.get("size") == "thumb"
+    )
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

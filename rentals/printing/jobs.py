@@ -5,13 +5,11 @@ database, so any web node shows the job and serves the file.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -21,24 +19,6 @@ from rentals.queue.models import JobBlob
 #: Bytes read from the database per piece of a download.
 CHUNK = 1024 * 1024
 _DATES = ("start", "end", "printed")
-
-
-def prints_dir(app: Flask | None = None) -> Path:
-    folder = Path((app or current_app).instance_path) / "prints"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def latest_plaque_batch() -> dict[str, Any] | None:
-    """The newest weekly batch of changed plaques prepared by the scheduler
-    (``prints/scheduled/plaques-<Monday>.json``: week, prepared, unit codes), or None."""
-    found = sorted((prints_dir() / "scheduled").glob("plaques-*.json"))
-    if not found:
-        return None
-    try:
-        return json.loads(found[-1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def start(what: str, params: dict[str, Any], *, owner_id: int) -> str:

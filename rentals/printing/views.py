@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import func, select
 from wtforms.fields.choices import SelectChoice
 
 from rentals import clock, db, queue
@@ -33,8 +33,9 @@ from rentals.auth.access import (
 )
 from rentals.auth.models import Role
 from rentals.errors import DomainError
-from rentals.printing import bp, documents, jobs, plaques
+from rentals.printing import bp, documents, jobs, plaques, scheduled
 from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, RosterForm
+from rentals.printing.models import ScheduledPrint
 from rentals.queue.models import Job
 from rentals.register.models import Area, Unit
 from rentals.register.queries import visible_unit
@@ -76,7 +77,7 @@ def _forms() -> dict[str, Any]:
 
 def _batch() -> dict[str, Any] | None:
     """The weekly batch, listing only the units this user may see."""
-    batch = jobs.latest_plaque_batch()
+    batch = scheduled.latest_plaque_batch(db.session())
     if batch and batch.get("units") and _user().role != Role.ADMIN:
         codes = list(batch["units"])
         visible = set(
@@ -89,13 +90,54 @@ def _batch() -> dict[str, Any] | None:
 
 
 def print_page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
+    batch = _batch()
     return render_template(
         "printing/index.html",
         **_forms(),
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
-        batch=_batch(),
+        batch=batch,
+        batch_pdf=bool(batch and batch["has_pdf"] and _may_see_batch(batch["id"])),
+        rosters=scheduled.ready_rosters(db.session(), area_ids=_area_ids()),
     ), status
+
+
+def _may_see_batch(print_id: int) -> bool:
+    """The batch's preview shows every unit it lists: only for a user who sees them all."""
+    row = db.session().get(ScheduledPrint, print_id)
+    if row is None or row.kind != scheduled.PLAQUES:
+        return False
+    if _user().role == Role.ADMIN or not row.units:
+        return True
+    codes = list(row.units)
+    seen = (
+        db.session()
+        .exec(
+            select(func.count()).where(Unit.code.in_(codes), unit_scope(_user()))  # type: ignore[attr-defined]
+        )
+        .one()
+    )
+    return seen == len(set(codes))
+
+
+@bp.route("/print/scheduled/<int:scheduled_id>")
+@roles_required(*OFFICE)
+def scheduled_file(scheduled_id: int):  # type: ignore[no-untyped-def]
+    """A document the scheduler prepared (a roster of an area the user may print for, or
+    the week's plaque preview), from the database: any node serves it."""
+    row = db.session().get(ScheduledPrint, scheduled_id)
+    if row is None or not row.pdf:
+        abort(404)
+    if row.kind == scheduled.ROSTER:
+        allowed = _area_ids()
+        if allowed is not None and row.area_id not in allowed:
+            abort(404)
+        name = f"roster-{row.week.isoformat()}.pdf"
+    elif _may_see_batch(scheduled_id):
+        name = f"plaques-preview-{row.week.isoformat()}.pdf"
+    else:
+        abort(404)
+    return pdf_download(bytes(row.pdf), name)
 
 
 def pdf_download(data: bytes, name: str):  # type: ignore[no-untyped-def]

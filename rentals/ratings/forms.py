@@ -34,6 +34,10 @@ class ActivateForm(FlaskForm):
     )
 
 
+class RunWhatIfForm(FlaskForm):
+    """A button only: start a what-if run on the worker (CSRF-protected)."""
+
+
 class DecideContestForm(FlaskForm):
     decision = RadioField(
         _l("决定"),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from rentals import clock, db
+from rentals import clock, db, queue
 from rentals.auth.access import OFFICE, roles_required
 from rentals.errors import DomainError
-from rentals.ratings import bp, services
+from rentals.ratings import bp, services, whatif_jobs
 from rentals.ratings.diff import diff_scorecards
-from rentals.ratings.forms import ActivateForm, UploadForm
+from rentals.ratings.forms import ActivateForm, RunWhatIfForm, UploadForm
 from rentals.ratings.models import ScorecardVersion
 from rentals.ratings.problems import describe_all
 from rentals.ratings.whatif import Change, what_if
@@ -179,33 +179,68 @@ def diff():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:scorecard_version>/what-if")
+@bp.route("/<int:scorecard_version>/what-if", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def whatif(scorecard_version: int):  # type: ignore[no-untyped-def]
+    """In the request for a small register; for a city, a job on the worker (POST starts
+    one, GET shows the newest of this manager's runs for the version)."""
     row = _version_or_404(scorecard_version)
-    report = what_if(db.session(), draft=row)
+    session = db.session()
     show = request.args.get("show", "changed")
-    wanted = {
-        "changed": {Change.GAIN, Change.LOSE},
-        "gain": {Change.GAIN},
-        "lose": {Change.LOSE},
-        "needs": {Change.NEEDS_INSPECTION},
-        "all": set(Change),
-    }.get(show)
+    if whatif_jobs.register_size(session) > current_app.config["WHATIF_INLINE_UNITS"]:
+        return _queued_whatif(row, show)
+    report = what_if(session, draft=row)
+    wanted = {**whatif_jobs.LISTS, "all": frozenset(Change)}.get(show)
     if wanted is None:
-        show, wanted = "changed", {Change.GAIN, Change.LOSE}
+        show, wanted = "changed", whatif_jobs.LISTS["changed"]
     listed = [r for r in report.rows if r.change in wanted]
     page_n = max(1, request.args.get("page", 1, type=int) or 1)
     page = _Page(listed, page_n, WHAT_IF_PER_PAGE)
+    return _whatif_page(row, report=report, page=page, show=show, job=None)
+
+
+def _whatif_page(row: ScorecardVersion, **values):  # type: ignore[no-untyped-def]
     return render_template(
-        "ratings/whatif.html",
-        row=row,
-        state=_state_of(row),
-        report=report,
-        page=page,
-        show=show,
-        Change=Change,
+        "ratings/whatif.html", row=row, state=_state_of(row), Change=Change, **values
     )
+
+
+def _queued_whatif(row: ScorecardVersion, show: str):  # type: ignore[no-untyped-def]
+    session, user = db.session(), current_user._get_current_object()
+    form = RunWhatIfForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            whatif_jobs.start(session, draft=row, owner_id=user.id)
+            return redirect(url_for("ratings.whatif", scorecard_version=row.version))
+        abort(400)
+    job = whatif_jobs.latest(session, version=row.version, owner_id=user.id)
+    report = page = None
+    if show not in whatif_jobs.LISTS:
+        show = "changed"
+    if job is not None and job.status == queue.DONE and job.result:
+        report = whatif_jobs.report_of(job.result)
+        page = _Page(job.result["samples"][show], 1, whatif_jobs.SAMPLE)
+    return _whatif_page(
+        row, report=report, page=page, show=show, job=job, form=form, sample=whatif_jobs.SAMPLE
+    )
+
+
+@bp.route("/<int:scorecard_version>/what-if/<job_id>.csv")
+@roles_required(*OFFICE)
+def whatif_file(scorecard_version: int, job_id: str):  # type: ignore[no-untyped-def]
+    """Every unit of a queued run that would change or needs an inspection, as CSV."""
+    row = _version_or_404(scorecard_version)
+    session = db.session()
+    job = queue.owned_job(session, job_id, current_user.id)
+    if job is None or job.kind != whatif_jobs.KIND or job.params.get("version") != row.version:
+        abort(404)
+    kept = queue.blob(session, job_id) if job.status == queue.DONE else None
+    if kept is None:
+        abort(404)
+    response = Response(kept.data, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f"attachment; filename={kept.name}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class _Page:

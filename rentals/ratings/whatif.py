@@ -10,11 +10,15 @@ Speed: the answers are fetched as their stored JSON text and used as the memo ke
 distinct answer set is decoded and assessed once (units share few patterns: 17 yes/no items
 with a handful failed). The inspection's small answers column is read rather than the rating's
 breakdown, whose JSON is five times larger and cost most of the time at 20,000 units.
+
+A city's register does not fit a request: ``rentals.ratings.whatif_jobs`` runs the same
+re-assessment on the task queue, streaming the rows to a file instead of keeping them.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -60,7 +64,7 @@ class WhatIf:
 
     @property
     def units(self) -> int:
-        return len(self.rows)
+        return sum(self.counts.values())
 
 
 def _reassess(
@@ -74,8 +78,22 @@ def _reassess(
     return result.stars, result.score_display
 
 
-def what_if(session: Session, *, draft: ScorecardVersion) -> WhatIf:
-    """Re-assess every rated unit (not withdrawn) under ``draft``; one query, in memory."""
+#: Rows fetched from the database at a time when the rows are streamed to a sink.
+STREAM_ROWS = 5000
+
+
+def what_if(
+    session: Session,
+    *,
+    draft: ScorecardVersion,
+    sink: Callable[[WhatIfRow], None] | None = None,
+) -> WhatIf:
+    """Re-assess every rated unit (not withdrawn) under ``draft``; one query.
+
+    The rows are kept on the report, or, with ``sink``, handed to it one by one as they
+    are read in batches (the report then holds only the counts), so memory does not grow
+    with the register.
+    """
     card = card_of(draft)
     codes = set(card.item_codes)
     veto_codes = set(card.veto_codes)
@@ -101,6 +119,10 @@ def what_if(session: Session, *, draft: ScorecardVersion) -> WhatIf:
     seen_items: set[str] = set()
     seen_vetoes: set[str] = set()
     memo: dict[tuple[str, str, str], tuple[int, Decimal] | None] = {}
+    if sink is None:
+        sink = report.rows.append
+    else:
+        stmt = stmt.execution_options(yield_per=STREAM_ROWS)
     for code, area, status, stars, score, outcome, answers_json, vetoes_json in session.exec(stmt):
         key = (outcome, answers_json, vetoes_json)
         if key not in memo:
@@ -128,9 +150,7 @@ def what_if(session: Session, *, draft: ScorecardVersion) -> WhatIf:
                 else Change.SAME
             )
         report.counts[change] += 1
-        report.rows.append(
-            WhatIfRow(code, area, status, stars, Decimal(score), new_stars, new_score, change)
-        )
+        sink(WhatIfRow(code, area, status, stars, Decimal(score), new_stars, new_score, change))
     report.added_items = tuple(c for c in card.item_codes if c not in seen_items)
     report.removed_items = tuple(sorted(seen_items - codes))
     report.dropped_vetoes = tuple(sorted(seen_vetoes - veto_codes))

@@ -103,7 +103,7 @@ def write_xlsx(rows) -> bytes:  # type: ignore[no-untyped-def]
 @with_appcontext
 def scheduler_cmd() -> None:
     """Run the scheduled jobs in this process (deployments with several web workers)."""
-    from schedules.jobs import run_blocking_scheduler
+    from rentals.scheduler.wiring import run_blocking_scheduler
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo("Scheduler running; stop with Ctrl-C.")

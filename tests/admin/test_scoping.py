@@ -189,19 +189,23 @@ def test_a_manager_asking_for_another_community_gets_nothing(login_as, other, wo
     assert other["unit"].code not in export and world.unit_a.code not in export
 
 
-def test_the_weekly_plaque_batch_lists_only_the_managers_units(app, login_as, other, world):
-    import json
+def test_the_weekly_plaque_batch_lists_only_the_managers_units(
+    app, login_as, other, world, session
+):
+    from datetime import date
 
-    from rentals.printing import jobs
+    from rentals.printing.models import ScheduledPrint
 
-    folder = jobs.prints_dir(app) / "scheduled"
-    folder.mkdir(parents=True, exist_ok=True)
-    listing = {
-        "week": "2026-11-30",
-        "prepared": "2026-11-30",
-        "units": [world.unit_a.code, other["unit"].code],
-    }
-    (folder / "plaques-2026-11-30.json").write_text(json.dumps(listing), encoding="utf-8")
+    session.add(
+        ScheduledPrint(
+            key="plaques:2026-11-30",
+            kind="plaques",
+            week=date(2026, 11, 30),
+            prepared=date(2026, 11, 30),
+            units=[world.unit_a.code, other["unit"].code],
+        )
+    )
+    session.commit()
     page = login_as("manager").get("/print").get_data(as_text=True)
     batch = page[page.index('id="plaque-batch"') :]
     assert world.unit_a.code in batch and other["unit"].code not in batch

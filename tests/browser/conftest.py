@@ -58,6 +58,8 @@ def _free_port() -> int:
 
 #: The live server's instance folder by its address, for tests that read its database.
 INSTANCES: dict[str, Path] = {}
+#: How long the live server may take to answer /healthz before the tests give up.
+SERVER_START_SECONDS = 90
 
 
 @pytest.fixture(scope="session")
@@ -86,15 +88,20 @@ def live_server(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-d
     )
     url = f"http://127.0.0.1:{port}"
     INSTANCES[url] = instance
-    for _ in range(100):
+    # A loaded CI machine (or a parallel run) can take many seconds to import and warm up.
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
         try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
+            urllib.request.urlopen(url + "/healthz", timeout=2)
             break
         except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("server did not start: " + (instance / "server.log").read_text())
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.flush()
+                raise RuntimeError(
+                    "server did not start: " + (instance / "server.log").read_text()
+                ) from None
+            time.sleep(0.2)
     yield url
     proc.terminate()
     proc.wait(timeout=10)

@@ -1,5 +1,6 @@
-"""Refused submits leave nothing on disk (issue 14, item 8): photo files written while a
-request or unit of work was open are removed when it rolls back, kept when it commits."""
+"""Refused submits leave nothing behind (issue 14, item 8): photo bytes stored while a
+request or unit of work was open (rows of ``photo_blob`` since issue 17) go when it rolls
+back, stay when it commits; nothing is ever written under the instance folder."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 from sqlmodel import select
 
 from rentals.inspections import services
-from rentals.inspections.models import Inspection, Photo
+from rentals.inspections.models import Inspection, Photo, PhotoBlob
 from rentals.modelbase import utcnow
 from tests.inspections.helpers import all_answers, checklist_data, form_fields, jpeg_bytes
 
 
-def _files(app) -> list[Path]:  # type: ignore[no-untyped-def]
-    folder = Path(app.instance_path) / "photos"
-    return sorted(folder.glob("*.jpg")) if folder.exists() else []
+def _files(app, session) -> list[str]:  # type: ignore[no-untyped-def]
+    """The stored photo bytes as the old file names (``<name>.jpg``, ``<name>-t.jpg``)."""
+    assert not list(Path(app.instance_path).rglob("*.jpg"))  # never on a node's disk
+    rows = session.exec(select(PhotoBlob.name, PhotoBlob.variant)).all()
+    return sorted(f"{name}{'-t' if variant == 'thumb' else ''}.jpg" for name, variant in rows)
 
 
 def _open(client, unit):  # type: ignore[no-untyped-def]
@@ -37,7 +40,7 @@ def test_a_submit_refused_after_its_photo_was_stored_leaves_no_file_and_no_row(
         f"/units/{world.unit_a.code}/inspect", data=checklist_data(first, all_answers())
     )
     assert accepted.status_code == 303
-    before = _files(app)
+    before = _files(app, session)
     # The photo part is read and stored, then the record is refused as stale (409).
     refused = client.post(
         f"/units/{world.unit_a.code}/inspect",
@@ -45,7 +48,7 @@ def test_a_submit_refused_after_its_photo_was_stored_leaves_no_file_and_no_row(
         content_type="multipart/form-data",
     )
     assert refused.status_code == 409
-    assert _files(app) == before
+    assert _files(app, session) == before
     session.expire_all()
     assert session.exec(select(Photo).where(Photo.unit_id == world.unit_a.id)).all() == []
     assert (
@@ -66,7 +69,7 @@ def test_an_accepted_submit_keeps_its_photo_files(login_as, world, session, app)
     assert response.status_code == 303
     session.expire_all()
     (photo,) = session.exec(select(Photo).where(Photo.unit_id == world.unit_a.id)).all()
-    assert [p.name for p in _files(app)] == sorted(
+    assert _files(app, session) == sorted(
         [f"{photo.filename}.jpg", f"{photo.filename}-t.jpg"]
     )
 
@@ -86,16 +89,16 @@ def test_rollback_removes_and_commit_keeps_files_written_in_the_unit_of_work(app
 
     with app.app_context():
         store("rolled-back")
-        assert len(_files(app)) == 2
+        assert len(_files(app, session)) == 2
         session.rollback()
-        assert _files(app) == []
+        assert _files(app, session) == []
         kept = store("committed")
         # A savepoint rolled back inside the transaction (a lost insert race) removes nothing.
         nested = session.begin_nested()
         nested.rollback()
-        assert len(_files(app)) == 2
+        assert len(_files(app, session)) == 2
         session.commit()
         session.rollback()  # a later, empty rollback does not reach committed files
-        assert sorted(p.name for p in _files(app)) == sorted(
+        assert _files(app, session) == sorted(
             [f"{kept.filename}.jpg", f"{kept.filename}-t.jpg"]
         )

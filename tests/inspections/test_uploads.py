@@ -15,7 +15,7 @@ from PIL import Image, PngImagePlugin
 from sqlmodel import select
 
 from rentals.errors import InvalidInput
-from rentals.inspections.models import Photo
+from rentals.inspections.models import Photo, PhotoBlob
 from rentals.inspections.photos import MAX_PIXELS, clean_image
 from tests.conftest import csrf_token
 from tests.inspections.helpers import all_answers, checklist_data, form_fields
@@ -136,9 +136,9 @@ def test_a_large_but_reasonable_photo_is_kept():
     assert max(cleaned.width, cleaned.height) == 1600
 
 
-def _photo_files(app) -> set[str]:  # type: ignore[no-untyped-def]
-    folder = Path(app.instance_path) / "photos"
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+def _photo_files(session) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The stored photo bytes (name, variant): the database is their only home."""
+    return set(session.exec(select(PhotoBlob.name, PhotoBlob.variant)).all())
 
 
 def _everything_under(root: Path) -> set[Path]:
@@ -178,10 +178,9 @@ def test_file_names_are_never_used_on_disk(login_as, world, session, client, app
     session.expire_all()
     row = session.exec(select(Photo).where(Photo.key == "k-1")).one()
     assert re.fullmatch(r"[0-9a-f]{32}", row.filename)
-    # Exactly the photo and its thumbnail, under instance/photos, named at random.
-    photos = Path(app.instance_path) / "photos"
-    added = _everything_under(root) - before
-    assert added == {photos / f"{row.filename}.jpg", photos / f"{row.filename}-t.jpg"}
+    # Exactly the photo and its thumbnail, in the database under a random name; no file.
+    assert _everything_under(root) == before
+    assert _photo_files(session) == {(row.filename, "full"), (row.filename, "thumb")}
     served = client.get(answer.json["url"])
     assert served.status_code == 200
     for secret in SECRETS:
@@ -202,13 +201,13 @@ def test_photo_keys_with_path_characters_are_refused(login_as, world, session, c
 
 def test_bomb_upload_answers_422_and_stores_nothing(login_as, world, session, client, app):
     login_as("inspector_a")
-    before = _photo_files(app)
+    before = _photo_files(session)
     answer = _upload(client, world.unit_a, bomb_png(20_000, 20_000), name="big.png")
     assert answer.status_code == 422
     assert answer.json["status"] == "invalid"
     session.expire_all()
     assert session.exec(select(Photo).where(Photo.unit_id == world.unit_a.id)).all() == []
-    assert _photo_files(app) == before
+    assert _photo_files(session) == before
 
 
 def test_bomb_in_the_no_js_checklist_form_is_a_4xx(login_as, world, session, client, app):

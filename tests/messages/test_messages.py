@@ -118,12 +118,12 @@ def test_the_day_before_a_visit_one_message_per_landlord_and_visit_then_nothing_
 
 def test_the_scheduler_job_runs_the_same_queuing(app, session, world, visit_world, monkeypatch):
     from rentals import clock
-    from schedules import jobs
+    from rentals.scheduler import jobs, wiring
 
     monkeypatch.setattr(jobs, "_app", app)
     monkeypatch.setattr(clock, "now", lambda: NOW)
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-    assert "queue_messages" in jobs.JOBS
+    assert "queue_messages" in wiring.JOBS
     jobs.queue_messages()
     jobs.queue_messages()
     assert len(_messages(session)) == 4

@@ -131,6 +131,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "ratings.upload": Expect(OFFICE),
     "ratings.activate": Expect(OFFICE),
     "ratings.whatif": Expect(OFFICE),
+    "ratings.whatif_file": Expect(OFFICE),
     # Inspections at the door (issue 5).
     "inspections.home": Expect(STAFF),
     "inspections.checklist": Expect(STAFF, scoped=True),
@@ -188,6 +189,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
+    "printing.scheduled_file": Expect(OFFICE),
     # Rectification notices of a unit's open orders (staff hand them to the landlord).
     "printing.unit_notices": Expect(STAFF, scoped=True),
     # The QR code on a plaque opens this check: public, no personal data.
@@ -318,6 +320,7 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "order_id": lambda w, s: _matrix_order(w, s).id,
     "proof_id": lambda w, s: _fix_proof(w, s).id,
     "job_id": lambda w, s: _print_job(w, s),
+    "scheduled_id": lambda w, s: _scheduled_roster(w, s),
     "import_id": lambda w, s: _import_job(w, s),
     "serial": lambda w, s: _plaque(w, s).serial,
     "kind": lambda w, s: "stars",
@@ -404,6 +407,28 @@ def _print_job(world: Any, session: Any) -> str:
     )
     session.commit()
     return job.id
+
+
+def _scheduled_roster(world: Any, session: Any) -> int:
+    """Next week's roster of area_a as the scheduler stores it."""
+    from datetime import date
+
+    from rentals.printing.models import ScheduledPrint
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    row = ScheduledPrint(
+        key=f"roster:2027-02-08:{world.area_a.id}",
+        kind="roster",
+        week=date(2027, 2, 8),
+        area_id=world.area_a.id,
+        prepared=date(2027, 2, 5),
+        pages=1,
+        size=len(pdf),
+        pdf=pdf,
+    )
+    session.add(row)
+    session.flush()
+    return row.id  # type: ignore[return-value]
 
 
 def _import_job(world: Any, session: Any) -> str:
@@ -617,21 +642,16 @@ def _matrix_signature(w: Any, s: Any) -> Any:
 
 
 def _matrix_photo(w: Any, s: Any) -> Any:
-    """A stored photo of unit_a; its file goes to the test app's instance folder."""
-    import os
-    from pathlib import Path
+    """A stored photo of unit_a, its bytes in the database as every photo's are."""
+    from rentals.inspections.models import Photo, PhotoBlob
 
     from sqlmodel import select
-
-    from rentals.inspections.models import Photo
 
     found = s.exec(select(Photo).where(Photo.key == "matrix-photo")).first()
     if found is not None:  # the measures' photo route uses it too
         return found
-    folder = Path(os.environ["RENTALS_INSTANCE_PATH"]) / "photos"
-    folder.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-t"):
-        (folder / f"matrixphoto{suffix}.jpg").write_bytes(b"\xff\xd8\xff\xd9")
+    for variant in ("full", "thumb"):
+        s.add(PhotoBlob(name="matrixphoto", variant=variant, size=4, data=b"\xff\xd8\xff\xd9"))
     row = Photo(key="matrix-photo", unit_id=w.unit_a.id, filename="matrixphoto")
     s.add(row)
     s.flush()

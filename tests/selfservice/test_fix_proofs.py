@@ -92,12 +92,13 @@ def test_a_proof_accepted_remotely_closes_the_order_and_its_follow_up(
     assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
     proof = session.exec(select(FixProof)).one()
     assert proof.status == "pending" and len(proof.photos) == 2
-    # The photos were re-encoded: the JPEG comment is gone from the stored files.
-    from rentals.inspections.photos import file_path
+    # The photos were re-encoded: the JPEG comment is gone from the stored bytes.
+    from rentals.inspections.photos import read_bytes
 
-    with app.app_context():
-        for photo in session.exec(select(Photo).where(Photo.id.in_(proof.photos))):
-            assert b"secret landlord comment" not in file_path(photo.filename).read_bytes()
+    for photo in session.exec(select(Photo).where(Photo.id.in_(proof.photos))):
+        stored = read_bytes(session, photo.filename)
+        assert stored and stored.startswith(b"\xff\xd8")
+        assert b"secret landlord comment" not in stored
     assert "整改证明待审核" in landlord.get(f"/my/units/{world.unit_a.code}").get_data(as_text=True)
 
     staff = app.test_client()

@@ -14,9 +14,9 @@ from rentals.auth.models import User
 from rentals.config import TestConfig
 from rentals.db import build_engine
 from rentals.migrate import upgrade
+from rentals.scheduler import jobs, wiring
 from rentals.tasks.models import Task
 from rentals.tasks.services import due_tasks_for_inspector
-from schedules import jobs
 from tests.conftest import fresh_database_url
 
 #: 2026-12-04 16:30 UTC is 00:30 on 2026-12-05 in Lhasa; 15:30 UTC is 23:30 on the 4th.
@@ -66,7 +66,7 @@ def test_the_first_start_plans_and_a_second_start_plans_nothing_new(demo_app):
 
 def test_starting_the_scheduler_plans_before_it_runs(demo_app, monkeypatch):
     monkeypatch.setattr(BackgroundScheduler, "start", lambda self, *a, **k: None)
-    jobs.start_background_scheduler(demo_app)
+    wiring.start_background_scheduler(demo_app)
     assert _police_tasks(demo_app)
 
 
@@ -83,14 +83,14 @@ def test_a_run_yesterday_does_not_count_as_today(demo_app):
 
 
 def test_a_missed_stored_run_is_left_to_the_scheduler(demo_app):
-    only_planning = {"plan_daily": jobs.JOBS["plan_daily"]}
-    first = jobs.configure(BackgroundScheduler, demo_app, jobs=only_planning)
+    only_planning = {"plan_daily": wiring.JOBS["plan_daily"]}
+    first = wiring.configure(BackgroundScheduler, demo_app, jobs=only_planning)
     first.start(paused=True)
     first.shutdown()
     # The stored 01:00 run was missed (the server was down): the scheduler catches it up.
     from tests.tasks.test_jobs import _move_stored_runs
 
     _move_stored_runs(demo_app, datetime.now(UTC) - timedelta(hours=3))
-    again = jobs.configure(BackgroundScheduler, demo_app, jobs=only_planning)
+    again = wiring.configure(BackgroundScheduler, demo_app, jobs=only_planning)
     assert jobs.plan_at_start(demo_app, again) is False
     assert _task_count(demo_app) == 0

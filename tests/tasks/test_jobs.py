@@ -15,11 +15,11 @@ from rentals.audit.models import AuditEvent
 from rentals.config import TestConfig
 from rentals.db import build_engine
 from rentals.migrate import upgrade
-from schedules import jobs
+from rentals.scheduler import jobs, wiring
 from tests.conftest import fresh_database_url
 
 #: The jobs that touch only the database (the printing ones render PDFs).
-DB_JOBS = {k: jobs.JOBS[k] for k in ("plan_daily", "mark_overdue_hourly")}
+DB_JOBS = {k: wiring.JOBS[k] for k in ("plan_daily", "mark_overdue_hourly")}
 
 
 @pytest.fixture
@@ -73,35 +73,35 @@ def _move_stored_runs(app, when: datetime) -> None:  # type: ignore[no-untyped-d
 
 
 def test_jobs_are_stored_with_fixed_ids_and_the_defaults(job_app):
-    scheduler = jobs.configure(BackgroundScheduler, job_app)
+    scheduler = wiring.configure(BackgroundScheduler, job_app)
     scheduler.start(paused=True)
     try:
         stored = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown()
-    assert set(stored) == set(jobs.JOBS)
+    assert set(stored) == set(wiring.JOBS)
     plan = stored["plan_daily"]
-    assert plan.func_ref == "schedules.jobs:plan_daily"
+    assert plan.func_ref == "rentals.scheduler.jobs:plan_daily"
     assert (plan.coalesce, plan.max_instances) == (True, 1)
     assert plan.misfire_grace_time >= 3 * 24 * 3600
     assert str(plan.trigger.timezone) == "Asia/Shanghai"
     # A second start replaces, never duplicates.
-    again = jobs.configure(BackgroundScheduler, job_app)
+    again = wiring.configure(BackgroundScheduler, job_app)
     again.start(paused=True)
     try:
-        assert sorted(j.id for j in again.get_jobs()) == sorted(jobs.JOBS)
+        assert sorted(j.id for j in again.get_jobs()) == sorted(wiring.JOBS)
     finally:
         again.shutdown()
 
 
 def test_a_scheduler_stopped_for_three_days_runs_each_job_once(job_app):
     # The last run of the server stored the jobs; then it was down for three days.
-    first = jobs.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    first = wiring.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
     first.start(paused=True)
     first.shutdown()
     _move_stored_runs(job_app, datetime.now(UTC) - timedelta(days=3))
 
-    restarted = jobs.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    restarted = wiring.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
     restarted.start()
     try:
         _wait_until(lambda: set(_runs(job_app)) == set(DB_JOBS))
@@ -116,12 +116,16 @@ def test_printing_jobs_publish_the_blacklist_once_and_write_rosters(job_app):
     from pathlib import Path
 
     from rentals.incentives.models import BlacklistEdition
+    from rentals.printing.models import ScheduledPrint
     from tests import factories
+    from tests.printing.helpers import text
 
     with job_app.app_context(), db.unit_of_work() as session:
         area = factories.make_area(session, name="南区")
         unit = factories.make_unit(session, area)
         unit.stars = 1
+        session.flush()
+        area_id = area.id
     jobs._app = job_app
     jobs.plan_daily()
     jobs.publish_blacklist_monthly()
@@ -129,12 +133,17 @@ def test_printing_jobs_publish_the_blacklist_once_and_write_rosters(job_app):
     jobs.print_rosters_weekly()
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(BlacklistEdition)) == 1
-    rosters = list((Path(job_app.instance_path) / "prints" / "scheduled").glob("roster-*.pdf"))
-    assert len(rosters) == 1 and rosters[0].read_bytes().startswith(b"%PDF")
+    jobs.print_rosters_weekly()  # a rerun in the same week renders nothing more
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        rosters = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "roster"))
+        [roster] = [(r.area_id, r.week.weekday(), bytes(r.pdf or b"")) for r in rosters]
+    assert roster[0] == area_id and roster[1] == 0 and roster[2].startswith(b"%PDF")
+    assert "南区" in text(roster[2])
+    assert not list(Path(job_app.instance_path).rglob("*.pdf"))  # nothing on this node's disk
     assert _runs(job_app) == {
         "plan_daily": 1,
         "publish_blacklist_monthly": 2,
-        "print_rosters_weekly": 1,
+        "print_rosters_weekly": 2,
     }
 
 
@@ -145,7 +154,7 @@ def test_serve_starts_the_scheduler_unless_told_not_to(job_app, monkeypatch):
 
     started: list[object] = []
     monkeypatch.setattr("werkzeug.serving.run_simple", lambda *a, **k: None)
-    monkeypatch.setattr(jobs, "start_background_scheduler", started.append)
+    monkeypatch.setattr(wiring, "start_background_scheduler", started.append)
     monkeypatch.setattr("rentals.config.Config.SCHEDULER_ENABLED", True)
     monkeypatch.setattr("rentals.config.Config.DATABASE_URL", job_app.config["DATABASE_URL"])
     runner = CliRunner()
@@ -157,10 +166,9 @@ def test_serve_starts_the_scheduler_unless_told_not_to(job_app, monkeypatch):
 
 
 def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_page(job_app):
-    import json
     from pathlib import Path
 
-    from rentals.printing.models import Plaque
+    from rentals.printing.models import Plaque, ScheduledPrint
     from rentals.register.models import Community
     from tests import factories
     from tests.conftest import login
@@ -186,16 +194,18 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
         factories.make_user(session, "manager", username="batchboss", communities=(community,))
     jobs._app = job_app
     jobs.prepare_plaques_weekly()
-    folder = Path(job_app.instance_path) / "prints" / "scheduled"
-    [pdf] = list(folder.glob("plaques-*.pdf"))
-    first = pdf.read_bytes()
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        [batch] = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "plaques"))
+        first, first_id = bytes(batch.pdf or b""), batch.id
+        assert batch.units == ["CH-00001"] and batch.week.weekday() == 0
     assert pages(first) == 1
     body = text(first)
     assert "CH-00001" in body and "SM-00001" not in body and "样张" in body
     jobs.prepare_plaques_weekly()  # same week: nothing rewritten
-    assert list(folder.glob("plaques-*.pdf")) == [pdf] and pdf.read_bytes() == first
-    listing = json.loads(next(folder.glob("plaques-*.json")).read_text(encoding="utf-8"))
-    assert listing["units"] == ["CH-00001"]
+    with job_app.app_context(), db.unit_of_work(write=False) as session:
+        [again] = session.scalars(select(ScheduledPrint).where(ScheduledPrint.kind == "plaques"))
+        assert (again.id, bytes(again.pdf or b"")) == (first_id, first)
+    assert not (Path(job_app.instance_path) / "prints").exists()
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         # A preview issues nothing and retires nothing.
         assert session.scalar(select(func.count()).select_from(Plaque)) == 1
@@ -214,3 +224,85 @@ def test_weekly_plaque_batch_is_a_preview_written_once_and_listed_on_the_print_p
     assert "CH-00001" in text(response.data) and "样张" not in text(response.data)
     with job_app.app_context(), db.unit_of_work(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Plaque)) == 2
+
+
+def _rename_stored_functions(app, old_prefix: str, extra_id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Make the stored rows name their functions as an older release did."""
+    from rentals.tasks.models import apscheduler_jobs
+
+    engine = db.engine_of(app)
+    with engine.begin() as conn:
+        rows = conn.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)).all()
+        for job_id, blob in rows:
+            state = pickle.loads(blob)
+            state["func"] = old_prefix + state["func"].split(":", 1)[1]
+            conn.execute(
+                apscheduler_jobs.update()
+                .where(apscheduler_jobs.c.id == job_id)
+                .values(job_state=pickle.dumps(state))
+            )
+        if extra_id:
+            job_id, blob = rows[0]
+            state = pickle.loads(blob)
+            state.update(id=extra_id, func=old_prefix + "retired_job")
+            conn.execute(
+                apscheduler_jobs.insert().values(
+                    id=extra_id, next_run_time=None, job_state=pickle.dumps(state)
+                )
+            )
+
+
+def test_a_job_store_naming_the_old_schedules_jobs_module_still_starts_and_catches_up(job_app):
+    """Rows written before the jobs moved to rentals.scheduler (``schedules.jobs:…``):
+    the scheduler starts, each missed job still runs once, and the rows are rewritten."""
+    from rentals.tasks.models import apscheduler_jobs
+
+    first = wiring.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    first.start(paused=True)
+    first.shutdown()
+    _move_stored_runs(job_app, datetime.now(UTC) - timedelta(days=3))
+    _rename_stored_functions(job_app, "schedules.jobs:", extra_id="retired_job")
+    with db.engine_of(job_app).connect() as conn:
+        states = [pickle.loads(b) for b in conn.scalars(select(apscheduler_jobs.c.job_state))]
+    assert {s["func"].split(":")[0] for s in states} == {"schedules.jobs"}
+    assert len(states) == 3
+
+    restarted = wiring.configure(BackgroundScheduler, job_app, jobs=DB_JOBS)
+    restarted.start()
+    try:
+        _wait_until(lambda: set(_runs(job_app)) == set(DB_JOBS))
+        _wait_until(lambda: all(j.next_run_time > datetime.now(UTC) for j in restarted.get_jobs()))
+        refs = sorted(j.func_ref for j in restarted.get_jobs())
+    finally:
+        restarted.shutdown(wait=True)
+    assert _runs(job_app) == {"plan_daily": 1, "mark_overdue_hourly": 1}
+    assert refs == [
+        "rentals.scheduler.jobs:mark_overdue_hourly",
+        "rentals.scheduler.jobs:plan_daily",
+    ]
+    with db.engine_of(job_app).connect() as conn:
+        stored = {
+            job_id: pickle.loads(blob)["func"]
+            for job_id, blob in conn.execute(
+                select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)
+            )
+        }
+    assert stored == {
+        "plan_daily": "rentals.scheduler.jobs:plan_daily",
+        "mark_overdue_hourly": "rentals.scheduler.jobs:mark_overdue_hourly",
+    }
+
+
+def test_the_full_job_list_starts_on_a_store_of_old_references(job_app):
+    first = wiring.configure(BackgroundScheduler, job_app)
+    first.start(paused=True)
+    first.shutdown()
+    _rename_stored_functions(job_app, "schedules.jobs:")
+    again = wiring.configure(BackgroundScheduler, job_app)
+    again.start(paused=True)
+    try:
+        refs = {j.id: j.func_ref for j in again.get_jobs()}
+    finally:
+        again.shutdown()
+    assert refs == {k: v[0] for k, v in wiring.JOBS.items()}
+    assert all(ref.startswith("rentals.scheduler.jobs:") for ref in refs.values())
