@@ -643,9 +643,9 @@ def _matrix_signature(w: Any, s: Any) -> Any:
 
 def _matrix_photo(w: Any, s: Any) -> Any:
     """A stored photo of unit_a, its bytes in the database as every photo's are."""
-    from rentals.inspections.models import Photo, PhotoBlob
-
     from sqlmodel import select
+
+    from rentals.inspections.models import Photo, PhotoBlob
 
     found = s.exec(select(Photo).where(Photo.key == "matrix-photo")).first()
     if found is not None:  # the measures' photo route uses it too
