@@ -113,6 +113,7 @@ def create_app(config: dict[str, Any] | None = None, *, base: type | None = None
     app.register_blueprint(portal_bp)
     app.register_blueprint(public_bp)
     import rentals.incentives.measures
+    import rentals.incentives.points_views
     import rentals.incentives.views  # noqa: F401  (routes on incentives.bp; measures listen)
     from rentals.incentives import bp as incentives_bp
 

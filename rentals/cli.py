@@ -203,9 +203,10 @@ from rentals.printing.commands import print_group  # noqa: E402
 
 main.add_command(print_group)
 
-from rentals.incentives.commands import blacklist_cmd  # noqa: E402
+from rentals.incentives.commands import blacklist_cmd, incentives_group  # noqa: E402
 
 print_group.add_command(blacklist_cmd)
+main.add_command(incentives_group)
 
 from rentals.tasks.commands import plan_cmd, scheduler_cmd, tasks_cmd  # noqa: E402
 

@@ -7,10 +7,14 @@ from rentals.dashboard.models import DashboardMonth, DashboardTask, DashboardUni
 from rentals.incentives.models import (
     BlacklistEdition,
     BlacklistNotice,
+    IncentiveVersion,
     Measure,
     MeasureEvent,
     PointsEntry,
+    PointsMark,
+    RedeemableMeasure,
 )
+from rentals.incentives.sweep_indexes import INDEXES as _SWEEP_INDEXES  # noqa: F401
 from rentals.incidents.models import Incident, IncidentKind
 from rentals.inspections.models import (
     Inspection,
@@ -35,6 +39,9 @@ __all__ = [
     "BlacklistEdition",
     "BlacklistNotice",
     "CalendarFeed",
+    "IncentiveVersion",
+    "PointsMark",
+    "RedeemableMeasure",
     "DoorSticker",
     "FixProof",
     "Community",

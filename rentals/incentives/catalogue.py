@@ -2,8 +2,10 @@
 
 A catalogue says which measures each band carries (three stars: recommendation, gift
 pack, nomination; one star and not rated: blacklist, parking, evaluation, referral) and
-what a manager records when one is carried out. Versions are files: the shipped
-``catalogues/measures-v*.toml`` and a community's own in ``<instance>/measures/*.toml``;
+what a manager records when one is carried out. Versions are the shipped
+``catalogues/measures-v*.toml`` and those uploaded by managers (``incentive_version``
+rows, ``incentives.versions``; ``<instance>/measures/*.toml`` is still read for older
+installations);
 the version in force on a day is the highest whose ``active_from`` has come. The text is
 measured before ``tomllib`` sees it (size, then nesting, with the scorecard's scanner),
 then every key and value is checked; one bad file is logged and skipped, never fatal.
@@ -22,6 +24,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+from sqlmodel import Session, select
 
 from scoring.limits import nesting_depth
 
@@ -209,16 +213,34 @@ def parse_catalogue(text: str) -> Catalogue:
     return Catalogue(header.version, header.active_from, header.title_zh, tuple(measures))
 
 
-def sources(prefix: str, folder: Path | None, what: str) -> list[tuple[str, str]]:
+def stored_sources(session: Session | None, kind: str) -> list[tuple[str, str]]:
+    """(name, text) of the versions uploaded through the manager's page or the CLI, which
+    live in the database so every web node and job reads the same."""
+    if session is None:
+        return []
+    from rentals.incentives.models import IncentiveVersion
+
+    rows = session.exec(
+        select(IncentiveVersion.version, IncentiveVersion.source)
+        .where(IncentiveVersion.kind == kind)
+        .order_by(IncentiveVersion.version)
+    )
+    return [(f"stored/{kind}-v{version}", text) for version, text in rows]
+
+
+def sources(
+    prefix: str, folder: Path | None, what: str, session: Session | None = None
+) -> list[tuple[str, str]]:
     """(name, text) of the shipped ``catalogues/<prefix>*.toml`` files, then of the
-    community's own ``folder/*.toml``; a file of the community's that is too large is
-    logged and skipped before it is read."""
+    uploaded versions (``session``), then of an older installation's ``folder/*.toml``; a
+    file there that is too large is logged and skipped before it is read."""
     shipped = resources.files("rentals.incentives.catalogues")
     found = sorted(
         (f"shipped/{p.name}", p.read_text(encoding="utf-8"))
         for p in shipped.iterdir()
         if p.name.startswith(prefix) and p.name.endswith(".toml")
     )
+    found += stored_sources(session, prefix.rstrip("-"))
     if folder is None or not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.toml")):
@@ -259,12 +281,14 @@ def _parsed(name: str, text: str) -> Catalogue | None:
         return None
 
 
-def catalogues(folder: Path | None = None) -> list[Catalogue]:
-    """Every usable version, shipped and the community's own, by version."""
-    found = sources("measures-", folder, "measures catalogue")
+def catalogues(folder: Path | None = None, session: Session | None = None) -> list[Catalogue]:
+    """Every usable version, shipped and uploaded, by version."""
+    found = sources("measures-", folder, "measures catalogue", session)
     return by_version(((name, _parsed(name, text)) for name, text in found), "measures catalogue")
 
 
-def catalogue_for(today: date, folder: Path | None = None) -> Catalogue:
+def catalogue_for(
+    today: date, folder: Path | None = None, session: Session | None = None
+) -> Catalogue:
     """The version in force on ``today``."""
-    return in_force(catalogues(folder), today)
+    return in_force(catalogues(folder, session), today)

@@ -20,6 +20,7 @@ Rules, as the scheme states them and as this module keeps them:
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +37,8 @@ from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.incentives.blacklist import LISTED, NOTICE_DAYS, notify_blacklist
 from rentals.incentives.catalogue import Record, catalogue_for
 from rentals.incentives.models import BlacklistNotice, Measure, MeasureEvent, MeasureStatus
+from rentals.inspections.models import Photo
+from rentals.inspections.photos import clean_image, write_files
 from rentals.ratings.models import Rating
 from rentals.ratings.signals import rating_appended
 from rentals.register.models import Unit
@@ -87,6 +90,7 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
             select(Measure).where(
                 Measure.unit_id == unit.id,
                 Measure.ended_at.is_(None),
+                Measure.rating_id.is_not(None),  # a measure redeemed with points goes on
                 Measure.rating_id != rating.id,  # a second call for this rating ends nothing
             )
         )
@@ -95,7 +99,7 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
         measure.ended_at = now
         session.add(measure)
         _event(session, measure, "ended", actor=None, now=now, rating=rating.id)
-    catalogue = catalogue_for(clock.local_date(now), _folder())
+    catalogue = catalogue_for(clock.local_date(now), _folder(), session)
     proposed = []
     for spec in catalogue.for_band(rating.status):
         row = Measure(
@@ -223,6 +227,8 @@ class Done:
     parking_from: int | None = None
     parking_to: int | None = None
     number: str = ""
+    #: A photo of the handover (the bytes as uploaded; checked and re-encoded here).
+    photo: bytes | None = None
 
 
 def _recorded(measure: Measure, done: Done, *, today: date, since: date) -> dict[str, Any]:
@@ -267,6 +273,10 @@ def record_measure(
     data = _recorded(
         measure, done, today=clock.local_date(now), since=clock.local_date(measure.proposed_at)
     )
+    if done.photo:
+        if measure.record != Record.HANDOVER:
+            raise InvalidInput(_l("只有发放礼包可以附照片。"), field="photo")
+        data["photo"] = _store_photo(session, actor=actor, unit=unit, data=done.photo, now=now)
     measure.status = MeasureStatus.DONE
     session.add(measure)
     _event(session, measure, "recorded", actor=actor, now=now, **data)
@@ -279,6 +289,40 @@ def record_measure(
         {"measure": measure.id, "code": measure.code, **data},
     )
     return measure
+
+
+def _store_photo(session: Session, *, actor: User, unit: Unit, data: bytes, now: datetime) -> int:
+    """The handover's photo through the hazard photos' pipeline (type by content,
+    re-encoded without metadata, a random name); returns its ``Photo`` id. Shown only
+    through ``measure_photo`` (staff of the unit, the measure's landlord)."""
+    image = clean_image(data)
+    photo = Photo(
+        key=f"measure-{uuid.uuid4().hex}",
+        unit_id=unit.id,
+        filename=write_files(image, session=session),
+        width=image.width,
+        height=image.height,
+        uploaded_by=actor.id,
+        created_at=now,
+    )
+    session.add(photo)
+    session.flush()
+    return photo.id  # type: ignore[return-value]
+
+
+def photo_of(session: Session, measure: Measure) -> Photo | None:
+    """The photo recorded with the measure's handover, if any."""
+    ids = [
+        e.data.get("photo")
+        for e in session.exec(
+            select(MeasureEvent).where(
+                MeasureEvent.measure_id == measure.id, MeasureEvent.kind == "recorded"
+            )
+        )
+    ]
+    photo_id = next((i for i in ids if isinstance(i, int)), None)
+    photo = session.get(Photo, photo_id) if photo_id is not None else None
+    return photo if photo is not None and photo.unit_id == measure.unit_id else None
 
 
 def _unit(session: Session, actor: User, measure: Measure) -> Unit:

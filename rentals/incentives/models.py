@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
@@ -68,8 +68,10 @@ class Measure(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     #: The unit's landlord when it was proposed (a later owner does not inherit it).
     landlord_id: int | None = Field(default=None, foreign_key="person.id")
-    #: The rating whose band carries it.
-    rating_id: int = Field(foreign_key="rating.id")
+    #: The rating whose band carries it; None for a measure redeemed with points.
+    rating_id: int | None = Field(default=None, foreign_key="rating.id")
+    #: The ledger entry (negative) that paid for a redeemed measure.
+    points_entry_id: int | None = Field(default=None, foreign_key="points_entry.id", unique=True)
     band: str = Field(max_length=16)
     catalogue_version: int
     code: str = Field(max_length=8)
@@ -86,6 +88,10 @@ class Measure(SQLModel, table=True):
 
     def text(self, language: str) -> str:
         return {"bo": self.text_bo, "en": self.text_en}.get(language) or self.text_zh
+
+    @property
+    def is_redeemed(self) -> bool:
+        return self.points_entry_id is not None
 
 
 class MeasureEvent(SQLModel, table=True):
@@ -134,7 +140,8 @@ class PointsEntry(SQLModel, table=True):
     reason_zh: str = Field(max_length=300)
     reason_bo: str = Field(default="", max_length=300)
     reason_en: str = Field(default="", max_length=300)
-    #: What the points came from: "rating", "inspection", "order", "declaration", "move_out".
+    #: What the points came from: "rating", "inspection", "order", "declaration", "move_out",
+    #: "tenancy", or "measure" for a redemption (negative, its measure's id).
     source_type: str = Field(max_length=16)
     source_id: int
     #: Local date of the event: the rules version in force that day applies.
@@ -143,3 +150,56 @@ class PointsEntry(SQLModel, table=True):
 
     def reason(self, language: str) -> str:
         return {"bo": self.reason_bo, "en": self.reason_en}.get(language) or self.reason_zh
+
+
+class RedeemableMeasure(SQLModel, table=True):
+    """A community's setting of one catalogue measure: redeemable for ``cost`` points, or
+    not (``active`` false). Appended; the newest row per (community, code) is in force.
+
+    A table, not a versioned file: the setting decides no past outcome (a redemption keeps
+    the cost it paid in its ledger entry), each community keeps its own on a page without a
+    release, and the rows are its history.
+    """
+
+    __tablename__ = "redeemable_measure"
+    __table_args__ = (Index("ix_redeemable_measure_current", "community_id", "code", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id")
+    code: str = Field(max_length=8)
+    cost: int
+    active: bool = True
+    set_by: int | None = Field(default=None, foreign_key="user.id")
+    set_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class IncentiveVersion(SQLModel, table=True):
+    """An uploaded version of the measures catalogue or the points rules: the TOML text as
+    checked on upload, kept in the database (every web node and job reads the same) and
+    never changed; the readers choose the version in force by its ``active_from``."""
+
+    __tablename__ = "incentive_version"
+    __table_args__ = (
+        UniqueConstraint("kind", "version", name="uq_incentive_version_kind_version"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    #: "measures" or "points".
+    kind: str = Field(max_length=8)
+    version: int
+    active_from: date
+    title: str = Field(max_length=300)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PointsMark(SQLModel, table=True):
+    """How far the points sweep has read one kind of source: the highest id (append-only
+    rows) or stamp (rows that change later), and the business day of the run (events that
+    come due with time). Written in the sweep's own transaction, so a crash loses none."""
+
+    __tablename__ = "points_mark"
+    kind: str = Field(primary_key=True, max_length=16)
+    last_id: int = 0
+    last_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_day: date | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

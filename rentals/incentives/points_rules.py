@@ -1,6 +1,7 @@
 """Versioned points rules (积分制, TOML), checked like the measures catalogue.
 
-Shipped ``catalogues/points-v*.toml`` and a community's own ``<instance>/points/*.toml``;
+Shipped ``catalogues/points-v*.toml`` and the versions managers upload (stored in the
+database, ``incentives.versions``; ``<instance>/points/*.toml`` is still read);
 the rules applied to an event are the version in force on the event's date, so a new
 version changes the points of later events only and never those already written.
 """
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+
+from sqlmodel import Session
 
 from rentals.incentives.catalogue import (
     CatalogueError,
@@ -118,12 +121,13 @@ def _parsed(name: str, text: str) -> PointsRules | None:
         return None
 
 
-def rules_versions(folder: Path | None = None) -> list[PointsRules]:
-    """Every usable version by number; a number claimed twice keeps the first file."""
-    found = sources("points-", folder, "points rules")
+def rules_versions(folder: Path | None = None, session: Session | None = None) -> list[PointsRules]:
+    """Every usable version (shipped, uploaded) by number; a number claimed twice keeps
+    the first."""
+    found = sources("points-", folder, "points rules", session)
     return by_version(((name, _parsed(name, text)) for name, text in found), "points rules")
 
 
-def rules_for(day: date, folder: Path | None = None) -> PointsRules:
+def rules_for(day: date, folder: Path | None = None, session: Session | None = None) -> PointsRules:
     """The version in force on ``day``: the highest whose ``active_from`` has come."""
-    return in_force(rules_versions(folder), day)
+    return in_force(rules_versions(folder, session), day)

@@ -10,14 +10,15 @@ from flask_wtf import FlaskForm
 from sqlmodel import select
 
 from rentals import clock, db
-from rentals.auth.access import OFFICE, area_scope, can_see_unit, roles_required
-from rentals.auth.models import User
+from rentals.auth.access import OFFICE, STAFF, area_scope, can_see_unit, roles_required
+from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.incentives import bp, points, queries
 from rentals.incentives import measures as services
 from rentals.incentives.blacklist import listed_from, notify_blacklist, publish_blacklist
 from rentals.incentives.forms import DeclineForm, MeasureActionForm, RecordForm
 from rentals.incentives.models import Measure
+from rentals.inspections import photos
 from rentals.printing.forms import BlacklistForm
 from rentals.printing.views import pdf_download, print_page
 from rentals.register.models import Area, Unit
@@ -163,12 +164,14 @@ def record(measure_id: int):  # type: ignore[no-untyped-def]
         return _refused(
             DomainError("；".join(errors) or _("请检查填写的内容。")), _back(form, unit)
         )
+    upload = form.photo.data
     done = services.Done(
         on=form.on.data,
         note=form.note.data or "",
         parking_from=form.parking_from.data,
         parking_to=form.parking_to.data,
         number=form.number.data or "",
+        photo=upload.read() if upload and getattr(upload, "filename", "") else None,
     )
     try:
         services.record_measure(
@@ -206,6 +209,31 @@ def points_ranking():  # type: ignore[no-untyped-def]
         areas=areas,
         area=chosen,
         holder=holder,
-        rules=points.rules_in_force(clock.today()),
+        rules=points.rules_in_force(clock.today(), session),
         language=current_language(),
     )
+
+
+@bp.route("/incentives/measures/<int:measure_id>/photo")
+@roles_required(*STAFF, Role.LANDLORD)
+def measure_photo(measure_id: int):  # type: ignore[no-untyped-def]
+    """The handover's photo: staff who see the unit, and the measure's own landlord."""
+    session = db.session()
+    user = _user()
+    measure = session.get(Measure, measure_id)
+    unit = session.get(Unit, measure.unit_id) if measure is not None else None
+    if measure is None or unit is None:
+        abort(404)
+    if user.role == Role.LANDLORD:
+        allowed = user.person_id is not None and measure.landlord_id == user.person_id
+    else:
+        allowed = can_see_unit(session, user, unit)
+    photo = services.photo_of(session, measure) if allowed else None
+    if photo is None:
+        abort(404)
+    response = photos.photo_response(
+        session, photo.filename, thumb=request.args.get("size") == "thumb"
+    )
+    if response is None:
+        abort(404)
+    return response

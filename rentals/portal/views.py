@@ -14,6 +14,8 @@ from rentals.auth.access import STAFF, roles_required
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.incentives import points as ledger
+from rentals.incentives import redemptions
+from rentals.incentives.forms import RedeemForm
 from rentals.portal import bp, declarations, queries, services
 from rentals.portal.forms import (
     ActionForm,
@@ -105,9 +107,41 @@ def points():  # type: ignore[no-untyped-def]
         "portal/points.html",
         balance=ledger.balance(session, person_id) if person_id else 0,
         entries=ledger.history(session, person_id) if person_id else [],
-        ways=ledger.ways_to_earn(_today()),
+        ways=ledger.ways_to_earn(_today(), session=session),
+        offers=redemptions.redeemable_for_landlord(session, person_id, today=_today())
+        if person_id
+        else [],
+        request_key=redemptions.new_request_key(),
+        form=RedeemForm(),
         language=current_language(),
     )
+
+
+@bp.route("/my/points/redeem", methods=["POST"])
+@roles_required(Role.LANDLORD)
+def redeem():  # type: ignore[no-untyped-def]
+    """The landlord spends points on a measure their unit's community offers."""
+    form = RedeemForm()
+    back = redirect(url_for("portal.points") + "#redeem", 303)
+    if not form.validate_on_submit():
+        flash(_("请重新打开页面后再兑换。"), "error")
+        return back
+    unit = own_unit_or_404(form.unit.data)
+    try:
+        measure = redemptions.redeem(
+            db.session(),
+            actor=_user(),
+            unit=unit,
+            code=form.code.data,
+            request_key=form.request_key.data,
+            now=_now(),
+        )
+    except DomainError as err:
+        db.discard()
+        flash(str(err.message), "error")
+        return back
+    flash(_("已兑换：%(m)s。社区将与您联系发放。", m=measure.text(current_language())), "success")
+    return back
 
 
 @bp.route("/my/units/<code>/tenants/in", methods=["GET", "POST"])

@@ -223,6 +223,16 @@ def seed(session: Session, *, today: date) -> list[DemoLogin]:
     from rentals.incentives.points import sweep_points  # the daily job's work, done once
 
     sweep_points(session, today=today)
+    # The community lets landlords redeem points for the gift pack and the nomination.
+    from rentals.incentives.redemptions import set_redeemable
+
+    manager = session.exec(select(User).where(User.role == Role.MANAGER)).first()
+    if manager is not None:
+        for code, cost in (("R2", 5), ("R3", 10)):
+            set_redeemable(
+                session, actor=manager, community_id=community.id, code=code, cost=cost,
+                today=today,
+            )  # fmt: skip
     return logins
 
 

@@ -157,6 +157,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "portal.contest": Expect(("landlord",), scoped=True),
     "portal.reply": Expect(("landlord",), scoped=True),
     "portal.points": Expect(("landlord",)),
+    "portal.redeem": Expect(("landlord",), fuzz=False),
     # The next four forms render only while a landlord report, contest or blacklist case
     # is pending (not in the matrix world); tests/portal covers their bad input.
     "portal.decide_declaration": Expect(STAFF, scoped=True, fuzz=False),
@@ -174,6 +175,18 @@ EXPECTATIONS: dict[str, Expect] = {
     "incentives.confirm": Expect(OFFICE, scoped=True, fuzz=False),
     "incentives.decline": Expect(OFFICE, scoped=True, fuzz=False),
     "incentives.record": Expect(OFFICE, scoped=True, fuzz=False),
+    # A handover's photo: staff who see the unit, and the measure's own landlord.
+    "incentives.measure_photo": Expect(ALL, scoped=True),
+    # Points (issue 16): which measures a community lets landlords redeem; a landlord's
+    # points from the unit and redeeming on their behalf; catalogue and rules versions.
+    # The redemption buttons carry a request key and render only for an offer the balance
+    # covers; tests/incentives/test_redemptions.py posts hostile values.
+    "incentives.redeemable": Expect(OFFICE),
+    "incentives.landlord_points": Expect(OFFICE, scoped=True),
+    "incentives.redeem_for": Expect(OFFICE, scoped=True, fuzz=False),
+    "incentives.versions_list": Expect(OFFICE),
+    "incentives.version_source": Expect(OFFICE),
+    "incentives.version_upload": Expect(OFFICE),
     "printing.print_area_notices": Expect(OFFICE),
     "printing.job": Expect(OFFICE, statuses={("admin", "GET"): 404}),
     "printing.job_file": Expect(OFFICE, statuses={("admin", "GET"): 404}),
@@ -319,6 +332,8 @@ ARGUMENTS: dict[str, Callable[[Any, Any], Any]] = {
     "version": lambda w, s: _scorecard_version(s),
     "month": lambda w, s: _blacklist_edition(w, s),
     "token_id": lambda w, s: _api_token(w, s),
+    "catalogue": lambda w, s: "points",
+    "number": lambda w, s: 1,
 }
 
 
@@ -533,6 +548,7 @@ def _measure(world: Any, session: Any) -> Any:
         session.flush()
     row = Measure(
         unit_id=world.unit_a.id,
+        landlord_id=world.landlord_a.id,
         rating_id=rating.id,
         band="three",
         catalogue_version=1,
@@ -541,6 +557,13 @@ def _measure(world: Any, session: Any) -> Any:
         text_zh="发放消防器材和日用品礼包",
     )
     session.add(row)
+    session.flush()
+    # A photo recorded with it (as a handover would carry), for the photo's route; the
+    # measure itself stays proposed, so its action routes answer as they did.
+    from rentals.incentives.models import MeasureEvent
+
+    photo = _matrix_photo(world, session)
+    session.add(MeasureEvent(measure_id=row.id, kind="recorded", data={"photo": photo.id}))
     session.flush()
     return row
 
@@ -652,8 +675,13 @@ def _matrix_signature(w: Any, s: Any) -> Any:
 
 def _matrix_photo(w: Any, s: Any) -> Any:
     """A stored photo of unit_a, its bytes in the database as every photo's are."""
+    from sqlmodel import select
+
     from rentals.inspections.models import Photo, PhotoBlob
 
+    found = s.exec(select(Photo).where(Photo.key == "matrix-photo")).first()
+    if found is not None:  # the measures' photo route uses it too
+        return found
     for variant in ("full", "thumb"):
         s.add(PhotoBlob(name="matrixphoto", variant=variant, size=4, data=b"\xff\xd8\xff\xd9"))
     row = Photo(key="matrix-photo", unit_id=w.unit_a.id, filename="matrixphoto")
