@@ -17,7 +17,16 @@ from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
 from rentals.printing.models import Plaque
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Contest, Rating, ScorecardVersion
-from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.register.models import (
+    Area,
+    Community,
+    GramPosition,
+    Person,
+    Tenancy,
+    Unit,
+    UnitGram,
+    UnitTally,
+)
 from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
 
@@ -30,6 +39,7 @@ __all__ = [
     "CalendarFeed",
     "DoorSticker",
     "FixProof",
+    "GramPosition",
     "Community",
     "ContactPreference",
     "Contest",
@@ -59,6 +69,8 @@ __all__ = [
     "TenantDeclaration",
     "Tenancy",
     "Unit",
+    "UnitGram",
+    "UnitTally",
     "UnlockCode",
     "User",
     "UserArea",

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, aliased
 
 import schedules
 from rentals.auth.models import Role, User, UserArea
-from rentals.register.models import Area, Unit, UnitStatus
+from rentals.register.listing import active_star_counts
+from rentals.register.models import Area, Unit
 from rentals.tasks.models import Task, TaskStatus
 
 LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
@@ -164,45 +165,39 @@ def workload(
         .order_by(Area.name)
     ):
         areas.setdefault(user_id, []).append(name)
-    overdue = (Task.status == TaskStatus.OVERDUE.value) | (
-        (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
-    )
-    figures: dict[int, tuple[int, int, int]] = {}
-    for user_id, live_n, overdue_n, done_n in session.execute(
-        select(
-            Task.inspector_id,
-            func.sum(case((Task.status.in_(LIVE), 1), else_=0)),
-            func.sum(case((overdue, 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        (Task.status == TaskStatus.DONE.value)
-                        & (Task.due >= start)
-                        & (Task.due <= end),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+    # Two grouped reads on ix_task_inspector_status_due alone: the live tasks (few per
+    # inspector) and the window's done ones; a year of done history is never read.
+    figures: dict[int, list[int]] = {}
+    late = case((Task.due < today, 1), else_=0)
+    for user_id, status, n, late_n in session.execute(
+        select(Task.inspector_id, Task.status, func.count(), func.sum(late))
+        .where(Task.inspector_id.in_(ids), Task.status.in_(LIVE))
+        .group_by(Task.inspector_id, Task.status)
+    ):
+        row = figures.setdefault(user_id, [0, 0, 0])
+        row[0] += n
+        row[1] += n if status == TaskStatus.OVERDUE.value else int(late_n or 0)
+    for user_id, n in session.execute(
+        select(Task.inspector_id, func.count())
+        .where(
+            Task.inspector_id.in_(ids),
+            Task.status == TaskStatus.DONE.value,
+            Task.due >= start,
+            Task.due <= end,
         )
-        .where(Task.inspector_id.in_(ids))
         .group_by(Task.inspector_id)
     ):
-        figures[user_id] = (int(live_n or 0), int(overdue_n or 0), int(done_n or 0))
+        figures.setdefault(user_id, [0, 0, 0])[2] = n
     return [
-        Workload(u, "、".join(areas.get(u.id, [])), *figures.get(u.id, (0, 0, 0)))  # type: ignore[arg-type]
+        Workload(u, "、".join(areas.get(u.id, [])), *figures.get(u.id, [0, 0, 0]))  # type: ignore[arg-type]
         for u in inspectors
     ]
 
 
-def star_counts(session: Session, scope: Any = true()) -> dict[int | None, int]:
-    """Active units by current stars (None = not yet rated, 0 = not rated)."""
-    rows = session.execute(
-        select(Unit.stars, func.count())
-        .where(Unit.status == UnitStatus.ACTIVE.value, scope)
-        .group_by(Unit.stars)
-    )
-    return {row[0]: row[1] for row in rows}
+def star_counts(session: Session, user: User | None = None) -> dict[int | None, int]:
+    """Active units by current stars (None = not yet rated, 0 = not rated) in ``user``'s
+    scope, or all of them; read from the kept ``unit_tally``, not counted over the units."""
+    return active_star_counts(session, user)  # type: ignore[arg-type]
 
 
 def four_week_figure(session: Session) -> dict[Any, int]:

@@ -79,7 +79,7 @@ def workload():  # type: ignore[no-untyped-def]
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
     session = db.session()
-    counts = queries.star_counts(session, unit_scope(_user()))
+    counts = queries.star_counts(session, _user())
     figure = schedules.four_week_workload(counts)
     scoped = None if _user().role == Role.ADMIN else area_scope(_user())
     return render_template(

@@ -1,0 +1,39 @@
+"""Workload per inspector, with figures worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rentals.tasks import queries
+from rentals.tasks.models import Task
+
+
+def test_workload_counts_live_overdue_and_done_in_the_week(session, world):
+    inspector = world.users["inspector_a"]
+    today = date(2027, 3, 10)  # a Wednesday; the week is 8-14 March
+    rows = [
+        ("open", date(2027, 3, 5)),  # live, overdue by date
+        ("open", date(2027, 3, 14)),  # live
+        ("overdue", date(2027, 2, 28)),  # live, overdue
+        ("done", date(2027, 3, 9)),  # done this week
+        ("done", date(2027, 3, 1)),  # done, an earlier week
+        ("cancelled", date(2027, 3, 12)),  # nothing
+    ]
+    for n, (status, due) in enumerate(rows):
+        session.add(
+            Task(
+                unit_id=world.unit_a.id,
+                period_key=f"W-{n}",
+                start=date(2027, 2, 1),
+                due=due,
+                status=status,
+                inspector_id=inspector.id,
+            )
+        )
+    session.commit()
+    start, end = queries.week_of(today)
+    result = {w.user.id: w for w in queries.workload(session, start=start, end=end, today=today)}
+    mine = result[inspector.id]
+    assert (mine.open, mine.overdue, mine.done_in_window) == (3, 2, 1)
+    others = [w for uid, w in result.items() if uid != inspector.id]
+    assert all((w.open, w.overdue, w.done_in_window) == (0, 0, 0) for w in others)
