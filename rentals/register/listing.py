@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import column, func, or_, text, tuple_
+from sqlalchemy import and_, case, column, func, or_, text, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -38,7 +38,7 @@ PAGE_WINDOW = 100
 #: A search's matches are counted up to this many; beyond, the total is an estimate.
 COUNT_CAP = 2000
 #: Rows of the filtered scope (in id order) a search's share is estimated on.
-SAMPLE = 5000
+SAMPLE = 2000
 #: An address substring with more index hits than this is matched along the list.
 HITS_CAP = 2000
 #: Terms that look like unit codes only search the code index.
@@ -146,9 +146,10 @@ def _capped(session: Session, stmt: Any, cap: int) -> int:
     return session.exec(select(func.count()).select_from(stmt.limit(cap + 1).subquery())).one()
 
 
-def _address_match(session: Session, term: str) -> Any:
-    """Units whose address contains ``term``: through the index of its hits when they are
-    few, else a plain LIKE tested along the list's own index (a common substring)."""
+def _address_match(session: Session, term: str) -> tuple[Any, bool]:
+    """(condition, common): units whose address contains ``term``, through the index of
+    its hits when they are few, else (common) a plain LIKE tested along the list's own
+    index, which meets a page of them soon."""
     dialect = session.get_bind().dialect.name
     if len(term) <= 2:
         hits: Any = select(UnitGram.unit_id).where(UnitGram.gram == term)
@@ -157,28 +158,26 @@ def _address_match(session: Session, term: str) -> Any:
         fts = text("SELECT rowid FROM unit_fts WHERE unit_fts MATCH :q").bindparams(q=quoted)
         hits = select(column("rowid")).select_from(fts.columns(column("rowid")).subquery())
     else:  # PostgreSQL: the trigram index serves the LIKE itself.
-        return Unit.address.contains(term, autoescape=True)
+        return Unit.address.contains(term, autoescape=True), False
     if _capped(session, hits, HITS_CAP) > HITS_CAP:
-        return Unit.address.contains(term, autoescape=True)
-    return Unit.id.in_(hits)  # type: ignore[union-attr]
+        return Unit.address.contains(term, autoescape=True), True
+    return Unit.id.in_(hits), False  # type: ignore[union-attr]
 
 
-def _search(session: Session, term: str) -> Any:
+def _search(session: Session, term: str) -> tuple[Any, bool]:
+    """(condition, common) for a search term; common: its matches are many."""
     person_cond = _person_match(term)
     if person_cond is not None:
         people = select(Person.id).where(person_cond)
         tenants = select(Tenancy.unit_id).where(
             Tenancy.moved_out.is_(None), Tenancy.person_id.in_(people)
         )
-        return or_(Unit.landlord_id.in_(people), Unit.id.in_(tenants))
+        return or_(Unit.landlord_id.in_(people), Unit.id.in_(tenants)), False
     if CODE_LIKE.fullmatch(term):
-        return _prefix(Unit.code, term.upper())
+        return _prefix(Unit.code, term.upper()), False
     landlords = select(Person.id).where(_prefix(Person.name, term))
-    return or_(
-        _prefix(Unit.code, term.upper()),
-        Unit.landlord_id.in_(landlords),
-        _address_match(session, term),
-    )
+    address, common = _address_match(session, term)
+    return or_(_prefix(Unit.code, term.upper()), Unit.landlord_id.in_(landlords), address), common
 
 
 def in_community(community_id: int) -> Any:
@@ -202,10 +201,15 @@ def _filter_conditions(user: User, flt: UnitFilter) -> list[Any]:
 def unit_conditions(session: Session, user: User, flt: UnitFilter) -> list[Any]:
     """SQL conditions on ``Unit`` for the register's search and filters within ``user``'s
     scope: the page and the API's cursor list both filter through this."""
-    conditions = _filter_conditions(user, flt)
+    return _conditions(session, user, flt)[0]
+
+
+def _conditions(session: Session, user: User, flt: UnitFilter) -> tuple[list[Any], bool]:
+    conditions, common = _filter_conditions(user, flt), False
     if flt.q.strip():
-        conditions.append(_search(session, flt.q.strip()))
-    return conditions
+        cond, common = _search(session, flt.q.strip())
+        conditions.append(cond)
+    return conditions, common
 
 
 # -- totals ---------------------------------------------------------------------------------
@@ -230,10 +234,11 @@ def _tally_conditions(user: User, flt: UnitFilter) -> list[Any]:
 
 
 def _total(
-    session: Session, user: User, flt: UnitFilter, conditions: list[Any]
+    session: Session, user: User, flt: UnitFilter, conditions: list[Any], common: bool
 ) -> tuple[int, bool]:
     """(total, exact) for the page: kept counts for staff's filters, a count for a
-    landlord's few units, a capped count and an estimate for a search."""
+    landlord's few units, for a search a count up to COUNT_CAP and beyond it an estimate
+    (straight away for a term known to be common)."""
     if user.role == Role.LANDLORD:
         return session.exec(select(func.count()).select_from(Unit).where(*conditions)).one(), True
     kept = session.exec(
@@ -241,19 +246,29 @@ def _total(
     ).one()
     if not flt.q.strip():
         return int(kept), True
+    if common:
+        estimate = _estimate(session, user, flt, conditions, kept)
+        if estimate > 2 * COUNT_CAP:
+            return estimate, False
     found = _capped(session, select(Unit.id).where(*conditions), COUNT_CAP)
     if found <= COUNT_CAP:
         return found, True
-    # Many matches: their share among the first SAMPLE units of the filtered scope.
-    sample = (
-        select(Unit.id).where(*_filter_conditions(user, flt)).order_by(Unit.id).limit(SAMPLE)
-    ).subquery()
-    sampled = session.exec(select(func.count()).select_from(sample)).one()
-    matched = session.exec(
-        select(func.count()).select_from(Unit).where(Unit.id.in_(select(sample.c.id)), *conditions)
+    return _estimate(session, user, flt, conditions, kept), False
+
+
+def _estimate(
+    session: Session, user: User, flt: UnitFilter, conditions: list[Any], kept: int
+) -> int:
+    """Matches estimated from their share among the first SAMPLE units of the filtered
+    scope; never below COUNT_CAP + 1 (the count got that far)."""
+    sample = select(Unit.id).where(*_filter_conditions(user, flt)).order_by(Unit.id).limit(SAMPLE)
+    sampled, matched = session.exec(
+        select(func.count(), func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0))
+        .select_from(Unit)
+        .where(Unit.id.in_(sample))  # type: ignore[union-attr]
     ).one()
     estimate = round(kept * matched / sampled) if sampled else 0
-    return max(estimate, COUNT_CAP + 1), False
+    return max(estimate, COUNT_CAP + 1)
 
 
 # -- keyset pages ---------------------------------------------------------------------------
@@ -325,8 +340,8 @@ def _walk(
 
 
 def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
-    conditions = unit_conditions(session, user, flt)
-    total, exact = _total(session, user, flt, conditions)
+    conditions, common = _conditions(session, user, flt)
+    total, exact = _total(session, user, flt, conditions, common)
     segments = SORTS.get(flt.sort, SORTS["code"])
     n = flt.per_page
     pages = max(1, -(-total // n))
@@ -384,18 +399,35 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
     )
 
 
+#: The columns a list row shows: plain rows, not ORM objects (a page of entities cost
+#: more than every query of the page together).
+ROW_COLUMNS = (
+    Unit.id,
+    Unit.code,
+    Unit.address,
+    Unit.area_id,
+    Unit.status,
+    Unit.rating_status,
+    Unit.stars,
+    Unit.landlord_id,
+)
+
+
 def _rows(session: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """The shown units with their area and landlord names, in the order of ``ids``."""
+    """The shown units (``unit``: a row with the columns above) with their area and
+    landlord names, in the order of ``ids``."""
     if not ids:
         return []
     landlord = aliased(Person)
     stmt = (
-        select(Unit, Area.name, landlord.name)
+        select(*ROW_COLUMNS, Area.name, landlord.name)
         .join(Area, Area.id == Unit.area_id)
         .outerjoin(landlord, landlord.id == Unit.landlord_id)
         .where(Unit.id.in_(ids))  # type: ignore[union-attr]
     )
-    by_id = {u.id: {"unit": u, "area": a, "landlord": name} for u, a, name in session.exec(stmt)}
+    by_id = {
+        row[0]: {"unit": row, "area": row[-2], "landlord": row[-1]} for row in session.exec(stmt)
+    }
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -403,26 +435,23 @@ def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
     """Units per area and public rating state within ``user``'s scope, from the kept
     ``unit_tally`` (a few rows per area, never a count over the units). A last row "all
     areas" sums them when there is more than one area."""
-    conditions = _tally_conditions(user, UnitFilter())
     grouped = session.exec(
-        select(UnitTally.area_id, UnitTally.rating_status, func.sum(UnitTally.n))
-        .where(*conditions, UnitTally.n > 0)
-        .group_by(UnitTally.area_id, UnitTally.rating_status)
+        select(Area.id, Area.name, UnitTally.rating_status, func.sum(UnitTally.n))
+        .join(Area, Area.id == UnitTally.area_id)
+        .where(*_tally_conditions(user, UnitFilter()), UnitTally.n > 0)
+        .group_by(Area.id, Area.name, UnitTally.rating_status)
+        .order_by(Area.name, Area.id)
     ).all()
-    area_ids = {g[0] for g in grouped}
-    names = dict(session.exec(select(Area.id, Area.name).where(Area.id.in_(area_ids))).all())
     by_area: dict[int, AreaCounts] = {}
-    for area_id, status, n in sorted(grouped, key=lambda g: (names.get(g[0], ""), g[0])):
-        row = by_area.setdefault(
-            area_id, AreaCounts(names.get(area_id, ""), dict.fromkeys(STAR_COLUMNS, 0))
-        )
+    total = AreaCounts("", dict.fromkeys(STAR_COLUMNS, 0))
+    for area_id, name, status, n in grouped:
+        row = by_area.get(area_id)
+        if row is None:
+            row = by_area[area_id] = AreaCounts(name, dict.fromkeys(STAR_COLUMNS, 0))
         row.counts[status] = row.counts.get(status, 0) + int(n)
+        total.counts[status] = total.counts.get(status, 0) + int(n)
     result = list(by_area.values())
     if len(result) > 1:
-        total = AreaCounts("", dict.fromkeys(STAR_COLUMNS, 0))
-        for row in result:
-            for status, n in row.counts.items():
-                total.counts[status] = total.counts.get(status, 0) + n
         result.append(total)
     return result
 

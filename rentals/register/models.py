@@ -163,7 +163,7 @@ class UnitGram(SQLModel, table=True):
     __tablename__ = "unit_gram"
     __table_args__ = {"sqlite_with_rowid": False}
     gram: str = Field(primary_key=True, max_length=2)
-    unit_id: int = Field(primary_key=True, index=True, sa_column_kwargs={"autoincrement": False})
+    unit_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
 
 
 class GramPosition(SQLModel, table=True):
