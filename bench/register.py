@@ -118,6 +118,10 @@ def main() -> None:
     url = f"sqlite:///{tmp / 'bench.db'}"
     start = time.perf_counter()
     fill(url, args.units)
+    engine = build_engine(url)
+    with engine.begin() as conn:  # a manager sees only their communities' units
+        conn.exec_driver_sql("INSERT INTO user_community (user_id, community_id) VALUES (1, 1)")
+    engine.dispose()
     print(f"filled {args.units:,} units in {time.perf_counter() - start:.1f} s")
     app = create_app({"DATABASE_URL": url}, base=TestConfig)
     with app.app_context(), Session(app.extensions["rentals.db"][0]) as session:
