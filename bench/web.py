@@ -86,7 +86,7 @@ def main() -> None:
     }
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(Path(sys.executable).parent / "gunicorn"),
             "-c",
             str(ROOT / "gunicorn.conf.py"),
             "--access-logfile",

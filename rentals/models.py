@@ -28,7 +28,16 @@ from rentals.portal.models import MoveOutReport, PublicReply, TenantDeclaration
 from rentals.printing.models import Plaque, ScheduledPrint
 from rentals.queue.models import Job, JobBlob, QueueData, QueueMessage
 from rentals.ratings.models import Contest, Rating, ScorecardVersion
-from rentals.register.models import Area, Community, Person, Tenancy, Unit
+from rentals.register.models import (
+    Area,
+    Community,
+    GramPosition,
+    Person,
+    Tenancy,
+    Unit,
+    UnitGram,
+    UnitTally,
+)
 from rentals.selfservice.models import DoorSticker, FixProof, ResidenceRegistration
 from rentals.tasks.models import CalendarFeed, Task
 
@@ -44,6 +53,7 @@ __all__ = [
     "RedeemableMeasure",
     "DoorSticker",
     "FixProof",
+    "GramPosition",
     "Community",
     "ContactPreference",
     "DashboardMonth",
@@ -78,6 +88,8 @@ __all__ = [
     "TenantDeclaration",
     "Tenancy",
     "Unit",
+    "UnitGram",
+    "UnitTally",
     "UnlockCode",
     "User",
     "UserArea",

@@ -78,13 +78,23 @@ class Unit(SQLModel, table=True):
         Index("ix_unit_stale", "status", "stars", "last_inspected_on"),
         Index("ix_unit_area_stale", "area_id", "status", "stars", "last_inspected_on"),
         Index("ix_unit_area_route", "area_id", "street", "house_number", "code"),
+        # Keyset pages: each sort of the register, alone and behind each equality filter.
+        Index("ix_unit_address_code", "address", "code"),
+        Index("ix_unit_area_address", "area_id", "address", "code"),
+        Index("ix_unit_area_stars", "area_id", "stars", "code"),
+        Index("ix_unit_status_address", "status", "address", "code"),
+        Index("ix_unit_status_area", "status", "area_id", "code"),
+        Index("ix_unit_status_stars_code", "status", "stars", "code"),
+        Index("ix_unit_rating_address", "rating_status", "address", "code"),
+        Index("ix_unit_rating_area", "rating_status", "area_id", "code"),
+        Index("ix_unit_rating_stars", "rating_status", "stars", "code"),
         CheckConstraint("rooms >= 0", name="rooms_non_negative"),
         CheckConstraint("status IN ('active', 'vacant', 'withdrawn')", name="status_known"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     area_id: int = Field(foreign_key="area.id")
-    address: str = Field(max_length=200, index=True)
+    address: str = Field(max_length=200)
     #: Street and house number, kept apart so rosters can follow a walking route.
     street: str = Field(default="", max_length=100)
     house_number: int | None = Field(default=None)
@@ -134,3 +144,36 @@ class Tenancy(SQLModel, table=True):
     source: str = Field(default="staff", max_length=16)
     confirmed: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UnitTally(SQLModel, table=True):
+    """Units per (area, status, rating state, stars): the register's totals and star counts.
+
+    Kept by database triggers on ``unit`` (migration ``lists_1401``), so every writer keeps
+    it right; rows whose count fell to 0 stay.
+    """
+
+    __tablename__ = "unit_tally"
+    area_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(primary_key=True, max_length=16)
+    rating_status: str = Field(primary_key=True, max_length=16)
+    #: ``unit.stars``, with -1 for NULL (not yet rated), so the key holds no NULL.
+    stars: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int
+
+
+class UnitGram(SQLModel, table=True):
+    """One- and two-character substrings of each unit's address, for short search terms
+    (the trigram index needs three); kept by database triggers on ``unit``."""
+
+    __tablename__ = "unit_gram"
+    __table_args__ = {"sqlite_with_rowid": False}
+    gram: str = Field(primary_key=True, max_length=2)
+    unit_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+class GramPosition(SQLModel, table=True):
+    """The numbers 1..200 (the longest address): the triggers cut grams at each."""
+
+    __tablename__ = "gram_position"
+    n: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

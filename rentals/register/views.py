@@ -70,6 +70,9 @@ def units():  # type: ignore[no-untyped-def]
         sort=request.args.get("sort", "code"),
         descending=request.args.get("dir") == "desc",
         page=min(_int_arg("page") or 1, 100000),
+        after=request.args.get("after", "")[:600],
+        before=request.args.get("before", "")[:600],
+        last=request.args.get("last") == "1",
     )
     session = db.session()
     page = unit_page(session, _user(), flt)

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import True_
 
 import schedules
 from rentals.auth.models import Role, User, UserArea
-from rentals.register.models import Area, Unit, UnitStatus
+from rentals.register.listing import active_star_counts
+from rentals.register.models import Area, Unit
 from rentals.tasks.models import Task, TaskStatus
 
 LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
@@ -78,25 +80,24 @@ def board(
 ) -> Board:
     """Tasks due in [start, end] (not cancelled), counted by state and listed a page at a time.
 
-    ``scope`` is the viewer's condition on ``Unit`` (``access.unit_scope``)."""
+    ``scope`` is the viewer's condition on ``Unit`` (``access.unit_scope``); ``true()``
+    (a viewer who sees every area) lets the counts read the task indexes alone, without
+    a join to the units. The list is in (due, task id) order, which ``ix_task_due`` holds,
+    so a page never sorts the week's tasks; its total is one of the counts.
+    """
     overdue = (Task.status == TaskStatus.OVERDUE.value) | (
         (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
     )
-    counts_q = _window(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-        )
-        .select_from(Task)
-        .join(Unit, Unit.id == Task.unit_id),
-        start,
-        end,
-        area_id,
-        scope,
-        inspector_id,
-    )
+    counted = select(
+        func.count(),
+        func.coalesce(func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+    ).select_from(Task)
+    if area_id is not None or not isinstance(scope, True_):
+        counted = counted.join(Unit, Unit.id == Task.unit_id)
+    counts_q = _window(counted, start, end, area_id, scope, inspector_id)
     due_n, done_n, overdue_n = session.execute(counts_q).one()
+    counts = BoardCounts(due_n, done_n, overdue_n, due_n - done_n - overdue_n)
     inspector = aliased(User)
     list_q = _window(
         select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
@@ -109,27 +110,20 @@ def board(
         scope,
         inspector_id,
     )
+    total = counts.due
     if status == "overdue":
-        list_q = list_q.where(overdue)
+        list_q, total = list_q.where(overdue), counts.overdue
     elif status in (TaskStatus.DONE.value, TaskStatus.OPEN.value):
         list_q = list_q.where(Task.status == status)
+        total = counts.done
         if status == TaskStatus.OPEN.value:
-            list_q = list_q.where(Task.due >= today)
-    total = session.scalar(select(func.count()).select_from(list_q.subquery())) or 0
+            list_q, total = list_q.where(Task.due >= today), counts.open
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows = session.execute(
-        list_q.order_by(Task.due, Area.name, Unit.code, Task.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        list_q.order_by(Task.due, Task.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Board(
-        BoardCounts(due_n, done_n, overdue_n, due_n - done_n - overdue_n),
-        [tuple(r) for r in rows],  # type: ignore[misc]
-        page,
-        pages,
-        total,
-    )
+    return Board(counts, [tuple(r) for r in rows], page, pages, total)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -164,45 +158,39 @@ def workload(
         .order_by(Area.name)
     ):
         areas.setdefault(user_id, []).append(name)
-    overdue = (Task.status == TaskStatus.OVERDUE.value) | (
-        (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
-    )
-    figures: dict[int, tuple[int, int, int]] = {}
-    for user_id, live_n, overdue_n, done_n in session.execute(
-        select(
-            Task.inspector_id,
-            func.sum(case((Task.status.in_(LIVE), 1), else_=0)),
-            func.sum(case((overdue, 1), else_=0)),
-            func.sum(
-                case(
-                    (
-                        (Task.status == TaskStatus.DONE.value)
-                        & (Task.due >= start)
-                        & (Task.due <= end),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+    # Two grouped reads on ix_task_inspector_status_due alone: the live tasks (few per
+    # inspector) and the window's done ones; a year of done history is never read.
+    figures: dict[int, list[int]] = {}
+    late = case((Task.due < today, 1), else_=0)
+    for user_id, status, n, late_n in session.execute(
+        select(Task.inspector_id, Task.status, func.count(), func.sum(late))
+        .where(Task.inspector_id.in_(ids), Task.status.in_(LIVE))
+        .group_by(Task.inspector_id, Task.status)
+    ):
+        row = figures.setdefault(user_id, [0, 0, 0])
+        row[0] += n
+        row[1] += n if status == TaskStatus.OVERDUE.value else int(late_n or 0)
+    for user_id, n in session.execute(
+        select(Task.inspector_id, func.count())
+        .where(
+            Task.inspector_id.in_(ids),
+            Task.status == TaskStatus.DONE.value,
+            Task.due >= start,
+            Task.due <= end,
         )
-        .where(Task.inspector_id.in_(ids))
         .group_by(Task.inspector_id)
     ):
-        figures[user_id] = (int(live_n or 0), int(overdue_n or 0), int(done_n or 0))
+        figures.setdefault(user_id, [0, 0, 0])[2] = n
     return [
-        Workload(u, "、".join(areas.get(u.id, [])), *figures.get(u.id, (0, 0, 0)))  # type: ignore[arg-type]
+        Workload(u, "、".join(areas.get(u.id, [])), *figures.get(u.id, [0, 0, 0]))  # type: ignore[arg-type]
         for u in inspectors
     ]
 
 
-def star_counts(session: Session, scope: Any = true()) -> dict[int | None, int]:
-    """Active units by current stars (None = not yet rated, 0 = not rated)."""
-    rows = session.execute(
-        select(Unit.stars, func.count())
-        .where(Unit.status == UnitStatus.ACTIVE.value, scope)
-        .group_by(Unit.stars)
-    )
-    return {row[0]: row[1] for row in rows}
+def star_counts(session: Session, user: User | None = None) -> dict[int | None, int]:
+    """Active units by current stars (None = not yet rated, 0 = not rated) in ``user``'s
+    scope, or all of them; read from the kept ``unit_tally``, not counted over the units."""
+    return active_star_counts(session, user)  # type: ignore[arg-type]
 
 
 def four_week_figure(session: Session) -> dict[Any, int]:

@@ -12,7 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 import schedules
 from rentals import clock, db, inputs
-from rentals.auth.access import OFFICE, STAFF, area_scope, can_see_unit, roles_required, unit_scope
+from rentals.auth.access import (
+    OFFICE,
+    STAFF,
+    area_scope,
+    can_see_unit,
+    covering_unit_scope,
+    roles_required,
+)
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.register.models import Area, Unit
@@ -56,7 +63,7 @@ def board():  # type: ignore[no-untyped-def]
         today=today,
         page=min(_int_arg("page") or 1, 100000),
         per_page=current_app.config["PAGE_SIZE"],
-        scope=unit_scope(_user()),
+        scope=covering_unit_scope(db.session(), _user()),
     )
     return render_template(
         "tasks/board.html",
@@ -79,7 +86,7 @@ def workload():  # type: ignore[no-untyped-def]
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
     session = db.session()
-    counts = queries.star_counts(session, unit_scope(_user()))
+    counts = queries.star_counts(session, _user())
     figure = schedules.four_week_workload(counts)
     scoped = None if _user().role == Role.ADMIN else area_scope(_user())
     return render_template(
