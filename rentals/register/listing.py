@@ -43,6 +43,9 @@ SAMPLE = 2000
 HITS_CAP = 2000
 #: Terms that look like unit codes only search the code index.
 CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]*")
+#: Short terms made of code characters only, which ``unit_gram`` does not hold (the
+#: migration's GRAM test); those not code-like ("_", "-1") are matched along the list.
+GRAMLESS = re.compile(r"[A-Za-z0-9\-_/]+")
 #: Public rating states in the order the register shows their counts.
 STAR_COLUMNS = ("three", "two", "one", "not_rated", "under_review", "not_yet_rated")
 
@@ -151,6 +154,8 @@ def _address_match(session: Session, term: str) -> tuple[Any, bool]:
     its hits when they are few, else (common) a plain LIKE tested along the list's own
     index, which meets a page of them soon."""
     dialect = session.get_bind().dialect.name
+    if len(term) <= 2 and GRAMLESS.fullmatch(term):
+        return Unit.address.contains(term, autoescape=True), True
     if len(term) <= 2:
         hits: Any = select(UnitGram.unit_id).where(UnitGram.gram == term)
     elif dialect == "sqlite":
