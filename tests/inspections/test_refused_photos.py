@@ -69,9 +69,7 @@ def test_an_accepted_submit_keeps_its_photo_files(login_as, world, session, app)
     assert response.status_code == 303
     session.expire_all()
     (photo,) = session.exec(select(Photo).where(Photo.unit_id == world.unit_a.id)).all()
-    assert _files(app, session) == sorted(
-        [f"{photo.filename}.jpg", f"{photo.filename}-t.jpg"]
-    )
+    assert _files(app, session) == sorted([f"{photo.filename}.jpg", f"{photo.filename}-t.jpg"])
 
 
 def test_rollback_removes_and_commit_keeps_files_written_in_the_unit_of_work(app, world, session):
@@ -99,6 +97,4 @@ def test_rollback_removes_and_commit_keeps_files_written_in_the_unit_of_work(app
         assert len(_files(app, session)) == 2
         session.commit()
         session.rollback()  # a later, empty rollback does not reach committed files
-        assert _files(app, session) == sorted(
-            [f"{kept.filename}.jpg", f"{kept.filename}-t.jpg"]
-        )
+        assert _files(app, session) == sorted([f"{kept.filename}.jpg", f"{kept.filename}-t.jpg"])

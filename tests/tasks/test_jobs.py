@@ -58,7 +58,7 @@ def _work_the_queue(app) -> list[dict]:  # type: ignore[no-untyped-def]
         queue.run(app, job_id)
         with app.app_context(), db.unit_of_work(write=False) as session:
             job = session.get(Job, job_id)
-            assert job is not None and job.status == "done", (job and job.error)
+            assert job is not None and job.status == "done", job and job.error
             results.append(job.result)
     return results
 

@@ -67,9 +67,7 @@ def test_an_open_serious_order_gets_a_visit_every_three_days(session, world, app
     assert _revisits(session, world)[1][1:3] == (date(2027, 3, 7), date(2027, 3, 9))
 
 
-def test_a_closed_order_is_not_revisited_and_its_coming_visit_is_cancelled(
-    session, world, app_ctx
-):
+def test_a_closed_order_is_not_revisited_and_its_coming_visit_is_cancelled(session, world, app_ctx):
     _visit(session, world, all_answers(F1="not_met"), key="first")
     order = _order_id(session, world)
     tasks.plan(session, today=date(2027, 3, 4))
