@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlmodel import select
 
 from rentals import clock, db
@@ -17,20 +16,29 @@ from rentals.incentives import bp, points, redemptions, versions
 from rentals.incentives.catalogue import MAX_SOURCE_BYTES
 from rentals.incentives.forms import RedeemableForm, RedeemForm, VersionUploadForm
 from rentals.incentives.queries import unit_measures
+from rentals.incentives.views import _staff_unit, _user
 from rentals.register.models import Area, Community, Person, Unit
-from rentals.register.queries import visible_unit
 from rentals.templating import current_language
 
 
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _staff_unit(code: str) -> Unit:
-    unit = visible_unit(db.session(), _user(), code)
-    if unit is None:
-        abort(404)
-    return unit
+def redeem_from_form(unit: Unit, form: RedeemForm, *, actor: User, done: str) -> None:
+    """Redeems the form's measure for ``unit`` and flashes the outcome (``done`` takes the
+    measure's text as ``m``); a refusal rolls back and flashes its reason. The landlord's
+    portal and the office's page both redeem this way."""
+    try:
+        measure = redemptions.redeem(
+            db.session(),
+            actor=actor,
+            unit=unit,
+            code=form.code.data,
+            request_key=form.request_key.data,
+            now=clock.now(),
+        )
+    except DomainError as err:
+        db.discard()
+        flash(str(err.message), "error")
+        return
+    flash(done % {"m": measure.text(current_language())}, "success")
 
 
 @bp.route("/incentives/redeemable", methods=["GET", "POST"])
@@ -115,20 +123,7 @@ def redeem_for(code: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit() or form.unit.data != unit.code:
         flash(_("请重新打开页面后再兑换。"), "error")
         return back
-    try:
-        measure = redemptions.redeem(
-            db.session(),
-            actor=_user(),
-            unit=unit,
-            code=form.code.data,
-            request_key=form.request_key.data,
-            now=clock.now(),
-        )
-    except DomainError as err:
-        db.discard()
-        flash(str(err.message), "error")
-        return back
-    flash(_("已兑换：%(m)s。", m=measure.text(current_language())), "success")
+    redeem_from_form(unit, form, actor=_user(), done=_("已兑换：%(m)s。"))
     return back
 
 

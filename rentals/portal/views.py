@@ -16,6 +16,7 @@ from rentals.errors import DomainError
 from rentals.incentives import points as ledger
 from rentals.incentives import redemptions
 from rentals.incentives.forms import RedeemForm
+from rentals.incentives.points_views import redeem_from_form
 from rentals.portal import bp, declarations, queries, services
 from rentals.portal.forms import (
     ActionForm,
@@ -127,20 +128,7 @@ def redeem():  # type: ignore[no-untyped-def]
         flash(_("请重新打开页面后再兑换。"), "error")
         return back
     unit = own_unit_or_404(form.unit.data)
-    try:
-        measure = redemptions.redeem(
-            db.session(),
-            actor=_user(),
-            unit=unit,
-            code=form.code.data,
-            request_key=form.request_key.data,
-            now=_now(),
-        )
-    except DomainError as err:
-        db.discard()
-        flash(str(err.message), "error")
-        return back
-    flash(_("已兑换：%(m)s。社区将与您联系发放。", m=measure.text(current_language())), "success")
+    redeem_from_form(unit, form, actor=_user(), done=_("已兑换：%(m)s。社区将与您联系发放。"))
     return back
 
 
