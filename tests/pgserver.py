@@ -60,7 +60,7 @@ def main(argv: list[str]) -> int:
         check=True,
         **quiet,
     )
-    opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
+    opts = f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120"
     subprocess.run(
         _as_postgres(
             [_bin("pg_ctl"), "-D", data, "-o", opts, "-w", "-l", os.path.join(tmp, "log"), "start"]
