@@ -98,18 +98,14 @@ def board(
     counts_q = _window(counted, start, end, area_id, scope, inspector_id)
     due_n, done_n, overdue_n = session.execute(counts_q).one()
     counts = BoardCounts(due_n, done_n, overdue_n, due_n - done_n - overdue_n)
-    inspector = aliased(User)
-    list_q = _window(
-        select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
-        .join(Unit, Unit.id == Task.unit_id)
-        .join(Area, Area.id == Unit.area_id)
-        .outerjoin(inspector, inspector.id == Task.inspector_id),
-        start,
-        end,
-        area_id,
-        scope,
-        inspector_id,
-    )
+    # The page's task ids first, from the task table alone when nothing filters on the
+    # unit (``ix_task_due`` holds the order); then those rows with their unit, area and
+    # inspector. Joined in one statement, SQLite drives the join from the areas and
+    # sorts every task of the week to keep 50 (180 ms at 10^5 units).
+    ids_q = select(Task.id)
+    if area_id is not None or not isinstance(scope, True_):
+        ids_q = ids_q.join(Unit, Unit.id == Task.unit_id)
+    list_q = _window(ids_q, start, end, area_id, scope, inspector_id)
     total = counts.due
     if status == "overdue":
         list_q, total = list_q.where(overdue), counts.overdue
@@ -120,8 +116,19 @@ def board(
             list_q, total = list_q.where(Task.due >= today), counts.open
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
+    ids = list(
+        session.scalars(
+            list_q.order_by(Task.due, Task.id).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    inspector = aliased(User)
     rows = session.execute(
-        list_q.order_by(Task.due, Task.id).limit(per_page).offset((page - 1) * per_page)
+        select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
+        .join(Unit, Unit.id == Task.unit_id)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(inspector, inspector.id == Task.inspector_id)
+        .where(Task.id.in_(ids))
+        .order_by(Task.due, Task.id)
     ).all()
     return Board(counts, [tuple(r) for r in rows], page, pages, total)  # type: ignore[misc]
 
