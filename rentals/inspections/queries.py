@@ -219,10 +219,7 @@ def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[U
     )
     return list(
         session.exec(
-            select(Unit)
-            .where(Unit.id.in_(flagged), scope)
-            .order_by(Unit.code)
-            .limit(limit)
+            select(Unit).where(Unit.id.in_(flagged), scope).order_by(Unit.code).limit(limit)
         )
     )
 
