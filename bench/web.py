@@ -8,9 +8,9 @@
 PostgreSQL server started here, bench/pg.py), plans today's tasks and starts
 ``gunicorn -c gunicorn.conf.py`` with two sync workers on a free loopback port. Signs in
 as the city's manager ``m`` (of every community) and as inspector ``i001``, opens every
-page once cold (printed), then ``--requests`` + 2 rounds, each round opening every page
+page once cold (printed), then ``--requests`` + ``WARM`` rounds, each round opening every page
 once in turn, ``/healthz`` included (so a busy machine slows the baseline and the pages
-alike; the first two rounds warm the workers and are dropped):
+alike; the first ``WARM`` rounds warm both workers and are dropped):
 
 - as the manager: the register's first, middle and last page (page numbers), each sort
   (code, address, area, stars; ascending and descending), an address search, a unit
@@ -55,6 +55,9 @@ from bench.http import (  # noqa: E402
 from bench.pg import postgres_server  # noqa: E402
 
 PAGE_SIZE = 50  # rentals.config.Config.PAGE_SIZE
+#: Rounds dropped before timing: each sync worker takes requests at random and compiles
+#: its templates and fills its caches on its own first requests.
+WARM = 4
 SEARCH = "幸福路996巷"  # one street of 997: about units / 997 matches
 
 
@@ -96,8 +99,8 @@ def measure(base: str, url: str, units: int, rounds: int) -> dict[str, list[floa
     manager = sign_in(base, "m")
     inspector = sign_in(base, "i001")
     codes = codes_by_inspector(url, units, 1)["i001"]
-    if len(codes) < rounds + 1:
-        raise SystemExit(f"i001 has only {len(codes)} units for {rounds + 1} checklists")
+    if len(codes) < rounds + WARM + 1:
+        raise SystemExit(f"i001 has only {len(codes)} units for {rounds + WARM + 1} checklists")
     probes: dict[str, Callable[[int], float]] = {
         "/healthz (baseline)": lambda _r: timed_get(manager, base + "/healthz")
     }
@@ -126,12 +129,12 @@ def measure(base: str, url: str, units: int, rounds: int) -> dict[str, list[floa
     submits.clear()
     print("cold (first request of each, s): " + ", ".join(f"{n} {t:.2f}" for n, t in cold.items()))
     samples: dict[str, list[float]] = {name: [] for name in probes}
-    for r in range(1, rounds + 3):
+    for r in range(1, rounds + WARM + 1):
         for name, probe in probes.items():
             took = probe(r)
-            if r > 2:  # the first two rounds warm the workers' caches
+            if r > WARM:  # the first rounds warm both workers
                 samples[name].append(took)
-    samples["checklist submit (POST)"] = submits[2:]
+    samples["checklist submit (POST)"] = submits[WARM:]
     return samples
 
 
