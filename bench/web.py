@@ -12,7 +12,8 @@ page once cold (printed), then ``--requests`` + ``WARM`` rounds, each round open
 once in turn, ``/healthz`` included (so a busy machine slows the baseline and the pages
 alike; the first ``WARM`` rounds warm both workers and are dropped):
 
-- as the manager: the register's first, middle and last page (page numbers), each sort
+- as the manager: the register's first, middle and last page (page numbers) and the
+  middle page as its "next" links reach it (a cursor), each sort
   (code, address, area, stars; ascending and descending), an address search, a unit
   file, the task board, the workload, the dashboard and the print page;
 - as the inspector: their home (due visits, ``/inspect``), their task list
@@ -53,6 +54,7 @@ from bench.http import (  # noqa: E402
     submit_checklist,
 )
 from bench.pg import postgres_server  # noqa: E402
+from rentals.register.listing import encode_cursor  # noqa: E402
 
 PAGE_SIZE = 50  # rentals.config.Config.PAGE_SIZE
 #: Rounds dropped before timing: each sync worker takes requests at random and compiles
@@ -66,6 +68,11 @@ def manager_pages(units: int) -> dict[str, str]:
     pages = {
         "register, first page": "/units",
         f"register, middle page ({last // 2 or 1})": f"/units?page={last // 2 or 1}",
+        # What "next" links lead to at that depth (the page of the unit halfway down).
+        "register, middle page (cursor)": "/units?"
+        + urllib.parse.urlencode(
+            {"after": encode_cursor(0, (f"C-{max(1, units // 2):07d}",)), "page": last // 2 or 1}
+        ),
         f"register, last page ({last})": f"/units?page={last}",
     }
     for sort in ("code", "address", "area", "stars"):
