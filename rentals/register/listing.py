@@ -159,9 +159,12 @@ def _address_match(session: Session, term: str) -> tuple[Any, bool]:
         hits = select(column("rowid")).select_from(fts.columns(column("rowid")).subquery())
     else:  # PostgreSQL: the trigram index serves the LIKE itself.
         return Unit.address.contains(term, autoescape=True), False
-    if _capped(session, hits, HITS_CAP) > HITS_CAP:
+    # The hits are read once, as ids (at most HITS_CAP + 1 of them): as a subquery the
+    # index of hits was searched again by the page and again by its count.
+    ids = list(session.scalars(select(hits.subquery().c[0]).limit(HITS_CAP + 1)))
+    if len(ids) > HITS_CAP:
         return Unit.address.contains(term, autoescape=True), True
-    return Unit.id.in_(hits), False  # type: ignore[union-attr]
+    return Unit.id.in_(ids), False  # type: ignore[union-attr]
 
 
 def _search(session: Session, term: str) -> tuple[Any, bool]:
