@@ -16,7 +16,7 @@ the median and 95th percentile of the submit (POST) and of the whole visit (GET 
 against ``/healthz`` of the same instances in the same run.
 
 Memory (``--memory-units``, default: ``--units``; 0 skips it): on a SQLite city of that
-size, a manager opens every page of bench/web.py's page set through a gunicorn worker,
+size, a manager opens the main manager pages of bench/web.py through a gunicorn worker,
 then a roster print runs through ``rentals worker``; prints the resident set size
 (current and peak) of each web worker and of the queue worker (target: under 200 MB).
 """
@@ -186,7 +186,7 @@ def children(pid: int) -> list[int]:
 
 
 def pages(units: int) -> list[str]:
-    """bench/web.py's page set: what a manager opens."""
+    """The main pages a manager opens (a subset of bench/web.py's)."""
     return [
         "/healthz",
         "/units",
