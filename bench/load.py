@@ -16,7 +16,7 @@ the median and 95th percentile of the submit (POST) and of the whole visit (GET 
 against ``/healthz`` of the same instances in the same run.
 
 Memory (``--memory-units``, default: ``--units``; 0 skips it): on a SQLite city of that
-size, a manager opens every page of bench/web.py's page set through a gunicorn worker,
+size, a manager opens the main manager pages of bench/web.py through a gunicorn worker,
 then a roster print runs through ``rentals worker``; prints the resident set size
 (current and peak) of each web worker and of the queue worker (target: under 200 MB).
 """
@@ -24,10 +24,8 @@ then a roster print runs through ``rentals worker``; prints the resident set siz
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -35,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,82 +43,20 @@ import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench import city  # noqa: E402
+from bench.http import (  # noqa: E402
+    PYTHON,
+    checklist_form,
+    codes_by_inspector,
+    gunicorn,
+    percentile,
+    prepare,
+    sign_in,
+    submit_checklist,
+)
 from bench.pg import postgres_server  # noqa: E402
 from rentals import clock, create_app, db  # noqa: E402
 from rentals.config import TestConfig  # noqa: E402
 from rentals.inspections.models import Inspection  # noqa: E402
-from rentals.register.models import Unit  # noqa: E402
-from rentals.tasks import services  # noqa: E402
-from scoring import default_scorecard  # noqa: E402
-from tests.pgserver import _free_port  # noqa: E402
-
-PYTHON = sys.executable
-TOKEN = re.compile(r'name="(csrf_token|client_key|latest_id)"[^>]*value="([^"]*)"')
-ANSWERS = {f"a_{item.code}": "met" for item in default_scorecard().items}
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def prepare(url: str) -> None:
-    """Today's tasks, so the checklist completes one (as in the field)."""
-    app = create_app({"DATABASE_URL": url}, base=TestConfig)
-    with app.app_context(), db.unit_of_work() as session:
-        services.plan(session, today=clock.today())
-    app.extensions["rentals.db"][0].dispose()
-
-
-@contextlib.contextmanager
-def gunicorn(
-    url: str, folder: Path, name: str, extra: tuple[str, ...] = ()
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "RENTALS_DATABASE_URL": url,
-        "RENTALS_SECRET_KEY": "bench-load",  # the same on every instance: cookies travel
-        "RENTALS_INSTANCE_PATH": str(folder),
-        "RENTALS_BIND": f"127.0.0.1:{port}",
-        "RENTALS_WEB_WORKERS": "2",
-        # 50 inspectors sign in from one address within a second.
-        "RENTALS_LOGIN_RATE_LIMIT": "1000 per minute",
-    }
-    gunicorn_bin = str(Path(PYTHON).with_name("gunicorn"))
-    server = subprocess.Popen(
-        [gunicorn_bin, "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null"]
-        + ["--max-requests", "0", *extra, "rentals:create_app()"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=open(folder / f"{name}.log", "w"),  # noqa: SIM115
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                requests.get(base + "/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                if server.poll() is not None:
-                    raise SystemExit(f"gunicorn exited; see {folder / name}.log") from None
-                time.sleep(0.1)
-        yield base, server
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
-
-
-def sign_in(base: str, username: str) -> requests.Session:
-    client = requests.Session()
-    page = client.get(base + "/login", timeout=30).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    form = {"csrf_token": token, "username": username, "password": city.PASSWORD}
-    answer = client.post(base + "/login", data=form, timeout=30, allow_redirects=False)
-    if answer.status_code not in (302, 303):
-        raise SystemExit(f"sign-in of {username} failed: HTTP {answer.status_code}")
-    return client
 
 
 class Inspector(threading.Thread):
@@ -145,19 +80,12 @@ class Inspector(threading.Thread):
             code = self.rng.choice(self.codes)
             started = time.perf_counter()
             try:
-                page = client.get(f"{self.base}/units/{code}/inspect", timeout=60)
-                if page.status_code != 200:
-                    self.errors.append(f"GET {code}: HTTP {page.status_code}")
+                data = checklist_form(client, self.base, code)
+                if data is None:
+                    self.errors.append(f"GET {code}: not 200")
                     continue
-                fields = dict(TOKEN.findall(page.text))
-                data = {**fields, "outcome": "completed", **ANSWERS}
                 posted = time.perf_counter()
-                answer = client.post(
-                    f"{self.base}/units/{code}/inspect",
-                    data=data,
-                    headers={"Accept": "application/json"},
-                    timeout=60,
-                )
+                answer = submit_checklist(client, self.base, code, data)
                 done = time.perf_counter()
             except requests.RequestException as error:
                 self.errors.append(f"{code}: {type(error).__name__}")
@@ -165,7 +93,7 @@ class Inspector(threading.Thread):
             if answer.status_code != 200 or answer.json().get("status") != "ok":
                 self.errors.append(f"POST {code}: HTTP {answer.status_code} {answer.text[:120]}")
                 continue
-            self.recorded.append((answer.json()["id"], fields["client_key"]))
+            self.recorded.append((answer.json()["id"], data["client_key"]))
             self.posts.append(done - posted)
             self.visits.append(done - started)
             self.window[:] = [self.window[0] if self.window else started, done]
@@ -179,28 +107,6 @@ def healthz_p95(bases: list[str], n: int = 200) -> float:
         client.get(bases[k % len(bases)] + "/healthz", timeout=10)
         samples.append(time.perf_counter() - started)
     return percentile(samples, 0.95)
-
-
-def codes_by_inspector(url: str, units: int, inspectors: int) -> dict[str, list[str]]:
-    """Each inspector's own units (no two inspectors share one: a second submit on a unit
-    whose checklist another inspector just recorded is refused as stale, by design)."""
-    n = city.counts(units)
-    out: dict[str, list[str]] = {}
-    app = create_app({"DATABASE_URL": url}, base=TestConfig)
-    with app.app_context(), db.unit_of_work() as session:
-        for k in range(inspectors):
-            area = k % n["areas"] + 1
-            staff = city.inspectors_of_area(area, n)
-            share = staff.index(3 + k)
-            codes = session.scalars(
-                select(Unit.code)
-                .where(Unit.area_id == area, (Unit.id % len(staff)) == share)
-                .order_by(Unit.id)
-                .limit(500)
-            ).all()
-            out[f"i{k + 1:03d}"] = list(codes)
-    app.extensions["rentals.db"][0].dispose()
-    return out
 
 
 def inspections_after(url: str, first_id: int) -> list[tuple[int, str]]:
@@ -280,7 +186,7 @@ def children(pid: int) -> list[int]:
 
 
 def pages(units: int) -> list[str]:
-    """bench/web.py's page set: what a manager opens."""
+    """The main pages a manager opens (a subset of bench/web.py's)."""
     return [
         "/healthz",
         "/units",

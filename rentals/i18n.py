@@ -8,6 +8,8 @@ because Flask-Babel raises on unknown forms such as ``zh-Hans``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
@@ -81,3 +83,34 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=get_locale, html_lang=html_lang, LANGUAGE_NAMES=LANGUAGE_NAMES
     )
+    # Templates translate hundreds of messages a page; Flask-Babel's callables look the
+    # domain, the locale and its catalogue up again for each one. These look the catalogue
+    # up once per request and locale (``force_locale`` swaps the locale object, which
+    # starts a new lookup).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+
+
+def _translations() -> Any:
+    """The current request's catalogue (Flask-Babel's ``get_translations``), kept on ``g``
+    with the locale object it was looked up for."""
+    from flask import g
+    from flask_babel import get_translations
+
+    if not g:
+        return get_translations()
+    kept = g.get("_rentals_translations")
+    ctx = g.get("_flask_babel")
+    locale = getattr(ctx, "babel_locale", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    found = get_translations()
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if locale is not None:
+        g._rentals_translations = (locale, found)
+    return found

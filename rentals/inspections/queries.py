@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.sql.elements import True_
 from sqlmodel import Session, select
 
 import schedules
@@ -195,16 +196,21 @@ def order_list(
 
 
 def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[Unit]:
-    """Units whose two newest visits both found nobody there (flagged to managers)."""
-    ranked = (
-        select(
-            Inspection.unit_id,
-            Inspection.outcome,
-            func.row_number()
-            .over(partition_by=Inspection.unit_id, order_by=Inspection.id.desc())
-            .label("n"),
-        )
-    ).subquery()
+    """Units whose two newest visits both found nobody there (flagged to managers).
+
+    Only the visits of units ``user`` sees are ranked (the window runs per unit, so this
+    changes nothing but the work: an inspector's area, not the city)."""
+    scope = unit_scope(user)
+    visits = select(
+        Inspection.unit_id,
+        Inspection.outcome,
+        func.row_number()
+        .over(partition_by=Inspection.unit_id, order_by=Inspection.id.desc())
+        .label("n"),
+    )
+    if not isinstance(scope, True_):
+        visits = visits.where(Inspection.unit_id.in_(select(Unit.id).where(scope)))
+    ranked = visits.subquery()
     flagged = (
         select(ranked.c.unit_id)
         .where(ranked.c.n <= 2, ranked.c.outcome == Outcome.NO_ACCESS.value)
@@ -213,10 +219,7 @@ def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[U
     )
     return list(
         session.exec(
-            select(Unit)
-            .where(Unit.id.in_(flagged), unit_scope(user))
-            .order_by(Unit.code)
-            .limit(limit)
+            select(Unit).where(Unit.id.in_(flagged), scope).order_by(Unit.code).limit(limit)
         )
     )
 

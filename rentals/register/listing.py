@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, column, func, or_, text, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from rentals.auth.access import area_scope, unit_scope
+from rentals.auth.access import area_scope, covering_unit_scope
 from rentals.auth.models import Role, User
 from rentals.register.models import Area, Person, Tenancy, Unit, UnitGram, UnitTally
 
@@ -164,9 +164,12 @@ def _address_match(session: Session, term: str) -> tuple[Any, bool]:
         hits = select(column("rowid")).select_from(fts.columns(column("rowid")).subquery())
     else:  # PostgreSQL: the trigram index serves the LIKE itself.
         return Unit.address.contains(term, autoescape=True), False
-    if _capped(session, hits, HITS_CAP) > HITS_CAP:
+    # The hits are read once, as ids (at most HITS_CAP + 1 of them): as a subquery the
+    # index of hits was searched again by the page and again by its count.
+    ids = list(session.scalars(select(hits.subquery().c[0]).limit(HITS_CAP + 1)))
+    if len(ids) > HITS_CAP:
         return Unit.address.contains(term, autoescape=True), True
-    return Unit.id.in_(hits), False  # type: ignore[union-attr]
+    return Unit.id.in_(ids), False  # type: ignore[union-attr]
 
 
 def _search(session: Session, term: str) -> tuple[Any, bool]:
@@ -190,8 +193,11 @@ def in_community(community_id: int) -> Any:
     return Unit.area_id.in_(select(Area.id).where(Area.community_id == community_id))
 
 
-def _filter_conditions(user: User, flt: UnitFilter) -> list[Any]:
-    conditions = [unit_scope(user)]
+def _filter_conditions(session: Session, user: User, flt: UnitFilter) -> list[Any]:
+    # No scope at all for a viewer who sees every area (``covering_unit_scope``): with
+    # ``area_id IN (every area)`` SQLite reads every unit through the area index and sorts
+    # them all for one page (130 ms at 10^6 units) instead of walking the sort's index.
+    conditions = [covering_unit_scope(session, user)]
     if flt.area_id:
         conditions.append(Unit.area_id == flt.area_id)
     if flt.community_id:
@@ -210,7 +216,7 @@ def unit_conditions(session: Session, user: User, flt: UnitFilter) -> list[Any]:
 
 
 def _conditions(session: Session, user: User, flt: UnitFilter) -> tuple[list[Any], bool]:
-    conditions, common = _filter_conditions(user, flt), False
+    conditions, common = _filter_conditions(session, user, flt), False
     if flt.q.strip():
         cond, common = _search(session, flt.q.strip())
         conditions.append(cond)
@@ -266,7 +272,12 @@ def _estimate(
 ) -> int:
     """Matches estimated from their share among the first SAMPLE units of the filtered
     scope; never below COUNT_CAP + 1 (the count got that far)."""
-    sample = select(Unit.id).where(*_filter_conditions(user, flt)).order_by(Unit.id).limit(SAMPLE)
+    sample = (
+        select(Unit.id)
+        .where(*_filter_conditions(session, user, flt))
+        .order_by(Unit.id)
+        .limit(SAMPLE)
+    )
     sampled, matched = session.exec(
         select(func.count(), func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0))
         .select_from(Unit)

@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import True_
 
 import schedules
 from rentals.auth.models import Role, User, UserArea
+from rentals.dashboard.models import DashboardTask
 from rentals.register.listing import active_star_counts
 from rentals.register.models import Area, Unit
 from rentals.tasks.models import Task, TaskStatus
@@ -88,28 +89,36 @@ def board(
     overdue = (Task.status == TaskStatus.OVERDUE.value) | (
         (Task.status == TaskStatus.OPEN.value) & (Task.due < today)
     )
-    counted = select(
-        func.count(),
-        func.coalesce(func.sum(case((Task.status == TaskStatus.DONE.value, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-    ).select_from(Task)
+    # Counted per status with the statuses named (not only "not cancelled"), so the count
+    # reads ix_task_status_due alone instead of every task row of the week.
+    counted = (
+        select(Task.status, func.count(), func.sum(case((Task.due < today, 1), else_=0)))
+        .select_from(Task)
+        .where(Task.status.in_((*LIVE, TaskStatus.DONE.value)))
+        .group_by(Task.status)
+    )
     if area_id is not None or not isinstance(scope, True_):
         counted = counted.join(Unit, Unit.id == Task.unit_id)
-    counts_q = _window(counted, start, end, area_id, scope, inspector_id)
-    due_n, done_n, overdue_n = session.execute(counts_q).one()
+    due_n = done_n = overdue_n = 0
+    for state, n, late_n in session.execute(
+        _window(counted, start, end, area_id, scope, inspector_id)
+    ):
+        due_n += n
+        if state == TaskStatus.DONE.value:
+            done_n += n
+        elif state == TaskStatus.OVERDUE.value:
+            overdue_n += n
+        else:
+            overdue_n += int(late_n or 0)
     counts = BoardCounts(due_n, done_n, overdue_n, due_n - done_n - overdue_n)
-    inspector = aliased(User)
-    list_q = _window(
-        select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
-        .join(Unit, Unit.id == Task.unit_id)
-        .join(Area, Area.id == Unit.area_id)
-        .outerjoin(inspector, inspector.id == Task.inspector_id),
-        start,
-        end,
-        area_id,
-        scope,
-        inspector_id,
-    )
+    # The page's task ids first, from the task table alone when nothing filters on the
+    # unit (``ix_task_due`` holds the order); then those rows with their unit, area and
+    # inspector. Joined in one statement, SQLite drives the join from the areas and
+    # sorts every task of the week to keep 50 (180 ms at 10^5 units).
+    ids_q = select(Task.id)
+    if area_id is not None or not isinstance(scope, True_):
+        ids_q = ids_q.join(Unit, Unit.id == Task.unit_id)
+    list_q = _window(ids_q, start, end, area_id, scope, inspector_id)
     total = counts.due
     if status == "overdue":
         list_q, total = list_q.where(overdue), counts.overdue
@@ -120,8 +129,19 @@ def board(
             list_q, total = list_q.where(Task.due >= today), counts.open
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
+    ids = list(
+        session.scalars(
+            list_q.order_by(Task.due, Task.id).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    inspector = aliased(User)
     rows = session.execute(
-        list_q.order_by(Task.due, Task.id).limit(per_page).offset((page - 1) * per_page)
+        select(Task, Unit, Area.name, func.coalesce(inspector.display_name, ""))
+        .join(Unit, Unit.id == Task.unit_id)
+        .join(Area, Area.id == Unit.area_id)
+        .outerjoin(inspector, inspector.id == Task.inspector_id)
+        .where(Task.id.in_(ids))
+        .order_by(Task.due, Task.id)
     ).all()
     return Board(counts, [tuple(r) for r in rows], page, pages, total)  # type: ignore[misc]
 
@@ -139,6 +159,9 @@ def workload(
     session: Session, *, start: date, end: date, today: date, areas_scope: Any = None
 ) -> list[Workload]:
     """Per active inspector: live tasks, overdue ones, and tasks done in [start, end].
+
+    Live and overdue tasks are those of active units (the dashboard's counts; the nightly
+    planning cancels the live tasks of a unit that stopped being active).
 
     ``areas_scope`` (``access.area_scope``), when given, keeps the inspectors serving an
     area in it (and names only those areas)."""
@@ -158,18 +181,20 @@ def workload(
         .order_by(Area.name)
     ):
         areas.setdefault(user_id, []).append(name)
-    # Two grouped reads on ix_task_inspector_status_due alone: the live tasks (few per
-    # inspector) and the window's done ones; a year of done history is never read.
+    # The live tasks from the counts the database keeps per (area, inspector, due, done)
+    # (``dashboard_task``, kept by triggers on ``task``): a few rows per inspector and due
+    # date instead of every live task of the city (two million at 10^6 units, 0.5 s
+    # counted on ix_task_inspector_status_due). Overdue is "not done, due before today",
+    # which the hourly marking only records; the window's done tasks are read on the index.
     figures: dict[int, list[int]] = {}
-    late = case((Task.due < today, 1), else_=0)
-    for user_id, status, n, late_n in session.execute(
-        select(Task.inspector_id, Task.status, func.count(), func.sum(late))
-        .where(Task.inspector_id.in_(ids), Task.status.in_(LIVE))
-        .group_by(Task.inspector_id, Task.status)
+    kept = DashboardTask
+    late = case((kept.due < today, kept.n), else_=0)
+    for user_id, n, late_n in session.execute(
+        select(kept.inspector_id, func.sum(kept.n), func.sum(late))
+        .where(kept.inspector_id.in_(ids), kept.done.is_(False))
+        .group_by(kept.inspector_id)
     ):
-        row = figures.setdefault(user_id, [0, 0, 0])
-        row[0] += n
-        row[1] += n if status == TaskStatus.OVERDUE.value else int(late_n or 0)
+        figures[user_id] = [int(n or 0), int(late_n or 0), 0]
     for user_id, n in session.execute(
         select(Task.inspector_id, func.count())
         .where(
