@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from rentals.auth.access import area_scope, covering_unit_scope
 from rentals.auth.models import Role, User
-from rentals.register.models import Area, Person, Tenancy, Unit, UnitGram, UnitTally
+from rentals.register.models import Area, Community, Person, Tenancy, Unit, UnitGram, UnitTally
 
 #: Pages within this many of either end may be asked for by number (an OFFSET of at
 #: most 5,000 index entries); deeper pages are reached by cursor.
@@ -94,8 +94,11 @@ class UnitFilter:
 
 @dataclass
 class AreaCounts:
+    #: The row's name: an area's, or a community's when the rows are communities.
     area: str
     counts: dict[str, int] = field(default_factory=dict)
+    #: A community's row: the id its link filters the register by.
+    community_id: int | None = None
 
     @property
     def total(self) -> int:
@@ -109,7 +112,8 @@ class UnitPage:
     page: int
     per_page: int
     filters: UnitFilter = field(default_factory=UnitFilter)
-    #: Star counts per area over the user's whole scope (not the filters); staff only.
+    #: Star counts over the user's scope (or the chosen community), per area, or per
+    #: community when it spans several; staff only.
     area_counts: list[AreaCounts] = field(default_factory=list)
     #: False: ``total`` is an estimate (a search with many matches), shown as "约".
     exact: bool = True
@@ -407,7 +411,9 @@ def unit_page(session: Session, user: User, flt: UnitFilter) -> UnitPage:
         page=page,
         per_page=n,
         filters=flt,
-        area_counts=star_counts_by_area(session, user) if user.role != Role.LANDLORD else [],
+        area_counts=star_counts_by_area(session, user, flt.community_id)
+        if user.role != Role.LANDLORD
+        else [],
         exact=exact,
         prev_cursor=encode_cursor(found[0][1], found[0][2]) if found and has_prev else "",
         next_cursor=encode_cursor(found[-1][1], found[-1][2]) if found and has_next else "",
@@ -447,26 +453,40 @@ def _rows(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def star_counts_by_area(session: Session, user: User) -> list[AreaCounts]:
-    """Units per area and public rating state within ``user``'s scope, from the kept
-    ``unit_tally`` (a few rows per area, never a count over the units). A last row "all
-    areas" sums them when there is more than one area."""
+def star_counts_by_area(
+    session: Session, user: User, community_id: int | None = None
+) -> list[AreaCounts]:
+    """Units per public rating state within ``user``'s scope (of ``community_id`` only
+    when given), from the kept ``unit_tally`` (a few rows per area, never a count over the
+    units): a row per area, or a row per community when the scope spans several (a city's
+    400 areas made the register page a 120 KB table; a community's row links to its
+    areas). A last row sums them when there is more than one."""
     grouped = session.exec(
-        select(Area.id, Area.name, UnitTally.rating_status, func.sum(UnitTally.n))
+        select(
+            Area.community_id, Area.id, Area.name, UnitTally.rating_status, func.sum(UnitTally.n)
+        )
         .join(Area, Area.id == UnitTally.area_id)
-        .where(*_tally_conditions(user, UnitFilter()), UnitTally.n > 0)
-        .group_by(Area.id, Area.name, UnitTally.rating_status)
+        .where(*_tally_conditions(user, UnitFilter(community_id=community_id)), UnitTally.n > 0)
+        .group_by(Area.community_id, Area.id, Area.name, UnitTally.rating_status)
         .order_by(Area.name, Area.id)
     ).all()
-    by_area: dict[int, AreaCounts] = {}
+    communities = {row[0] for row in grouped}
+    names: dict[int, str] = {}
+    if len(communities) > 1:
+        query = select(Community.id, Community.name).where(Community.id.in_(communities))
+        names = dict(session.exec(query).all())  # a Result has keys(): not a mapping
+    rows: dict[int, AreaCounts] = {}
     total = AreaCounts("", dict.fromkeys(STAR_COLUMNS, 0))
-    for area_id, name, status, n in grouped:
-        row = by_area.get(area_id)
+    for community, area_id, area_name, status, n in grouped:
+        key, name = (community, names[community]) if names else (area_id, area_name)
+        row = rows.get(key)
         if row is None:
-            row = by_area[area_id] = AreaCounts(name, dict.fromkeys(STAR_COLUMNS, 0))
+            row = rows[key] = AreaCounts(
+                name, dict.fromkeys(STAR_COLUMNS, 0), community if names else None
+            )
         row.counts[status] = row.counts.get(status, 0) + int(n)
         total.counts[status] = total.counts.get(status, 0) + int(n)
-    result = list(by_area.values())
+    result = sorted(rows.values(), key=lambda r: r.area) if names else list(rows.values())
     if len(result) > 1:
         result.append(total)
     return result

@@ -1,8 +1,11 @@
 """The unit file explains ratings: breakdown, caps, vetoes, next star, each with its version."""
 
+import re
 from datetime import date, timedelta
 
 from rentals.ratings.services import activate_scorecard, ensure_default_scorecard, upload_scorecard
+from rentals.register.models import Community
+from tests import factories
 from tests.conftest import login
 from tests.ratings.helpers import NOW, answers, card_text, rate
 
@@ -82,3 +85,40 @@ def test_register_shows_star_counts_by_area(app, client, login_as, session, worl
     landlord = app.test_client()
     login(landlord, world.users["landlord_a"].username)
     assert 'id="star-counts"' not in landlord.get("/units").get_data(as_text=True)
+
+
+def _star_rows(html: str) -> dict[str, str]:
+    table = html[html.index('id="star-counts"') :].split("</table>")[0]
+    return {
+        re.sub(r"<[^>]+>", "", row.split("</th>")[0].split('scope="row">')[1]): row
+        for row in table.split("<tr")[2:]
+    }
+
+
+def test_a_scope_of_several_communities_counts_stars_per_community(
+    app, client, login_as, session, world
+):
+    """Across communities the rows are communities, each linking to its own areas; a
+    chosen community shows its areas (a city's 400 area rows made every page 120 KB)."""
+    ensure_default_scorecard(session, today=date(2026, 1, 1))
+    rate(session, world.unit_a, answers())
+    rate(session, world.unit_b, answers("M1", "M2"))
+    north = factories.make_community(session, "北社区")
+    area = factories.make_area(session, north, "丙区")
+    factories.make_unit(session, area)
+    factories.make_unit(session, area)
+    session.commit()
+    home = world.area_a.community_id
+    login_as("admin")
+    html = client.get("/units").get_data(as_text=True)
+    rows = _star_rows(html)
+    assert "各社区星级分布" in html
+    assert set(rows) == {session.get(Community, home).name, "北社区", "全部社区"}
+    assert '"not_yet_rated">2<' in rows["北社区"] and '"three">0<' in rows["北社区"]
+    assert f'href="/units?community={north.id}"' in rows["北社区"]
+    assert '"three">1<' in rows["全部社区"] and '"two">1<' in rows["全部社区"]
+    assert '"not_yet_rated">2<' in rows["全部社区"]
+    # One community chosen: its areas, and only its units.
+    rows = _star_rows(client.get(f"/units?community={home}").get_data(as_text=True))
+    assert set(rows) == {"甲区", "乙区", "全部区域"}
+    assert '"not_yet_rated">0<' in rows["全部区域"] and '"three">1<' in rows["甲区"]
