@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from rentals import clock
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
+from rentals.dashboard.models import DashboardMove
 from rentals.incidents.models import Incident
 from rentals.incidents.queries import live as live_incident
 from rentals.inspections.models import Inspection, OrderStatus, Outcome, RectificationOrder
 from rentals.modelbase import UTCDateTime
-from rentals.ratings.models import Rating
 from rentals.register.models import Area, Community, Unit, UnitStatus
 from rentals.register.queries import areas_for
 from rentals.tasks.models import Task, TaskStatus
@@ -100,39 +100,6 @@ def _count(session: Session, stmt: Any) -> int:
 # --- the star split and its movement ------------------------------------------------------
 
 
-def _spans(
-    user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
-) -> Any:
-    """Every rating row of the scoped units with the time it stopped being the unit's newest
-    (``until``: the next row's ``rated_at``, NULL while newest), in one pass over the
-    ``(unit_id, id)`` index."""
-    only = []
-    if rated_between is not None:
-        # Only units rated in the window: a unit not rated in it cannot have moved.
-        rated = select(Rating.unit_id).where(
-            Rating.rated_at >= rated_between[0], Rating.rated_at < rated_between[1]
-        )
-        only.append(Rating.unit_id.in_(rated))
-    until = func.lead(Rating.rated_at).over(partition_by=Rating.unit_id, order_by=Rating.id)
-    return (
-        select(
-            Rating.unit_id,
-            Rating.status,
-            Rating.stars,
-            Rating.rated_at.label("since"),
-            until.label("until"),
-        )
-        .join(Unit, Unit.id == Rating.unit_id)
-        .where(*_units(user, flt), *only)
-        .subquery()
-    )
-
-
-def _newest_at(spans: Any, moment: datetime) -> Any:
-    """The span is the unit's newest rating at ``moment``."""
-    return and_(spans.c.since < moment, or_(spans.c.until.is_(None), spans.c.until >= moment))
-
-
 def month_ends(flt: Filter) -> list[date]:
     """The last day of each of the MONTHS months ending with the period's month."""
     out = []
@@ -144,26 +111,20 @@ def month_ends(flt: Filter) -> list[date]:
     return out[::-1]
 
 
-def _moves(user: User, flt: Filter) -> Any:
-    """Per unit rated at both ends of the period: its stars at the start and at the end."""
-    start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
-    spans = _spans(user, flt, rated_between=(start, end))
-    at_start = func.max(case((_newest_at(spans, start), spans.c.stars)))
-    at_end = func.max(case((_newest_at(spans, end), spans.c.stars)))
-    return (
-        select(spans.c.unit_id, at_start.label("before"), at_end.label("after"))
-        .where(spans.c.since < end)
-        .group_by(spans.c.unit_id)
-        .subquery()
-    )
-
-
 def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) -> Any:
-    moves = _moves(user, flt)
-    moved = (
-        moves.c.after > moves.c.before if direction == "rising" else moves.c.after < moves.c.before
+    """Units that rose (or fell) over the period's month, from ``dashboard_move`` (kept
+    with the rising/falling counts): one range of its (month, direction) index."""
+    move = DashboardMove.__table__  # type: ignore[attr-defined]
+    return (
+        select(*columns)
+        .select_from(move)
+        .join(Unit, Unit.id == move.c.unit_id)
+        .where(
+            *_units(user, flt),
+            move.c.month == flt.month,
+            move.c.direction == (1 if direction == "rising" else -1),
+        )
     )
-    return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
 
 
 # --- inspections: tasks in the period, the planned work, inspectors ----------------------
@@ -172,7 +133,9 @@ def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) ->
 def _overdue(flt: Filter, status: Any) -> Any:
     """Not done and due before today (the hourly job's "overdue" status is only a label of
     that, so the kept counts ignore it): one range of the due date."""
-    return and_(status.in_((TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)), Task.due < flt.today)
+    live = [literal_column(f"'{s.value}'") for s in (TaskStatus.OPEN, TaskStatus.OVERDUE)]
+    # Literals, not parameters: both engines match a partial index's condition only so.
+    return and_(status.in_(live), Task.due < flt.today)
 
 
 TASK_KINDS = ("due", "done", "overdue")
@@ -329,10 +292,13 @@ def list_query(
     detail: str,
     inspector_id: int | None = None,
     item: str | None = None,
+    narrow: bool = True,
 ) -> Listing | None:
     """The list behind a figure; None when ``kind``/``detail`` name no list. Lists of units
     go by unit code; lists of events by their date and id, read from the event's own index
-    (a month's incidents, an area's orders), their units by primary key."""
+    (a month's incidents, an area's orders), their units by primary key. ``narrow``: the
+    scope holds few of the city's units (``figures.narrow``), so lists of tasks are read
+    from its units rather than in due order."""
     base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
     stmt: Any
     keys: tuple[Any, ...]
@@ -344,15 +310,15 @@ def list_query(
     elif kind == "rates" and detail in RATE_KINDS:
         stmt, keys = _rate_select(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
     elif kind == "tasks" and detail in TASK_KINDS:
-        # Read in due order on ``ix_task_due`` and filter the status row by row: a page is
-        # found in the first rows, where the (status, due) index would gather every match
-        # of the month (190,000 overdue at 10⁶ units) and sort them first.
-        stmt = (
-            select(*base, Task.due)
-            .select_from(Task)
-            .join(Unit, Unit.id == Task.unit_id)
-            .where(*_tasks(user, flt, detail, inspector_id, status=func.lower(Task.status)))
-        )
+        # ``lower`` keeps the planner off the (status, due) index, which would gather the
+        # month's matches of the whole city and sort them, and matches ``ix_task_live_due``.
+        conds = _tasks(user, flt, detail, inspector_id, status=func.lower(Task.status))
+        # A few areas: their units (area index), each unit's tasks by its key, sorted.
+        # Much of the city: the tasks in due order (``ix_task_due``, or the live tasks'
+        # ``ix_task_live_due`` for "overdue") and each unit by primary key (``+ 0``: never
+        # probe tasks unit by unit), so a page is found in its first rows.
+        join = Unit.id == Task.unit_id if narrow else Unit.id == Task.unit_id + 0
+        stmt = select(*base, Task.due).select_from(Task).join(Unit, join).where(*conds)
         keys = (Task.due, Task.id)
     elif kind == "visits" and detail in VISIT_KINDS:
         stmt = (
