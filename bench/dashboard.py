@@ -213,6 +213,7 @@ def time_lists(client, board: str, runs: int = 3) -> list[tuple[float, str, int]
     each list's first page with its total; the total must equal the figure."""
     html = client.get(board).get_data(as_text=True)
     out = []
+
     def area(url: str) -> str | None:
         found = re.search(r"[?&]area=(\d+)", url)
         return found.group(1) if found else None
