@@ -5,7 +5,8 @@ of the month (so far) are above its stars before the month, -1 when below; no ro
 equal or not rated before. ``rentals.dashboard.aggregates`` keeps it with the ``rising``
 and ``falling`` counts, so the list of risers is an index range of one month instead of
 a window over the month's ratings. ``ix_task_live_due`` gives the live (open or overdue)
-tasks in due order, so the overdue list's first page is the first rows of one range.
+tasks in due order, so the overdue list's first page is the first rows of one range;
+``ix_inspection_outcome_visited`` a month's refusals in time order.
 
 The table starts empty: ``rentals dashboard rebuild`` (or the first ``rentals db upgrade``
 of a register without kept counts) fills it.
@@ -44,9 +45,13 @@ def upgrade() -> None:
         sqlite_where=sa.text(LIVE),
         postgresql_where=sa.text(LIVE),
     )
+    op.create_index(
+        "ix_inspection_outcome_visited", "inspection", ["outcome", "visited_at", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inspection_outcome_visited", table_name="inspection")
     op.drop_index("ix_task_live_due", table_name="task")
     op.drop_index("ix_dashboard_move_month", table_name="dashboard_move")
     op.drop_table("dashboard_move")

@@ -83,9 +83,12 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0), clock.zone()).astimezone(UTC)
 
 
-def _units(user: User, flt: Filter) -> list[Any]:
-    """Conditions on ``Unit``: active, visible to ``user``, in the filtered community/area."""
-    conds: list[Any] = [Unit.status == UnitStatus.ACTIVE.value, unit_scope(user)]
+def _units(user: User, flt: Filter, *, by_status: bool = True) -> list[Any]:
+    """Conditions on ``Unit``: active, visible to ``user``, in the filtered community/area.
+    ``by_status=False`` keeps the planner off the indexes that lead with the status (every
+    unit of a city is active, so they select nothing) for a list with a better index."""
+    status = Unit.status if by_status else func.lower(Unit.status)
+    conds: list[Any] = [status == UnitStatus.ACTIVE.value, unit_scope(user)]
     if flt.area_id:
         conds.append(Unit.area_id == flt.area_id)
     if flt.community_id:
@@ -113,14 +116,15 @@ def month_ends(flt: Filter) -> list[date]:
 
 def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) -> Any:
     """Units that rose (or fell) over the period's month, from ``dashboard_move`` (kept
-    with the rising/falling counts): one range of its (month, direction) index."""
+    with the rising/falling counts): one range of its (month, direction) index, each unit
+    by primary key (``+ 0``), sorted by code (tens of thousands of units at 10⁶)."""
     move = DashboardMove.__table__  # type: ignore[attr-defined]
     return (
         select(*columns)
         .select_from(move)
-        .join(Unit, Unit.id == move.c.unit_id)
+        .join(Unit, Unit.id == move.c.unit_id + 0)
         .where(
-            *_units(user, flt),
+            *_units(user, flt, by_status=False),
             move.c.month == flt.month,
             move.c.direction == (1 if direction == "rising" else -1),
         )
@@ -297,13 +301,16 @@ def list_query(
     """The list behind a figure; None when ``kind``/``detail`` name no list. Lists of units
     go by unit code; lists of events by their date and id, read from the event's own index
     (a month's incidents, an area's orders), their units by primary key. ``narrow``: the
-    scope holds few of the city's units (``figures.narrow``), so lists of tasks are read
-    from its units rather than in due order."""
+    scope holds few of the city's units (``figures.narrow``), so lists of tasks and visits
+    are read from its units rather than in date order."""
     base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
     stmt: Any
     keys: tuple[Any, ...]
     if kind == "stars" and detail in STATES:
-        stmt = select(*base, Unit.stars).where(*_units(user, flt), Unit.rating_status == detail)
+        # The (rating status, code) index: a rare state is a short range, not a walk of
+        # every active unit in code order.
+        units = _units(user, flt, by_status=False)
+        stmt = select(*base, Unit.stars).where(*units, Unit.rating_status == detail)
         keys = (Unit.code,)
     elif kind == "moved" and detail in ("rising", "falling"):
         stmt, keys = _moved(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
@@ -321,10 +328,13 @@ def list_query(
         stmt = select(*base, Task.due).select_from(Task).join(Unit, join).where(*conds)
         keys = (Task.due, Task.id)
     elif kind == "visits" and detail in VISIT_KINDS:
+        # As for tasks: a wide scope reads the visits in time order (refusals on their own
+        # (outcome, visited_at) index), each unit by primary key.
+        unit_id = Inspection.unit_id if narrow else Inspection.unit_id + 0
         stmt = (
             select(*base, Inspection.visited_at)
             .select_from(Inspection)
-            .join(Unit, Unit.id == Inspection.unit_id)
+            .join(Unit, Unit.id == unit_id)
             .where(*_visits(user, flt, detail))
         )
         keys = (Inspection.visited_at, Inspection.id)
