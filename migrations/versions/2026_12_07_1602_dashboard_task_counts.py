@@ -1,18 +1,13 @@
-"""Keeping ``dashboard_task`` costs the first plan little: grouped counts, not one a row.
+"""Keeping ``dashboard_task`` costs the first plan little on PostgreSQL: grouped counts.
 
 PostgreSQL: the row trigger becomes three statement-level triggers with transition tables
 (``REFERENCING NEW TABLE`` / ``OLD TABLE``), each counting its whole statement in one
 grouped upsert, for every writer: the planner's INSERT … SELECT of two million tasks costs
-one join of its rows to ``unit`` instead of two million lookups and upserts.
+one join of its rows to ``unit`` instead of two million PL/pgSQL calls, lookups and upserts.
 
-SQLite has row triggers only: the insert trigger skips its row while
-``dashboard_task_mute`` holds a row, which only the set-based planner writes, inside its
-own transaction, around its INSERT … SELECT; it then adds the rows it inserted in one
-grouped upsert (``rentals.tasks.services._plan_fresh``) and empties the table again, so
-the flag is never seen by another connection nor outlives the statement.
-
-A later SQLite batch rebuild of ``task`` drops these triggers with the old table:
-recreate them there (``create_task_triggers`` of this file).
+SQLite keeps its row triggers (it has no others): measured at 10⁵ units they cost about a
+tenth of the planner's insert, and the same rows counted in one grouped upsert after it
+cost as much, so nothing is gained by muting them (docs/decisions.md).
 
 Revision ID: dashboard_1602_task_counts
 Revises: dashboard_1201_aggregates
@@ -21,7 +16,6 @@ Create Date: 2026-12-07
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 revision: str = "dashboard_1602_task_counts"
@@ -51,31 +45,6 @@ def _upsert(source: str) -> str:
 
 def create_task_triggers() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        add_new = (
-            "INSERT INTO dashboard_task (area_id, inspector_id, due, done, n) "  # noqa: S608
-            "SELECT u.area_id, coalesce(NEW.inspector_id, 0), NEW.due, NEW.status = 'done', 1 "
-            "FROM unit u WHERE u.id = NEW.unit_id AND u.status = 'active' "
-            "AND NEW.status != 'cancelled' "
-            f"ON CONFLICT ({KEY}) DO UPDATE SET n = n + 1;"
-        )
-        take_old = (
-            "UPDATE dashboard_task SET n = n - 1 WHERE OLD.status != 'cancelled' "
-            "AND area_id = (SELECT u.area_id FROM unit u WHERE u.id = OLD.unit_id "
-            "AND u.status = 'active') AND inspector_id = coalesce(OLD.inspector_id, 0) "
-            "AND due = OLD.due AND done = (OLD.status = 'done');"
-        )
-        op.execute(
-            "CREATE TRIGGER trg_dashboard_task_insert AFTER INSERT ON task "  # noqa: S608
-            "WHEN NOT EXISTS (SELECT 1 FROM dashboard_task_mute) "
-            f"BEGIN {add_new} END"
-        )
-        op.execute(
-            "CREATE TRIGGER trg_dashboard_task_update AFTER UPDATE OF status, inspector_id, due, "
-            f"unit_id ON task BEGIN {take_old} {add_new} END"
-        )
-        op.execute(
-            f"CREATE TRIGGER trg_dashboard_task_delete AFTER DELETE ON task BEGIN {take_old} END"
-        )
         return
     bodies = {
         "insert": _upsert(_grouped("new_rows", "")),
@@ -103,12 +72,11 @@ def create_task_triggers() -> None:
 
 
 def drop_task_triggers() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        return
     for verb in ("insert", "update", "delete"):
-        if op.get_bind().dialect.name == "sqlite":
-            op.execute(f"DROP TRIGGER IF EXISTS trg_dashboard_task_{verb}")
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS trg_dashboard_task_{verb} ON task")
-            op.execute(f"DROP FUNCTION IF EXISTS dashboard_task_{verb}d()")
+        op.execute(f"DROP TRIGGER IF EXISTS trg_dashboard_task_{verb} ON task")
+        op.execute(f"DROP FUNCTION IF EXISTS dashboard_task_{verb}d()")
 
 
 def _row_triggers():  # type: ignore[no-untyped-def]
@@ -124,16 +92,14 @@ def _row_triggers():  # type: ignore[no-untyped-def]
 
 
 def upgrade() -> None:
-    op.create_table(
-        "dashboard_task_mute",
-        sa.Column("writer", sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint("writer", name=op.f("pk_dashboard_task_mute")),
-    )
+    if op.get_bind().dialect.name == "sqlite":
+        return
     _row_triggers().drop_task_triggers()
     create_task_triggers()
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        return
     drop_task_triggers()
     _row_triggers().create_task_triggers()
-    op.drop_table("dashboard_task_mute")

@@ -81,13 +81,3 @@ class DashboardMove(SQLModel, table=True):
     #: The month's first day.
     month: date = Field(primary_key=True)
     direction: int
-
-
-class DashboardTaskMute(SQLModel, table=True):
-    """While this holds a row, SQLite's insert trigger on ``task`` counts nothing: the
-    set-based planner writes one around its INSERT … SELECT, inside its transaction, and
-    adds the rows it inserted to ``dashboard_task`` in one grouped upsert (migration 1602).
-    Empty at every commit; unused on PostgreSQL, whose triggers count per statement."""
-
-    __tablename__ = "dashboard_task_mute"
-    writer: str = Field(primary_key=True, max_length=32)

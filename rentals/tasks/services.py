@@ -413,37 +413,6 @@ def _area_picks(assigner: _Assigner, area_id: int) -> tuple[list[int], int]:
     return prefix + users, len(prefix)
 
 
-#: The inserted tasks counted into ``dashboard_task`` in one grouped upsert (what the
-#: per-row trigger adds, row by row, for every other writer).
-_COUNT_SQL = """
-INSERT INTO dashboard_task (area_id, inspector_id, due, done, n)
-SELECT u.area_id, COALESCE(t.inspector_id, 0), t.due, t.status = 'done', COUNT(*)
-FROM task t JOIN unit u ON u.id = t.unit_id
-WHERE t.id > :after AND u.status = 'active' AND t.status != 'cancelled'
-GROUP BY 1, 2, 3, 4
-ON CONFLICT (area_id, inspector_id, due, done) DO UPDATE SET n = n + excluded.n
-"""
-
-
-def _insert_counted(conn: Any, statement: Any, values: dict[str, Any]) -> int:
-    """Run the planner's INSERT … SELECT on SQLite with the per-row dashboard trigger muted
-    (``dashboard_task_mute``, migration 1602) and count its rows in one grouped upsert.
-
-    The mute row is written first, so this transaction holds SQLite's write lock before the
-    highest task id is read: every task with a higher id is one this statement inserted
-    (rowids grow), and no other connection sees the mute row, which is gone before any
-    other task is written here."""
-    conn.execute(text("INSERT INTO dashboard_task_mute (writer) VALUES ('plan_fresh')"))
-    try:
-        after = conn.execute(select(func.max(Task.id))).scalar() or 0
-        created = max(conn.execute(statement, values).rowcount, 0)
-        if created:
-            conn.execute(text(_COUNT_SQL), {"after": after})
-    finally:
-        conn.execute(text("DELETE FROM dashboard_task_mute WHERE writer = 'plan_fresh'"))
-    return created
-
-
 def _plan_fresh(session: Session, *, today: date) -> PlanReport:
     """Plan every active unit that has no routine task that matters ``today`` in one
     INSERT … SELECT computed by the database from the unit table.
@@ -509,10 +478,9 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
             "cutoff": schedules.history_cutoff(today),
             "per_unit": 2,
         }
-        if conn.dialect.name == "sqlite":
-            created = _insert_counted(conn, statement, values)
-        else:  # the statement-level triggers count the rows in one grouped upsert
-            created = max(conn.execute(statement, values).rowcount, 0)
+        # dashboard_task counts these rows by trigger: on PostgreSQL one grouped upsert for
+        # the statement, on SQLite a primary-key read and an upsert a row (migration 1602).
+        created = max(conn.execute(statement, values).rowcount, 0)
     finally:
         for table in (_slots, _areas, _targets):
             table.drop(conn, checkfirst=True)
