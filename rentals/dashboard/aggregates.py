@@ -462,7 +462,18 @@ def rebuild_if_empty(conn: Connection) -> dict[str, int] | None:
     (a rebuild of a city takes a minute; ``rentals dashboard rebuild`` is for repairs)."""
     has_units = conn.execute(select(Unit.id).limit(1)).first() is not None
     counted = conn.execute(select(DashboardUnits.area_id).limit(1)).first() is not None
-    return rebuild(conn) if has_units and not counted else None
+    if has_units and not counted:
+        return rebuild(conn)
+    # Counts kept from before ``dashboard_move`` existed: fill it alone (one pass over the
+    # ratings; a register whose units never rose or fell reads them again next upgrade).
+    moves = conn.execute(select(DashboardMove.unit_id).limit(1)).first() is not None
+    if counted and not moves:
+        rows = move_rows(conn)
+        for start in range(0, len(rows), 10000):
+            conn.execute(DashboardMove.__table__.insert(), rows[start : start + 10000])  # type: ignore[attr-defined]
+        if rows:
+            return {"units": 0, "moves": len(rows)}
+    return None
 
 
 def rebuild(conn: Connection) -> dict[str, int]:

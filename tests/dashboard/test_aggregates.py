@@ -442,3 +442,22 @@ def test_task_counts_follow_a_set_based_first_plan_and_each_later_change(  # typ
     assert _kept_tasks(session) == _task_counts(session)
     kept_equals_rebuild(session)
     _check_command(app)
+
+
+def test_an_upgrade_fills_the_moves_of_counts_kept_before_them(app, session, world):  # type: ignore[no-untyped-def]
+    """A database that kept its counts before ``dashboard_move`` existed gets the moves from
+    ``rentals db upgrade`` (the risers' list must hold as many rows as the figure)."""
+    from sqlalchemy import delete
+
+    from rentals.cli import main
+    from rentals.dashboard import aggregates
+    from rentals.dashboard.models import DashboardMove
+
+    kept = aggregates.snapshot(session.connection())
+    assert kept["dashboard_move"], "the world's ratings rise and fall"
+    session.execute(delete(DashboardMove))
+    session.commit()
+    result = app.test_cli_runner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert aggregates.snapshot(session.connection()) == kept
