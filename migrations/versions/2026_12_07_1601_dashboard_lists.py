@@ -5,7 +5,8 @@ of the month (so far) are above its stars before the month, -1 when below; no ro
 equal or not rated before. ``rentals.dashboard.aggregates`` keeps it with the ``rising``
 and ``falling`` counts, so the list of risers is an index range of one month instead of
 a window over the month's ratings. ``ix_task_live_due`` gives the live (open or overdue)
-tasks in due order, so the overdue list's first page is the first rows of one range;
+tasks in (due, id) order (a PostgreSQL index does not end in the row id as SQLite's do),
+so the overdue list's first page is the first rows of one range on both engines;
 ``ix_inspection_outcome_visited`` a month's refusals in time order.
 
 The table starts empty: ``rentals dashboard rebuild`` (or the first ``rentals db upgrade``
@@ -41,13 +42,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_task_live_due",
         "task",
-        ["due"],
+        ["due", "id"],
         sqlite_where=sa.text(LIVE),
         postgresql_where=sa.text(LIVE),
     )
-    op.create_index(
-        "ix_inspection_outcome_visited", "inspection", ["outcome", "visited_at", "id"]
-    )
+    op.create_index("ix_inspection_outcome_visited", "inspection", ["outcome", "visited_at", "id"])
 
 
 def downgrade() -> None:

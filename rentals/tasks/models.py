@@ -34,6 +34,7 @@ class Task(SQLModel, table=True):
         Index(
             "ix_task_live_due",
             "due",
+            "id",
             sqlite_where=text("lower(status) IN ('open', 'overdue')"),
             postgresql_where=text("lower(status) IN ('open', 'overdue')"),
         ),
