@@ -1,14 +1,19 @@
 """The managers' dashboard at scale: page time against ``/healthz``, same run.
 
-    .venv/bin/python bench/dashboard.py [--units 100000] [--url URL]
+    python -m bench.dashboard [--units 100000] [--url URL] [--db PATH]
 
 Builds a throwaway database through the migrations, adds ``--units`` active units in the
-Zhaxi proportions (the shared synthetic register), two rated completed inspections per unit
-over the last year, one task per unit this month and an open order for one unit in twenty,
-then rebuilds the dashboard's aggregates once (``rentals dashboard rebuild``: the fill writes
-below the ORM, as an upgrade from a release without them would find the data), and times the
-dashboard page (first view and again; there is no cache), its lists as an admin, and
-``/healthz`` and a one-row query as baselines, printing the load average with the figures.
+Zhaxi proportions (the shared synthetic register) in areas of ``UNITS_PER_AREA`` units and
+communities of ``AREAS_PER_COMMUNITY`` areas, two rated completed inspections per unit over
+the last year, one task per unit this month, an open order for one unit in twenty and an
+incident a year for one in ten, then rebuilds the dashboard's aggregates once (``rentals
+dashboard rebuild``: the fill writes below the ORM, as an upgrade from a release without
+them would find the data), and times the dashboard page (first view and again; there is no
+cache) and every list behind a figure (first page with its total) as an admin, as the
+manager of one community and as an admin filtering one area, against ``/healthz`` and a
+one-row query as baselines, printing the load average with the figures. ``--db PATH``
+keeps the SQLite database at PATH, and a later run given the same PATH upgrades it and
+reuses its rows instead of filling again.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, update  # noqa: E402
 
 from rentals import create_app, db  # noqa: E402
 from rentals.auth.models import Role  # noqa: E402
@@ -37,10 +43,12 @@ from rentals.inspections.models import Inspection, RectificationOrder  # noqa: E
 from rentals.migrate import upgrade  # noqa: E402
 from rentals.ratings.models import Rating  # noqa: E402
 from rentals.ratings.services import ensure_default_scorecard  # noqa: E402
-from rentals.register.models import Unit  # noqa: E402
+from rentals.register.models import Area, Unit  # noqa: E402
 from rentals.tasks.models import Task  # noqa: E402
 from tests.tasks.synthetic import add_register  # noqa: E402
 
+UNITS_PER_AREA = 2500
+AREAS_PER_COMMUNITY = 5
 TODAY = date(2027, 1, 20)
 STATUS = {3: "three", 2: "two", 1: "one"}
 MET = {"F1": "met", "S2": "met", "S3": "met"}
@@ -60,7 +68,20 @@ def fill(app, units: int) -> None:  # type: ignore[no-untyped-def]
         version_id = version.id
     engine = app.extensions["rentals.db"][0]
     with engine.begin() as conn:
-        add_register(conn, units)
+        areas = []
+        for k, start in enumerate(range(0, units, UNITS_PER_AREA)):
+            areas.append(add_register(conn, min(UNITS_PER_AREA, units - start), prefix=f"A{k:03d}"))
+        # Group the areas into communities (add_register makes one community per area).
+        for k, area_id in enumerate(areas):
+            first = areas[k - k % AREAS_PER_COMMUNITY]
+            conn.execute(
+                update(Area.__table__)  # type: ignore[attr-defined]
+                .where(Area.id == area_id)
+                .values(
+                    community_id=select(Area.community_id).where(Area.id == first).scalar_subquery()
+                )
+            )
+        community = conn.execute(select(Area.community_id).where(Area.id == areas[0])).scalar_one()
         rows = conn.execute(select(Unit.id, Unit.stars)).all()
         base = datetime.combine(TODAY, datetime.min.time(), UTC)
         for visit in range(2):
@@ -155,6 +176,16 @@ def fill(app, units: int) -> None:  # type: ignore[no-untyped-def]
         ]
         for start in range(0, len(incidents), 10000):
             conn.execute(insert(Incident.__table__), incidents[start : start + 10000])  # type: ignore[attr-defined]
+    with app.app_context(), db.unit_of_work() as session:
+        create_user(
+            session,
+            actor=None,
+            username="benchmanager",
+            display_name="bench",
+            password="bench-password-1",
+            role=Role.MANAGER,
+            community_ids=(community,),
+        )
 
 
 def timed(client, url: str, runs: int = 5) -> float:  # type: ignore[no-untyped-def]
@@ -167,20 +198,57 @@ def timed(client, url: str, runs: int = 5) -> float:  # type: ignore[no-untyped-
     return statistics.median(times)
 
 
+LINK = re.compile(r'<a href="(/dashboard/list/[^"]+)" class="figure-link">(\d+)</a>')
+
+
+def login(app, username: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    page = client.post("/login", data={"username": username, "password": "bench-password-1"})
+    assert page.status_code == 302, page.get_data(as_text=True)[:300]
+    return client
+
+
+def time_lists(client, board: str, runs: int = 3) -> list[tuple[float, str, int]]:  # type: ignore[no-untyped-def]
+    """(median seconds, list URL, rows its figure says) for every list the page links to,
+    each list's first page with its total; the total must equal the figure."""
+    html = client.get(board).get_data(as_text=True)
+    out = []
+
+    def area(url: str) -> str | None:
+        found = re.search(r"[?&]area=(\d+)", url)
+        return found.group(1) if found else None
+
+    for url, n in dict(LINK.findall(html)).items():
+        url = unescape(url)
+        # The page's own month and filter only (not the per-month and per-area breakdowns).
+        if "month=2027-01" not in url or area(url) != area(board):
+            continue
+        page = client.get(url).get_data(as_text=True)
+        assert f'data-total="{n}"' in page, (url, n)
+        out.append((timed(client, url, runs), url, int(n)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--db", default=None, help="keep (or reuse) the SQLite database here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'dashboard.db'}"
+        path = Path(args.db) if args.db else Path(tmp) / "dashboard.db"
+        url = args.url or f"sqlite:///{path}"
+        reuse = args.url is None and args.db is not None and path.exists()
         engine = build_engine(url)
         upgrade(engine)
         engine.dispose()
         app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False}, base=TestConfig)
         started = time.perf_counter()
-        fill(app, args.units)
-        print(f"units: {args.units}  filled in {time.perf_counter() - started:.1f}s")
+        if reuse:
+            print(f"units: {args.units}  reusing {path}")
+        else:
+            fill(app, args.units)
+            print(f"units: {args.units}  filled in {time.perf_counter() - started:.1f}s")
         started = time.perf_counter()
         with app.app_context(), db.unit_of_work() as session:
             from rentals.dashboard import aggregates
@@ -190,29 +258,23 @@ def main() -> None:
         import rentals.dashboard.queries as q
 
         q.today = lambda: TODAY  # the bench's data is dated around TODAY
-        client = app.test_client()
-        page = client.post(
-            "/login", data={"username": "benchadmin", "password": "bench-password-1"}
-        )
-        assert page.status_code == 302, page.get_data(as_text=True)[:300]
+        client = login(app, "benchadmin")
         health = timed(client, "/healthz")
         started = time.perf_counter()
         client.get("/dashboard/?month=2027-01")
         cold = time.perf_counter() - started
         board = timed(client, "/dashboard/?month=2027-01")
         html = client.get("/dashboard/?month=2027-01").get_data(as_text=True)
-        print("figures:", dict(re.findall(r'data-figure="([^"]+)">(?:<a[^>]*>)?(\d+)', html)))
-        listing = timed(client, "/dashboard/list/stars/two?month=2027-01")
-        stale = timed(client, "/dashboard/list/rates/stale?month=2027-01")
-        incidents = timed(client, "/dashboard/list/incidents/all?month=2027-01")
-        tasks_list = timed(client, "/dashboard/list/tasks/overdue?month=2027-01")
-        fire_list = timed(client, "/dashboard/list/rates/fire?month=2027-01")
+        shown = re.findall(r'data-figure="([^"]+)">(?:<a[^>]*>)?(\d+)', html)
+        # The page's own figures (not the per-month and per-area breakdowns).
+        print("figures:", {k: v for k, v in shown if "-area-" not in k and "-month-" not in k})
         with app.app_context():
             from rentals.auth.models import User
             from rentals.dashboard import figures
 
             session = db.session()
             admin = session.execute(select(User).where(User.username == "benchadmin")).scalar_one()
+            first_area = session.execute(select(Area.id).order_by(Area.id).limit(1)).scalar_one()
             flt = q.Filter(month=date(2027, 1, 1), today=TODAY)
             trivial = []
             for _ in range(5):
@@ -231,11 +293,21 @@ def main() -> None:
         print(f"/healthz: {health * 1000:.1f} ms")
         print(f"/dashboard/ first view: {cold * 1000:.0f} ms  ({cold / health:.0f}x healthz)")
         print(f"/dashboard/ again: {board * 1000:.0f} ms  ({board / health:.0f}x healthz)")
-        print(f"list stars/two page 1: {listing * 1000:.0f} ms")
-        print(f"list rates/stale page 1: {stale * 1000:.0f} ms")
-        print(f"list incidents/all page 1: {incidents * 1000:.0f} ms")
-        print(f"list tasks/overdue page 1: {tasks_list * 1000:.0f} ms")
-        print(f"list rates/fire page 1: {fire_list * 1000:.0f} ms")
+        scopes = (
+            ("admin", client, "/dashboard/?month=2027-01"),
+            ("manager of one community", login(app, "benchmanager"), "/dashboard/?month=2027-01"),
+            ("admin, one area", client, f"/dashboard/?month=2027-01&area={first_area}"),
+        )
+        worst = 0.0
+        for name, who, page in scopes:
+            print(f"lists behind the figures, first page with its total, {name}:")
+            for took, link, n in sorted(time_lists(who, page), key=lambda r: r[1]):
+                worst = max(worst, took)
+                shown = link.split("/dashboard/list/", 1)[1]
+                ratio = took / health
+                print(f"  {took * 1000:6.0f} ms  ({ratio:4.0f}x healthz)  {n:>8} rows  {shown}")
+        ratio = worst / health
+        print(f"slowest list page: {worst * 1000:.0f} ms ({ratio:.0f}x healthz; target 200 ms)")
         load = " ".join(f"{n:.2f}" for n in os.getloadavg())
         print(f"load average (1, 5, 15 min): {load}")
 

@@ -46,7 +46,9 @@ def db_upgrade() -> None:
     migrate.upgrade(db.engine())
     with db.unit_of_work() as session:
         filled = rebuild_if_empty(session.connection())
-    if filled is not None:
+    if filled is not None and "moves" in filled:
+        click.echo(f"Dashboard rises and falls filled: {filled['moves']} rows.")
+    elif filled is not None:
         click.echo(f"Dashboard counts filled for {filled['units']} unit rows.")
     click.echo("Database is up to date.")
 

@@ -38,6 +38,7 @@ from rentals import clock
 from rentals.dashboard.models import (
     NO_STARS,
     DashboardMonth,
+    DashboardMove,
     DashboardTask,
     DashboardUnits,
 )
@@ -216,6 +217,43 @@ def rating_delta(
     return out
 
 
+def move_of(earlier: list[tuple[int, str, int, date]], stars: int, day: date) -> int:
+    """The unit's rise (+1), fall (-1) or neither (0) over the month of ``day`` once a
+    rating of ``stars`` on ``day`` is appended to ``earlier`` (its ratings before, in id
+    order): its stars then against the newest before the month, as ``rating_delta`` says."""
+    month = month_of(day)
+    before = [r for r in earlier if r[3] < month]
+    new = direction(before[-1][2] if before else None, stars)
+    return 0 if new is None else (1 if new == "rising" else -1)
+
+
+def set_move(conn: Connection, unit_id: int, month: date, move: int) -> None:
+    table = DashboardMove.__table__  # type: ignore[attr-defined]
+    conn.execute(delete(table).where(table.c.unit_id == unit_id, table.c.month == month))
+    if move:
+        conn.execute(table.insert().values(unit_id=unit_id, month=month, direction=move))
+
+
+def move_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every unit's rise or fall per month from its ratings (every unit, active or not:
+    the lists keep to active units, and a unit that comes back brings its history)."""
+    zone = clock.zone()
+    out: dict[tuple[int, date], int] = {}
+    earlier: list[tuple[int, str, int, date]] = []
+    current = None
+    for unit_id, rid, status, stars, rated_at in conn.execute(
+        select(Rating.unit_id, Rating.id, Rating.status, Rating.stars, Rating.rated_at).order_by(
+            Rating.unit_id, Rating.id
+        )
+    ):
+        if unit_id != current:
+            current, earlier = unit_id, []
+        day = _local(rated_at, zone)
+        out[(unit_id, month_of(day))] = move_of(earlier, stars, day)
+        earlier.append((rid, status, stars, day))
+    return [{"unit_id": u, "month": m, "direction": d} for (u, m), d in out.items() if d]
+
+
 def task_counts(conn: Connection, areas: Mapping[int, int]) -> Counter[tuple[int, int, date, bool]]:
     out: Counter[tuple[int, int, date, bool]] = Counter()
     for unit_id, inspector_id, due, status in conn.execute(
@@ -345,8 +383,6 @@ def _visit_recorded(_mapper: Any, conn: Connection, visit: Inspection) -> None:
 @event.listens_for(Rating, "after_insert")
 def _rating_appended(_mapper: Any, conn: Connection, rating: Rating) -> None:
     unit = _unit_row(conn, rating.unit_id)
-    if unit.status != ACTIVE:
-        return
     zone = clock.zone()
     day = _local(rating.rated_at, zone)
     earlier = [
@@ -357,6 +393,9 @@ def _rating_appended(_mapper: Any, conn: Connection, rating: Rating) -> None:
             .order_by(Rating.id)
         )
     ]
+    set_move(conn, rating.unit_id, month_of(day), move_of(earlier, rating.stars, day))
+    if unit.status != ACTIVE:
+        return
     # Only the newest earlier rating and the newest before the month matter; reading the
     # unit's history (tens of rows in a year) keeps one rule for events and rebuild alike.
     previous = earlier[-1] if earlier else None
@@ -423,7 +462,18 @@ def rebuild_if_empty(conn: Connection) -> dict[str, int] | None:
     (a rebuild of a city takes a minute; ``rentals dashboard rebuild`` is for repairs)."""
     has_units = conn.execute(select(Unit.id).limit(1)).first() is not None
     counted = conn.execute(select(DashboardUnits.area_id).limit(1)).first() is not None
-    return rebuild(conn) if has_units and not counted else None
+    if has_units and not counted:
+        return rebuild(conn)
+    # Counts kept from before ``dashboard_move`` existed: fill it alone (one pass over the
+    # ratings; a register whose units never rose or fell reads them again next upgrade).
+    moves = conn.execute(select(DashboardMove.unit_id).limit(1)).first() is not None
+    if counted and not moves:
+        rows = move_rows(conn)
+        for start in range(0, len(rows), 10000):
+            conn.execute(DashboardMove.__table__.insert(), rows[start : start + 10000])  # type: ignore[attr-defined]
+        if rows:
+            return {"units": 0, "moves": len(rows)}
+    return None
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
@@ -462,7 +512,7 @@ def rebuild(conn: Connection) -> dict[str, int]:
             .values(last_inspection_id=bindparam("iid"), last_inspected_on=bindparam("on")),
             changed,
         )
-    for model in (DashboardUnits, DashboardMonth, DashboardTask):
+    for model in (DashboardUnits, DashboardMonth, DashboardTask, DashboardMove):
         conn.execute(delete(model))
 
     # Flags in SQL (PostgreSQL's json has no equality, so answers cannot be grouped on).
@@ -506,6 +556,9 @@ def rebuild(conn: Connection) -> dict[str, int]:
     ):
         tasks[(area, inspector, due, bool(done))] += n
     add_tasks(conn, tasks)
+    moves = move_rows(conn)
+    for start in range(0, len(moves), 10000):
+        conn.execute(DashboardMove.__table__.insert(), moves[start : start + 10000])  # type: ignore[attr-defined]
     return {
         "units": len(units),
         "months": conn.execute(select(func.count()).select_from(DashboardMonth)).scalar_one(),
@@ -521,6 +574,7 @@ def snapshot(conn: Connection) -> dict[str, dict[tuple[Any, ...], int]]:
         (DashboardUnits, "units"),
         (DashboardMonth, "n"),
         (DashboardTask, "n"),
+        (DashboardMove, "direction"),
     ):
         table = model.__table__  # type: ignore[attr-defined]
         keys = list(table.primary_key.columns)

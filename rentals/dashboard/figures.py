@@ -330,6 +330,22 @@ def figures(session: Session, user: User, flt: Filter) -> dict[str, Any]:
     }
 
 
+#: A scope of at most NARROW × √(active units) units reads its tasks unit by unit; a larger
+#: one in due order. Reading by unit costs the scope's units; in due order, the rows until
+#: a page of matches (page × city / scope / share of matches): the two meet near 20 √city
+#: for the overdue list (a quarter of the month's tasks); 20,000 units at 10⁶.
+NARROW = 20
+
+
+def narrow(session: Session, user: User, flt: Filter) -> bool:
+    """Whether the user's filtered scope holds few of the city's active units."""
+    within = DashboardUnits.area_id.in_(scope_areas(user, flt))
+    scoped = func.sum(DashboardUnits.units).filter(within)
+    row = session.execute(select(scoped, func.sum(DashboardUnits.units))).one()
+    inside, every = int(row[0] or 0), int(row[1] or 0)
+    return inside * inside <= NARROW * NARROW * every
+
+
 def total_of(
     session: Session,
     user: User,

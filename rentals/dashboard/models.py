@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from rentals import modelbase  # noqa: F401  (naming convention first)
@@ -66,3 +67,17 @@ class DashboardTask(SQLModel, table=True):
     due: date = Field(primary_key=True)
     done: bool = Field(primary_key=True)
     n: int = 0
+
+
+class DashboardMove(SQLModel, table=True):
+    """Each unit's rise (+1) or fall (-1) over a local month: its stars now (or at the
+    month's end) against its stars before the month; no row when they are equal or the
+    unit was not rated before. Kept with the ``rising``/``falling`` counts of
+    ``dashboard_month``, so the list behind them is one index range of the month."""
+
+    __tablename__ = "dashboard_move"
+    __table_args__ = (Index("ix_dashboard_move_month", "month", "direction", "unit_id"),)
+    unit_id: int = Field(primary_key=True)
+    #: The month's first day.
+    month: date = Field(primary_key=True)
+    direction: int

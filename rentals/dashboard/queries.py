@@ -20,17 +20,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from rentals import clock
 from rentals.auth.access import unit_scope
 from rentals.auth.models import User
+from rentals.dashboard.models import DashboardMove
 from rentals.incidents.models import Incident
 from rentals.incidents.queries import live as live_incident
 from rentals.inspections.models import Inspection, OrderStatus, Outcome, RectificationOrder
 from rentals.modelbase import UTCDateTime
-from rentals.ratings.models import Rating
 from rentals.register.models import Area, Community, Unit, UnitStatus
 from rentals.register.queries import areas_for
 from rentals.tasks.models import Task, TaskStatus
@@ -83,9 +83,12 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0), clock.zone()).astimezone(UTC)
 
 
-def _units(user: User, flt: Filter) -> list[Any]:
-    """Conditions on ``Unit``: active, visible to ``user``, in the filtered community/area."""
-    conds: list[Any] = [Unit.status == UnitStatus.ACTIVE.value, unit_scope(user)]
+def _units(user: User, flt: Filter, *, by_status: bool = True) -> list[Any]:
+    """Conditions on ``Unit``: active, visible to ``user``, in the filtered community/area.
+    ``by_status=False`` keeps the planner off the indexes that lead with the status (every
+    unit of a city is active, so they select nothing) for a list with a better index."""
+    status = Unit.status if by_status else func.lower(Unit.status)
+    conds: list[Any] = [status == UnitStatus.ACTIVE.value, unit_scope(user)]
     if flt.area_id:
         conds.append(Unit.area_id == flt.area_id)
     if flt.community_id:
@@ -100,39 +103,6 @@ def _count(session: Session, stmt: Any) -> int:
 # --- the star split and its movement ------------------------------------------------------
 
 
-def _spans(
-    user: User, flt: Filter, *, rated_between: tuple[datetime, datetime] | None = None
-) -> Any:
-    """Every rating row of the scoped units with the time it stopped being the unit's newest
-    (``until``: the next row's ``rated_at``, NULL while newest), in one pass over the
-    ``(unit_id, id)`` index."""
-    only = []
-    if rated_between is not None:
-        # Only units rated in the window: a unit not rated in it cannot have moved.
-        rated = select(Rating.unit_id).where(
-            Rating.rated_at >= rated_between[0], Rating.rated_at < rated_between[1]
-        )
-        only.append(Rating.unit_id.in_(rated))
-    until = func.lead(Rating.rated_at).over(partition_by=Rating.unit_id, order_by=Rating.id)
-    return (
-        select(
-            Rating.unit_id,
-            Rating.status,
-            Rating.stars,
-            Rating.rated_at.label("since"),
-            until.label("until"),
-        )
-        .join(Unit, Unit.id == Rating.unit_id)
-        .where(*_units(user, flt), *only)
-        .subquery()
-    )
-
-
-def _newest_at(spans: Any, moment: datetime) -> Any:
-    """The span is the unit's newest rating at ``moment``."""
-    return and_(spans.c.since < moment, or_(spans.c.until.is_(None), spans.c.until >= moment))
-
-
 def month_ends(flt: Filter) -> list[date]:
     """The last day of each of the MONTHS months ending with the period's month."""
     out = []
@@ -144,26 +114,21 @@ def month_ends(flt: Filter) -> list[date]:
     return out[::-1]
 
 
-def _moves(user: User, flt: Filter) -> Any:
-    """Per unit rated at both ends of the period: its stars at the start and at the end."""
-    start, end = _utc(flt.start), _utc(flt.end + timedelta(days=1))
-    spans = _spans(user, flt, rated_between=(start, end))
-    at_start = func.max(case((_newest_at(spans, start), spans.c.stars)))
-    at_end = func.max(case((_newest_at(spans, end), spans.c.stars)))
-    return (
-        select(spans.c.unit_id, at_start.label("before"), at_end.label("after"))
-        .where(spans.c.since < end)
-        .group_by(spans.c.unit_id)
-        .subquery()
-    )
-
-
 def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) -> Any:
-    moves = _moves(user, flt)
-    moved = (
-        moves.c.after > moves.c.before if direction == "rising" else moves.c.after < moves.c.before
+    """Units that rose (or fell) over the period's month, from ``dashboard_move`` (kept
+    with the rising/falling counts): one range of its (month, direction) index, each unit
+    by primary key (``+ 0``), sorted by code (tens of thousands of units at 10⁶)."""
+    move = DashboardMove.__table__  # type: ignore[attr-defined]
+    return (
+        select(*columns)
+        .select_from(move)
+        .join(Unit, Unit.id == move.c.unit_id + 0)
+        .where(
+            *_units(user, flt, by_status=False),
+            move.c.month == flt.month,
+            move.c.direction == (1 if direction == "rising" else -1),
+        )
     )
-    return select(*columns).select_from(Unit).join(moves, moves.c.unit_id == Unit.id).where(moved)
 
 
 # --- inspections: tasks in the period, the planned work, inspectors ----------------------
@@ -172,7 +137,9 @@ def _moved(user: User, flt: Filter, direction: str, columns: tuple[Any, ...]) ->
 def _overdue(flt: Filter, status: Any) -> Any:
     """Not done and due before today (the hourly job's "overdue" status is only a label of
     that, so the kept counts ignore it): one range of the due date."""
-    return and_(status.in_((TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)), Task.due < flt.today)
+    live = [literal_column(f"'{s.value}'") for s in (TaskStatus.OPEN, TaskStatus.OVERDUE)]
+    # Literals, not parameters: both engines match a partial index's condition only so.
+    return and_(status.in_(live), Task.due < flt.today)
 
 
 TASK_KINDS = ("due", "done", "overdue")
@@ -224,8 +191,14 @@ def _visits(user: User, flt: Filter, kind: str) -> list[Any]:
 ORDER_KINDS = ("open", "overdue")
 
 
-def _orders(user: User, flt: Filter, kind: str, item: str | None = None) -> list[Any]:
-    conds = [*_units(user, flt), RectificationOrder.status == OrderStatus.OPEN.value]
+def _orders(
+    user: User, flt: Filter, kind: str, item: str | None = None, *, narrow: bool = False
+) -> list[Any]:
+    """Conditions on open (or overdue) orders at scoped units. ``narrow``: read from the
+    scope's units (area index) and their orders by (unit, status), not along the city's
+    open orders in deadline order (50,000 at 10⁶ units)."""
+    status = func.lower(RectificationOrder.status) if narrow else RectificationOrder.status
+    conds = [*_units(user, flt, by_status=not narrow), status == OrderStatus.OPEN.value]
     if kind == "overdue":
         conds.append(RectificationOrder.deadline < flt.today)
     if item is not None:
@@ -329,36 +302,49 @@ def list_query(
     detail: str,
     inspector_id: int | None = None,
     item: str | None = None,
+    narrow: bool = True,
 ) -> Listing | None:
     """The list behind a figure; None when ``kind``/``detail`` name no list. Lists of units
     go by unit code; lists of events by their date and id, read from the event's own index
-    (a month's incidents, an area's orders), their units by primary key."""
+    (a month's incidents, an area's orders), their units by primary key. ``narrow``: the
+    scope holds few of the city's units (``figures.narrow``), so lists of tasks and visits
+    are read from its units rather than in date order."""
     base = (Unit.code, Area.name, Unit.address, Unit.rating_status)
     stmt: Any
     keys: tuple[Any, ...]
     if kind == "stars" and detail in STATES:
-        stmt = select(*base, Unit.stars).where(*_units(user, flt), Unit.rating_status == detail)
+        # The (rating status, code) index: a rare state is a short range, not a walk of
+        # every active unit in code order.
+        units = _units(user, flt, by_status=False)
+        stmt = select(*base, Unit.stars).where(*units, Unit.rating_status == detail)
         keys = (Unit.code,)
     elif kind == "moved" and detail in ("rising", "falling"):
         stmt, keys = _moved(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
     elif kind == "rates" and detail in RATE_KINDS:
         stmt, keys = _rate_select(user, flt, detail, (*base, Unit.stars)), (Unit.code,)
     elif kind == "tasks" and detail in TASK_KINDS:
-        # Read in due order on ``ix_task_due`` and filter the status row by row: a page is
-        # found in the first rows, where the (status, due) index would gather every match
-        # of the month (190,000 overdue at 10⁶ units) and sort them first.
-        stmt = (
-            select(*base, Task.due)
-            .select_from(Task)
-            .join(Unit, Unit.id == Task.unit_id)
-            .where(*_tasks(user, flt, detail, inspector_id, status=func.lower(Task.status)))
-        )
+        # ``lower`` keeps the planner off the (status, due) index, which would gather the
+        # month's matches of the whole city and sort them, and matches ``ix_task_live_due``.
+        # A wide scope's "done" list reads the (status, due) index instead: its range is
+        # exactly the done tasks, in due order.
+        plain = not narrow and detail == "done"
+        status = Task.status if plain else func.lower(Task.status)
+        conds = _tasks(user, flt, detail, inspector_id, status=status)
+        # A few areas: their units (area index), each unit's tasks by its key, sorted.
+        # Much of the city: the tasks in due order (``ix_task_due``, or the live tasks'
+        # ``ix_task_live_due`` for "overdue") and each unit by primary key (``+ 0``: never
+        # probe tasks unit by unit), so a page is found in its first rows.
+        join = Unit.id == Task.unit_id if narrow else Unit.id == Task.unit_id + 0
+        stmt = select(*base, Task.due).select_from(Task).join(Unit, join).where(*conds)
         keys = (Task.due, Task.id)
     elif kind == "visits" and detail in VISIT_KINDS:
+        # As for tasks: a wide scope reads the visits in time order (refusals on their own
+        # (outcome, visited_at) index), each unit by primary key.
+        unit_id = Inspection.unit_id if narrow else Inspection.unit_id + 0
         stmt = (
             select(*base, Inspection.visited_at)
             .select_from(Inspection)
-            .join(Unit, Unit.id == Inspection.unit_id)
+            .join(Unit, Unit.id == unit_id)
             .where(*_visits(user, flt, detail))
         )
         keys = (Inspection.visited_at, Inspection.id)
@@ -367,7 +353,7 @@ def list_query(
             select(*base, RectificationOrder.deadline)
             .select_from(RectificationOrder)
             .join(Unit, Unit.id == RectificationOrder.unit_id)
-            .where(*_orders(user, flt, detail, item))
+            .where(*_orders(user, flt, detail, item, narrow=narrow))
         )
         keys = (RectificationOrder.deadline, RectificationOrder.id)
     elif kind == "incidents" and detail in INCIDENT_KINDS:

@@ -99,7 +99,13 @@ def rows(kind: str, detail: str):  # type: ignore[no-untyped-def]
     if extra["item"] is not None and len(extra["item"]) > 16:
         raise InvalidInput(_("筛选条件无效。"))
     listing = queries.list_query(
-        user, flt, kind=kind, detail=detail, inspector_id=extra["inspector"], item=extra["item"]
+        user,
+        flt,
+        kind=kind,
+        detail=detail,
+        inspector_id=extra["inspector"],
+        item=extra["item"],
+        narrow=figures.narrow(session, user, flt),
     )
     if listing is None:
         abort(404)

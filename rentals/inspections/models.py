@@ -41,6 +41,8 @@ class Inspection(SQLModel, table=True):
         Index("ix_inspection_unit_newest", "unit_id", "id"),
         #: The dashboard's lists of visits in a window (the last four weeks, a month's refusals).
         Index("ix_inspection_visited_at", "visited_at", "id"),
+        #: A month's refusals in time order (migration dashboard_1601).
+        Index("ix_inspection_outcome_visited", "outcome", "visited_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Float, Index, LargeBinary, Table, Unicode, UniqueConstraint
+from sqlalchemy import Column, Float, Index, LargeBinary, Table, Unicode, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from rentals.modelbase import UTCDateTime, utcnow
@@ -30,6 +30,14 @@ class Task(SQLModel, table=True):
         Index("ix_task_status_due", "status", "due"),
         Index("ix_task_inspector_status_due", "inspector_id", "status", "due"),
         Index("ix_task_due", "due"),
+        # Live tasks in due order: the dashboard's overdue list (migration 1601).
+        Index(
+            "ix_task_live_due",
+            "due",
+            "id",
+            sqlite_where=text("lower(status) IN ('open', 'overdue')"),
+            postgresql_where=text("lower(status) IN ('open', 'overdue')"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")

@@ -470,18 +470,17 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
             conn.exec_driver_sql("ANALYZE temp")
         else:
             conn.exec_driver_sql("ANALYZE plan_target, plan_area, plan_slot")
-        result = conn.execute(
-            statement,
-            {
-                "kind": TaskKind.ROUTINE.value,
-                "status": TaskStatus.OPEN.value,
-                "active": UnitStatus.ACTIVE.value,
-                "now": utcnow(),
-                "cutoff": schedules.history_cutoff(today),
-                "per_unit": 2,
-            },
-        )
-        created = max(result.rowcount, 0)
+        values = {
+            "kind": TaskKind.ROUTINE.value,
+            "status": TaskStatus.OPEN.value,
+            "active": UnitStatus.ACTIVE.value,
+            "now": utcnow(),
+            "cutoff": schedules.history_cutoff(today),
+            "per_unit": 2,
+        }
+        # dashboard_task counts these rows by trigger: on PostgreSQL one grouped upsert for
+        # the statement, on SQLite a primary-key read and an upsert a row (migration 1602).
+        created = max(conn.execute(statement, values).rowcount, 0)
     finally:
         for table in (_slots, _areas, _targets):
             table.drop(conn, checkfirst=True)

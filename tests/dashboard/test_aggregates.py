@@ -357,3 +357,107 @@ def test_the_first_upgrade_with_the_aggregates_fills_them_once(app, session, wor
     assert aggregates.snapshot(session.connection()) == kept
     again = runner.invoke(main, ["db", "upgrade"], catch_exceptions=False)
     assert again.exit_code == 0 and "Dashboard counts filled" not in again.output
+
+
+def _check_command(app) -> None:  # type: ignore[no-untyped-def]
+    from rentals.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["dashboard", "rebuild", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def _task_counts(session) -> Counter:  # type: ignore[no-untyped-def]
+    """dashboard_task as it should be, counted here over plain SQL rows."""
+    rows = session.execute(
+        text(
+            "SELECT u.area_id, t.inspector_id, t.due, t.status FROM task t "
+            "JOIN unit u ON u.id = t.unit_id WHERE u.status = 'active'"
+        )
+    ).all()
+    out: Counter = Counter()
+    for area, inspector, due, status in rows:
+        if status != "cancelled":
+            out[(area, inspector or 0, _day(due), status == "done")] += 1
+    return out
+
+
+def _kept_tasks(session) -> Counter:  # type: ignore[no-untyped-def]
+    rows = session.execute(
+        text("SELECT area_id, inspector_id, due, done, n FROM dashboard_task WHERE n != 0")
+    ).all()
+    return Counter({(a, i, _day(d), bool(k)): n for a, i, d, k, n in rows})
+
+
+def test_task_counts_follow_a_set_based_first_plan_and_each_later_change(  # type: ignore[no-untyped-def]
+    app, session, world, monkeypatch
+):
+    """The set-based planner's INSERT … SELECT is counted (SQLite: a trigger a row;
+    PostgreSQL: the statement-level triggers, one grouped upsert a statement); tasks done,
+    cancelled, reassigned and the daily plan keep the counts, against a count here and a
+    rebuild."""
+    from rentals.tasks import services
+    from rentals.tasks.models import Task
+
+    seeded, admin, _clock = world
+    s_area, n_area = seeded.areas["S"], seeded.areas["N"]
+    with app.app_context():
+        # Units nobody has planned yet, in both areas (one withdrawn: planned for nothing).
+        fresh = [factories.make_unit(session, area) for area in (s_area, n_area) * 4]
+        fresh[-1].status = "vacant"
+        session.add(fresh[-1])
+        session.commit()
+        monkeypatch.setattr(services, "SET_BASED_UNITS", 0)
+        first = services.plan(session, today=seeding.TODAY)
+        session.commit()
+        assert first.created >= 2 * 7, first
+    assert _kept_tasks(session) == _task_counts(session)
+    kept_equals_rebuild(session)
+    _check_command(app)
+
+    police = seeded.users["inspector_S"]
+    with app.app_context():
+        # The daily plan, a task done by a visit, a unit withdrawn (its tasks cancelled by
+        # the plan), a task given to another inspector.
+        services.plan(session, today=seeding.TODAY + timedelta(days=1))
+        _visit(session, fresh[0], police, seeding.TODAY + timedelta(days=1), "mute-1")
+        fresh[2].status = "vacant"
+        session.add(fresh[2])
+        session.commit()
+        services.plan(session, today=seeding.TODAY + timedelta(days=1))
+        other = factories.make_user(session, Role.INSPECTOR, areas=(s_area,))
+        task = session.scalars(
+            select(Task).where(Task.unit_id == fresh[4].id, Task.status == "open")
+        ).first()
+        services.reassign_task(session, actor=admin, task=task, inspector=other)
+        done = session.scalars(
+            select(Task).where(Task.unit_id == fresh[6].id, Task.status == "open")
+        ).first()
+        services.complete_task(session, task=done, inspection=None, now=_at(seeding.TODAY))
+        session.commit()
+        by_unit = {
+            u.id: set(session.scalars(select(Task.status).where(Task.unit_id == u.id)))
+            for u in (fresh[6], fresh[2])
+        }
+        assert "done" in by_unit[fresh[6].id] and "cancelled" in by_unit[fresh[2].id], by_unit
+    assert _kept_tasks(session) == _task_counts(session)
+    kept_equals_rebuild(session)
+    _check_command(app)
+
+
+def test_an_upgrade_fills_the_moves_of_counts_kept_before_them(app, session, world):  # type: ignore[no-untyped-def]
+    """A database that kept its counts before ``dashboard_move`` existed gets the moves from
+    ``rentals db upgrade`` (the risers' list must hold as many rows as the figure)."""
+    from sqlalchemy import delete
+
+    from rentals.cli import main
+    from rentals.dashboard import aggregates
+    from rentals.dashboard.models import DashboardMove
+
+    kept = aggregates.snapshot(session.connection())
+    assert kept["dashboard_move"], "the world's ratings rise and fall"
+    session.execute(delete(DashboardMove))
+    session.commit()
+    result = app.test_cli_runner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    assert aggregates.snapshot(session.connection()) == kept

@@ -256,3 +256,22 @@ def test_lists_page_by_keyset_without_gaps_or_repeats(client, seeded, monkeypatc
             url = unescape(nxt.group(1)) if nxt else ""
         assert seen == [r[0] for r in whole[1:]], kind_detail
         assert pages == max(1, -(-len(seen) // 4)), kind_detail
+
+
+def test_task_lists_read_in_due_order_give_the_same_rows(client, seeded, monkeypatch):  # type: ignore[no-untyped-def]
+    """A scope holding much of the city reads its tasks in due order (``figures.narrow`` is
+    false), a small one from its units: the same rows in the same order, as many as the
+    figure says, with and without a filter."""
+    login(client, seeded.users["manager"].username)
+    for query in ("", f"&area={seeded.areas['N'].id}"):
+        html = _page(client, f"/dashboard/?month={seeding.MONTH}{query}")
+        links = re.findall(
+            r'<a href="(/dashboard/list/tasks/[^"]+)" class="figure-link">(\d+)</a>', html
+        )
+        assert len(links) >= 3
+        narrow = {unescape(url): _list_rows(_page(client, unescape(url))) for url, _n in links}
+        monkeypatch.setattr("rentals.dashboard.figures.NARROW", 0)
+        for url, n in links:
+            rows = _list_rows(_page(client, unescape(url)))
+            assert rows == narrow[unescape(url)] and len(rows) == int(n), url
+        monkeypatch.undo()
