@@ -1,6 +1,8 @@
 """An admin on a 360-pixel phone sets up a second community: the community, an area, an
 inspector serving it; nothing overflows the screen and the one-time password is shown."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import shot, sign_in
 
 
@@ -11,7 +13,7 @@ def _fits(page) -> bool:  # type: ignore[no-untyped-def]
 def test_admin_sets_up_a_community_on_a_phone(page, live_server):
     sign_in(page, live_server, "admin")
     page.goto(live_server + "/admin/")
-    assert page.get_by_role("heading", name="扎细社区").is_visible()
+    expect(page.get_by_role("heading", name="扎细社区")).to_be_visible()
     assert _fits(page)
     shot(page, "admin-communities-phone")
     page.get_by_role("link", name="新建社区").click()

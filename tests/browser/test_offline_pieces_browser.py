@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import urllib.request
 
+from playwright.sync_api import expect
+
 from scoring import default_scorecard
 from tests.browser.conftest import shot, sign_in
 
@@ -40,7 +42,7 @@ def test_offline_a_page_not_kept_shows_our_page_and_a_checklist_opens_without_ta
     page.context.set_offline(True)
     # The register list is not among the day's pages: our offline page, in our language.
     page.goto(live_server + "/units?page=2")
-    assert page.locator("#offline-page").is_visible()
+    expect(page.locator("#offline-page")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     shot(page, "offline-01-not-kept")
     # The checklist opened from a link without ?task= (an old bookmark) is found offline.
@@ -82,5 +84,5 @@ def test_a_second_inspector_on_the_same_phone_never_sees_the_first_ones_draft(pa
     page.goto(live_server + href)
     page.wait_for_function(f"() => document.getElementById('a_{CODES[2]}_not_met').checked")
     # Failed items show their panel; a met one does not.
-    assert page.locator(f"#more-{CODES[0]}").is_visible()
+    expect(page.locator(f"#more-{CODES[0]}")).to_be_visible()
     assert page.locator(f"#more-{CODES[5]}").is_hidden()

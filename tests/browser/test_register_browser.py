@@ -1,5 +1,7 @@
 """A manager on a phone: signs in, finds the 160 demo units, opens a unit file."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import shot, sign_in
 
 
@@ -14,7 +16,7 @@ def test_manager_on_a_phone_sees_the_register_and_a_unit_file(page, live_server)
     page.get_by_role("button", name="查找").click()
     page.get_by_role("link", name="ZX-S-001").click()
     page.wait_for_url("**/units/ZX-S-001")
-    assert page.get_by_role("heading", name="房东").is_visible()
+    expect(page.get_by_role("heading", name="房东")).to_be_visible()
     body = page.locator("main").inner_text()
     assert "********" in body  # identity numbers masked
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

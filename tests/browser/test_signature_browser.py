@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from scoring import default_scorecard
 from tests.browser.conftest import shot, sign_in
@@ -62,7 +63,7 @@ def test_both_sign_on_the_screen_and_the_record_is_closed(page, live_server):
     shot(page, "sign-done")
     assert page.locator("form.sign-form").count() == 0
     assert page.locator("form[action$='/note']").count() == 0
-    assert page.get_by_text("已签字的记录不能修改").is_visible()
+    expect(page.get_by_text("已签字的记录不能修改")).to_be_visible()
     images = page.locator("#sign img.signature")
     assert images.count() == 2
     for n in range(2):

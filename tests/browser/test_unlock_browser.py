@@ -1,5 +1,7 @@
 """The unlock path on a 360-pixel phone: a manager makes a code, the landlord enters it."""
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import shot, sign_in
 
 
@@ -10,7 +12,8 @@ def test_manager_makes_an_unlock_code_and_the_landlord_uses_it(page, live_server
     page.get_by_role("link", name="登录限制").click()
     page.get_by_role("searchbox").fill("13989007919")
     page.get_by_role("button", name="查找").click()
-    assert page.locator("#throttle-state").is_visible()
+    # The answer is a new page: wait for it to load (is_visible does not wait).
+    expect(page.locator("#throttle-state")).to_be_visible()
     assert page.get_by_role("button", name="解除登录限制").count() == 0  # admins only
     page.get_by_role("button", name="生成一次性解锁码").click()
     code = page.locator("#unlock-code strong").inner_text()
