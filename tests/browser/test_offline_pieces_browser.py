@@ -75,7 +75,7 @@ def test_a_second_inspector_on_the_same_phone_never_sees_the_first_ones_draft(pa
     for code in CODES[:3]:
         assert not page.locator(f"#a_{code}_not_met").is_checked()
     assert page.locator("#draft-status").inner_text() == ""
-    assert page.locator("#sync-bar").is_hidden()
+    expect(page.locator("#sync-bar")).to_be_hidden()
     _sign_out(page)
 
     # The first inspector's draft is still there for them.
@@ -85,4 +85,4 @@ def test_a_second_inspector_on_the_same_phone_never_sees_the_first_ones_draft(pa
     page.wait_for_function(f"() => document.getElementById('a_{CODES[2]}_not_met').checked")
     # Failed items show their panel; a met one does not.
     expect(page.locator(f"#more-{CODES[0]}")).to_be_visible()
-    assert page.locator(f"#more-{CODES[5]}").is_hidden()
+    expect(page.locator(f"#more-{CODES[5]}")).to_be_hidden()

@@ -17,6 +17,7 @@ import json
 import sqlite3
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from scoring import default_scorecard
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, INSTANCES, shot, sign_in
@@ -135,7 +136,7 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
         before[code] = page.locator("#inspections li").count()
     page.goto(live_server + "/inspect")
     page.wait_for_selector("#offline-ready:not([hidden])", timeout=90000)
-    assert page.locator("#sync-bar").is_visible()
+    expect(page.locator("#sync-bar")).to_be_visible()
     shot(page, "day-01-ready-offline")
     phone.close()
 
@@ -148,9 +149,9 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
         # Every failed item's panel: visible only for 不符合, 严重隐患 never pre-ticked.
         assert page.locator("#checklist input[name^='s_']:checked").count() == 0
         if n == 1:  # refused: the reason and the confirmation appear only now
-            assert page.locator("#refusal").is_hidden()
+            expect(page.locator("#refusal")).to_be_hidden()
             phone.tap(page, "label[for='outcome-refused']")
-            assert page.locator("#refusal").is_visible()
+            expect(page.locator("#refusal")).to_be_visible()
             phone.tap(page, "#refusal_reason")
             page.keyboard.type("房东不在，家属拒绝开门")
             phone.tap(page, "label[for='refusal_confirm']")
@@ -160,15 +161,15 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
         elif n == 2:  # three failed items, two photos, chosen deadlines
             for i, code_f in enumerate(FAILED):
                 phone.tap(page, f"label[for='a_{code_f}_not_met']")
-                assert page.locator(f"#more-{code_f}").is_visible()
-                assert page.locator(f"#d_{code_f}-help").is_visible()
+                expect(page.locator(f"#more-{code_f}")).to_be_visible()
+                expect(page.locator(f"#d_{code_f}-help")).to_be_visible()
                 if i < 2:
                     page.set_input_files(f"#p_{code_f}", photos[i])
                     phone.taps += 1
                 phone.tap(page, f"#more-{code_f} .deadline-picks button[data-days='15']")
             assert page.locator(f"#more-{FAILED[0]} img.thumb").count() == 1
             _answer(phone, page, [(c, "met") for c in CODES if c not in FAILED])
-            assert page.locator(f"#more-{CODES[5]}").is_hidden()
+            expect(page.locator(f"#more-{CODES[5]}")).to_be_hidden()
             shot(page, "day-03-three-failed")
             _submit(phone, page)
         elif n == 3:  # switched to Tibetan half-way
@@ -218,7 +219,7 @@ def test_a_whole_day_offline(playwright, live_server, tmp_path):
         if n in (0, 3, 4):
             assert page.locator("#score").inner_text() == "100.0"
         if n == 1:  # the refusal: explained, no item list
-            assert page.locator("#result #refusal").is_visible()
+            expect(page.locator("#result #refusal")).to_be_visible()
             assert page.locator("#answers").count() == 0
     # Read in the server's own database: the refusal is a visit with no item answers.
     with sqlite3.connect(INSTANCES[live_server] / "rentals.db") as conn:
