@@ -38,7 +38,7 @@ from rentals.incentives.blacklist import LISTED, NOTICE_DAYS, notify_blacklist
 from rentals.incentives.catalogue import Record, catalogue_for
 from rentals.incentives.models import BlacklistNotice, Measure, MeasureEvent, MeasureStatus
 from rentals.inspections.models import Photo
-from rentals.inspections.photos import clean_image, write_files
+from rentals.inspections.photos import store_photo
 from rentals.ratings.models import Rating
 from rentals.ratings.signals import rating_appended
 from rentals.register.models import Unit
@@ -295,18 +295,14 @@ def _store_photo(session: Session, *, actor: User, unit: Unit, data: bytes, now:
     """The handover's photo through the hazard photos' pipeline (type by content,
     re-encoded without metadata, a random name); returns its ``Photo`` id. Shown only
     through ``measure_photo`` (staff of the unit, the measure's landlord)."""
-    image = clean_image(data)
-    photo = Photo(
+    photo = store_photo(
+        session,
+        data,
         key=f"measure-{uuid.uuid4().hex}",
-        unit_id=unit.id,
-        filename=write_files(image, session=session),
-        width=image.width,
-        height=image.height,
+        unit_id=unit.id,  # type: ignore[arg-type]
         uploaded_by=actor.id,
         created_at=now,
     )
-    session.add(photo)
-    session.flush()
     return photo.id  # type: ignore[return-value]
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rentals.errors import InvalidInput
-from rentals.inspections.models import PhotoBlob
+from rentals.inspections.models import Photo, PhotoBlob
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,34 @@ def write_files(image: CleanImage, *, session: Session) -> str:
     for variant, data in ((FULL, image.jpeg), (THUMB, image.thumb)):
         session.add(PhotoBlob(name=name, variant=variant, size=len(data), data=data))
     return name
+
+
+def store_photo(
+    session: Session,
+    data: bytes,
+    *,
+    key: str,
+    unit_id: int,
+    uploaded_by: int | None,
+    **fields: object,
+) -> Photo:
+    """Check and re-encode ``data`` and keep it as a ``Photo`` of the unit (flushed, so
+    it has its id): the one way every upload (hazard, handover, fix proof, contest)
+    becomes a photo. ``fields`` are the photo's other columns (``created_at``, the
+    inspection it belongs to)."""
+    image = clean_image(data)
+    photo = Photo(
+        key=key,
+        unit_id=unit_id,
+        filename=write_files(image, session=session),
+        width=image.width,
+        height=image.height,
+        uploaded_by=uploaded_by,
+        **fields,
+    )
+    session.add(photo)
+    session.flush()
+    return photo
 
 
 def read_bytes(session: Session, filename: str, *, thumb: bool = False) -> bytes | None:

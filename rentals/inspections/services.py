@@ -349,24 +349,20 @@ def store_photo(
         if existing.unit_id != unit.id:
             raise Conflict(_l("该照片编号已用于另一户。"))
         return existing
-    image = photo_files.clean_image(data)
     inspection = by_client_key(session, inspection_key) if inspection_key else None
     if inspection is not None and inspection.unit_id != unit.id:
         inspection = None
-    photo = Photo(
+    photo = photo_files.store_photo(
+        session,
+        data,
         key=key,
-        unit_id=unit.id,
+        unit_id=unit.id,  # type: ignore[arg-type]
+        uploaded_by=getattr(actor, "id", actor),
         inspection_key=(inspection_key or "")[:64],
         inspection_id=inspection.id if inspection else None,
         item_code=(item_code or "")[:16],
-        filename=photo_files.write_files(image, session=session),
-        width=image.width,
-        height=image.height,
-        uploaded_by=getattr(actor, "id", actor),
         created_at=now,
     )
-    session.add(photo)
-    session.flush()
     if inspection is not None and photo.item_code:
         # The inspection arrived first: give its order for this item the photo.
         order = session.exec(

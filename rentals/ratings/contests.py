@@ -110,21 +110,16 @@ def save_contest_photo(
     session: Session, *, actor: User, unit: Unit, data: bytes, key: str | None = None
 ) -> int:
     """Store one photo for a contest through the inspections' image checks; returns its id."""
-    from rentals.inspections.models import Photo
-    from rentals.inspections.photos import clean_image, write_files
+    from rentals.inspections.photos import store_photo
 
     require_owner(actor, unit)
-    image = clean_image(data)
-    photo = Photo(
+    photo = store_photo(
+        session,
+        data,
         key=key or f"contest-{uuid.uuid4().hex}",
-        unit_id=unit.id,
-        filename=write_files(image, session=session),
-        width=image.width,
-        height=image.height,
+        unit_id=unit.id,  # type: ignore[arg-type]
         uploaded_by=actor.id,
     )
-    session.add(photo)
-    session.flush()
     return photo.id  # type: ignore[return-value]
 
 

@@ -26,7 +26,7 @@ from rentals.auth.access import STAFF
 from rentals.auth.models import Role, User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
 from rentals.inspections.models import Inspection, OrderStatus, Photo, RectificationOrder
-from rentals.inspections.photos import clean_image, write_files
+from rentals.inspections.photos import store_photo
 from rentals.ratings.models import ScorecardVersion
 from rentals.ratings.services import card_of
 from rentals.register.models import Unit
@@ -52,17 +52,13 @@ def _require_owner(actor: User, unit: Unit) -> None:
 def save_proof_photo(session: Session, *, actor: User, unit: Unit, data: bytes) -> int:
     """One photo through the inspections' checks (type by content, size, re-encoding)."""
     _require_owner(actor, unit)
-    image = clean_image(data)
-    photo = Photo(
+    photo = store_photo(
+        session,
+        data,
         key=f"proof-{uuid.uuid4().hex}",
-        unit_id=unit.id,
-        filename=write_files(image, session=session),
-        width=image.width,
-        height=image.height,
+        unit_id=unit.id,  # type: ignore[arg-type]
         uploaded_by=actor.id,
     )
-    session.add(photo)
-    session.flush()
     return photo.id  # type: ignore[return-value]
 
 
