@@ -35,7 +35,7 @@ from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, can_see_unit, roles_required
 from rentals.auth.models import Role
 from rentals.errors import DomainError, InvalidInput
-from rentals.inspections import bp, photos, queries, services
+from rentals.inspections import bp, photos, queries, rows, services
 from rentals.inspections.forms import (
     ANSWER_LABELS,
     OUTCOME_LABELS,
@@ -111,12 +111,19 @@ def home():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "")[:50]
     found = queries.search_units(session, _user(), q) if q.strip() else []
     ids = [d.unit.id for d in due] + [u.id for u in found]
+    due_rows, found_rows = rows.unit_rows(due, found, queries.summaries(session, ids), today)
+    # The day's pages, kept on the phone by the service worker when this page opens online.
+    offline = [url_for("inspections.home"), url_for("inspections.orders"), url_for("main.offline")]
+    if "tasks.mine" in current_app.view_functions:
+        offline.append(url_for("tasks.mine"))
+    for row in due_rows:
+        offline += [row.file, row.checklist]
     return render_template(
         "inspections/home.html",
-        due=due,
-        found=found,
+        due=due_rows,
+        found=found_rows,
         q=q,
-        summary=queries.summaries(session, ids),
+        offline=offline,
         flagged=queries.repeated_no_access(session, _user(), limit=20),
         today=today,
     )
