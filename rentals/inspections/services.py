@@ -173,6 +173,7 @@ def record_inspection(
         if base is not None and base.scorecard_version_id == version.id:
             answers = {**base.answers, **answers}
     vetoes = list(vetoes)
+    open_orders: list[RectificationOrder] = []
     if outcome == Outcome.COMPLETED:
         try:
             checked, applied = check_inspection(card, answers, vetoes)
@@ -186,9 +187,10 @@ def record_inspection(
             ) from err
         answers = {code: answer.value for code, answer in checked.items()}
         vetoes = list(applied)
+        open_orders = open_orders_for_unit(session, unit)
         overdue = [
             order
-            for order in open_orders_for_unit(session, unit)
+            for order in open_orders
             if order.serious and order.deadline < today and answers.get(order.item_code) != "met"
         ]
         if overdue and UNRECTIFIED_VETO in card.veto_codes and UNRECTIFIED_VETO not in vetoes:
@@ -222,8 +224,9 @@ def record_inspection(
     _attach_photos(session, inspection)
     created = []
     if outcome == Outcome.COMPLETED:
-        _close_orders(session, inspection, now)
-        created = _open_orders(session, inspection, card, orders, today, now)
+        _close_orders(session, inspection, open_orders, now)
+        still_open = {o.item_code for o in open_orders if o.status == OrderStatus.OPEN}
+        created = _open_orders(session, inspection, card, orders, still_open, today, now)
     audit.record(
         session,
         inspector,
@@ -259,14 +262,15 @@ def _attach_photos(session: Session, inspection: Inspection) -> None:
     session.flush()
 
 
-def _close_orders(session: Session, inspection: Inspection, now: datetime) -> None:
-    """An order is closed only by an inspection that finds its item met."""
-    for order in session.exec(
-        select(RectificationOrder).where(
-            RectificationOrder.unit_id == inspection.unit_id,
-            RectificationOrder.status == OrderStatus.OPEN,
-        )
-    ):
+def _close_orders(
+    session: Session,
+    inspection: Inspection,
+    open_orders: Iterable[RectificationOrder],
+    now: datetime,
+) -> None:
+    """An order is closed only by an inspection that finds its item met (``open_orders``:
+    the unit's open orders, read once by ``record_inspection``)."""
+    for order in open_orders:
         if inspection.answers.get(order.item_code) == Answer.MET:
             order.status = OrderStatus.CLOSED
             order.closed_by_inspection_id = inspection.id
@@ -284,18 +288,12 @@ def _open_orders(
     inspection: Inspection,
     card: Any,
     orders: Iterable[OrderRequest],
+    still_open: set[str],
     today: date,
     now: datetime,
 ) -> list[RectificationOrder]:
-    still_open = {
-        o.item_code
-        for o in session.exec(
-            select(RectificationOrder).where(
-                RectificationOrder.unit_id == inspection.unit_id,
-                RectificationOrder.status == OrderStatus.OPEN,
-            )
-        )
-    }
+    """The orders asked for on failed items, one per item not already under an open order
+    (``still_open``: their item codes, after ``_close_orders``)."""
     created = []
     for req in orders:
         if inspection.answers.get(req.item_code) != Answer.NOT_MET or req.item_code in still_open:
