@@ -70,8 +70,12 @@ def local_date(now: datetime) -> date:
 
 def checklist_version(session: Session, *, today: date) -> ScorecardVersion:
     """The version a checklist opened today uses (the shipped one is stored if none is)."""
-    ensure_default_scorecard(session, today=today)
-    return active_scorecard(session, today=today)
+    try:
+        return active_scorecard(session, today=today)
+    except NotFound:
+        # None in force: perhaps none stored yet (a fresh installation).
+        ensure_default_scorecard(session, today=today)
+        return active_scorecard(session, today=today)
 
 
 def latest_inspection_id(session: Session, unit: Unit) -> int:
@@ -136,6 +140,7 @@ def record_inspection(
     expected_latest_id: int | None = None,
     corrects: Inspection | None = None,
     reason: str = "",
+    version: ScorecardVersion | None = None,
 ) -> Inspection:
     """Record one visit; idempotent by ``client_key`` (a retry returns the existing row).
 
@@ -146,7 +151,8 @@ def record_inspection(
     both complete the task. No access and unit gone are kept on the file, rate nothing
     and leave the task open (a task is due by the end of its period).
     ``expected_latest_id`` (the newest inspection when the checklist was opened) raises
-    StaleChecklist if another inspection was recorded since.
+    StaleChecklist if another inspection was recorded since. ``version`` is the
+    ``checklist_version`` of ``now``'s day when the caller has read it already.
     """
     client_key = (client_key or "").strip()
     if not client_key or len(client_key) > 64:
@@ -165,7 +171,8 @@ def record_inspection(
     if expected_latest_id is not None and latest_inspection_id(session, unit) != expected_latest_id:
         raise StaleChecklist(_l("打开检查表之后，这户已经有人提交了一次检查。"))
     today = local_date(now)
-    version = checklist_version(session, today=today)
+    if version is None:
+        version = checklist_version(session, today=today)
     card = card_of(version)
     answers = dict(answers)
     if task is not None and task.kind == TaskKind.FOLLOW_UP:

@@ -195,7 +195,7 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
         item_errors = read.errors if inspected else form.refusal_errors()
         if not item_errors:
             try:
-                inspection = _record(unit, form, read, outcome, task, corrects, now)
+                inspection = _record(unit, form, read, outcome, task, corrects, now, version)
             except services.StaleChecklist as err:
                 status, message = 409, str(err.message)
                 form.latest_id.data = services.latest_inspection_id(session, unit)
@@ -249,7 +249,7 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _record(unit, form, read, outcome, task, corrects, now):  # type: ignore[no-untyped-def]
+def _record(unit, form, read, outcome, task, corrects, now, version):  # type: ignore[no-untyped-def]
     session = db.session()
     key = form.client_key.data.strip()
     # Photos sent with a no-JS form; their keys derive from the draft key, so a double
@@ -288,6 +288,7 @@ def _record(unit, form, read, outcome, task, corrects, now):  # type: ignore[no-
         expected_latest_id=form.latest_id.data or 0,
         corrects=corrects,
         reason=(form.refusal_reason.data or "") if outcome == Outcome.REFUSED else "",
+        version=version,
     )
 
 
