@@ -245,7 +245,18 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
         ANSWER_LABELS=ANSWER_LABELS,
         OUTCOME_LABELS=OUTCOME_LABELS,
         today=today,
-        deadlines={i.code: today + timedelta(days=i.deadline_days) for i in items},
+        deadlines={i.code: (today + timedelta(days=i.deadline_days)).isoformat() for i in items},
+        sections=[
+            (cat, [i for i in items if i.category == cat.code])
+            for cat in card.categories
+            if any(i.category == cat.code for i in items)
+        ],
+        # The items' texts with a number, each looked up once a page.
+        texts={
+            "points": _("（%(n)s 分）"),
+            "suggest": _("评分表建议 %(n)s 天，即 %(d)s"),
+            "days": _("%(n)s 天"),
+        },
     ), status
 
 
