@@ -30,7 +30,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from rentals import audit, clock, db
+from rentals import audit, clock
 from rentals.auth.access import OFFICE
 from rentals.auth.models import User
 from rentals.errors import Conflict, InvalidInput, NotAllowed
@@ -100,8 +100,15 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
         session.add(measure)
         _event(session, measure, "ended", actor=None, now=now, rating=rating.id)
     catalogue = catalogue_for(clock.local_date(now), _folder(), session)
+    # One per (rating, code): a second call for this rating proposes nothing again. Only
+    # the transaction that appended the rating knows it yet, so no other writer can race
+    # for these keys and the rows go in one flush (no savepoint per row).
+    taken = set(session.exec(select(Measure.code).where(Measure.rating_id == rating.id)))
     proposed = []
     for spec in catalogue.for_band(rating.status):
+        if spec.code in taken:
+            continue
+        taken.add(spec.code)
         row = Measure(
             unit_id=unit.id,
             landlord_id=unit.landlord_id,
@@ -115,10 +122,12 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
             text_en=spec.en,
             proposed_at=now,
         )
-        stored = db.insert_once(session, row, lambda c=spec.code: _by_key(session, rating.id, c))
-        if stored is row:
-            _event(session, row, "proposed", actor=None, now=now, version=catalogue.version)
-            proposed.append(row)
+        session.add(row)
+        proposed.append(row)
+    if proposed:
+        session.flush()  # the measures' ids, for their events
+    for row in proposed:
+        _event(session, row, "proposed", actor=None, now=now, version=catalogue.version)
     session.flush()
     if ended or proposed:
         audit.record(
@@ -139,12 +148,6 @@ def rating_changed(session: Session, *, rating: Rating, now: datetime) -> list[M
 @rating_appended.connect
 def _on_rating(session: Session, *, rating: Rating, now: datetime) -> None:
     rating_changed(session, rating=rating, now=now)
-
-
-def _by_key(session: Session, rating_id: int, code: str) -> Measure | None:
-    return session.exec(
-        select(Measure).where(Measure.rating_id == rating_id, Measure.code == code)
-    ).first()
 
 
 def confirm_measure(session: Session, *, actor: User, measure: Measure, now: datetime) -> Measure:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.sql.elements import True_
 from sqlmodel import Session, select
 
 import schedules
@@ -33,16 +33,30 @@ LIVE = (TaskStatus.OPEN.value, TaskStatus.OVERDUE.value)
 
 
 @dataclass(frozen=True)
+class LastVisit:
+    """A unit's newest visit as the lists show it (plain values, no JSON columns read)."""
+
+    visited_at: datetime
+    #: An Outcome value.
+    outcome: str
+    #: The visit's rating score when the visit was an inspection (a refusal shows none).
+    score: Decimal | None
+    #: The items that inspection found not met, in the breakdown's order.
+    lost: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class UnitSummary:
     """What the home list shows beside a unit: its last finding and open orders."""
 
-    last: Inspection | None
-    #: The last visit's rating when that visit was an inspection (a refusal has no score).
-    last_rating: Rating | None
+    last: LastVisit | None
     open_orders: int
 
 
 def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
+    """Each unit's newest visit with its score and lost items, and its open orders: two
+    queries, reading only the columns shown (the rating's ``lost`` part of its breakdown,
+    not the whole breakdown nor the visit's answers)."""
     if not unit_ids:
         return {}
     newest = (
@@ -50,16 +64,24 @@ def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
         .where(Inspection.unit_id.in_(unit_ids))
         .group_by(Inspection.unit_id)
     )
-    last = {i.unit_id: i for i in session.exec(select(Inspection).where(Inspection.id.in_(newest)))}
-    ratings = {
-        r.inspection_id: r
-        for r in session.exec(
-            select(Rating).where(
-                Rating.inspection_id.in_(
-                    [i.id for i in last.values() if i.outcome == Outcome.COMPLETED]
-                )
-            )
+    visits = session.execute(
+        select(
+            Inspection.unit_id,
+            Inspection.visited_at,
+            Inspection.outcome,
+            Rating.score,
+            Rating.breakdown["lost"],
         )
+        .outerjoin(
+            Rating,
+            (Rating.inspection_id == Inspection.id)
+            & (Inspection.outcome == Outcome.COMPLETED.value),
+        )
+        .where(Inspection.id.in_(newest))
+    ).all()
+    last = {
+        unit_id: LastVisit(at, outcome, score, tuple(lost or ()))
+        for unit_id, at, outcome, score, lost in visits
     }
     counts = dict(
         session.exec(
@@ -71,12 +93,7 @@ def summaries(session: Session, unit_ids: list[int]) -> dict[int, UnitSummary]:
             .group_by(RectificationOrder.unit_id)
         ).all()
     )
-    return {
-        uid: UnitSummary(
-            last.get(uid), ratings.get(last[uid].id) if uid in last else None, counts.get(uid, 0)
-        )
-        for uid in unit_ids
-    }
+    return {uid: UnitSummary(last.get(uid), counts.get(uid, 0)) for uid in unit_ids}
 
 
 def search_units(session: Session, user: User, q: str, limit: int = 20) -> list[Unit]:
@@ -195,32 +212,41 @@ def order_list(
     )
 
 
+def _nth_visit_outcome(n: int) -> Any:
+    """The outcome of the unit's ``n``-th newest visit (0 = newest), per unit of the outer
+    query, read through ``ix_inspection_unit_newest``."""
+    return (
+        select(Inspection.outcome)
+        .where(Inspection.unit_id == Unit.id)
+        .order_by(Inspection.id.desc())
+        .limit(1)
+        .offset(n)
+        .correlate(Unit)
+        .scalar_subquery()
+    )
+
+
 def repeated_no_access(session: Session, user: User, limit: int = 200) -> list[Unit]:
     """Units whose two newest visits both found nobody there (flagged to managers).
 
-    Only the visits of units ``user`` sees are ranked (the window runs per unit, so this
-    changes nothing but the work: an inspector's area, not the city)."""
-    scope = unit_scope(user)
-    visits = select(
-        Inspection.unit_id,
-        Inspection.outcome,
-        func.row_number()
-        .over(partition_by=Inspection.unit_id, order_by=Inspection.id.desc())
-        .label("n"),
-    )
-    if not isinstance(scope, True_):
-        visits = visits.where(Inspection.unit_id.in_(select(Unit.id).where(scope)))
-    ranked = visits.subquery()
-    flagged = (
-        select(ranked.c.unit_id)
-        .where(ranked.c.n <= 2, ranked.c.outcome == Outcome.NO_ACCESS.value)
-        .group_by(ranked.c.unit_id)
-        .having(func.count() == 2)
-    )
-    return list(
-        session.exec(
-            select(Unit).where(Unit.id.in_(flagged), scope).order_by(Unit.code).limit(limit)
+    Two index probes per unit ``user`` sees (its newest and second newest visit), so the
+    cost follows the units in scope, not their history of visits."""
+    no_access = Outcome.NO_ACCESS.value
+    # Found first without an order: sorted by code in the same statement, SQLite walks
+    # the whole register in code order instead of the user's areas.
+    flagged = list(
+        session.scalars(
+            select(Unit.id).where(
+                unit_scope(user),
+                _nth_visit_outcome(0) == no_access,
+                _nth_visit_outcome(1) == no_access,
+            )
         )
+    )
+    if not flagged:
+        return []
+    return list(
+        session.exec(select(Unit).where(Unit.id.in_(flagged)).order_by(Unit.code).limit(limit))
     )
 
 

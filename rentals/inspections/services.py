@@ -70,8 +70,12 @@ def local_date(now: datetime) -> date:
 
 def checklist_version(session: Session, *, today: date) -> ScorecardVersion:
     """The version a checklist opened today uses (the shipped one is stored if none is)."""
-    ensure_default_scorecard(session, today=today)
-    return active_scorecard(session, today=today)
+    try:
+        return active_scorecard(session, today=today)
+    except NotFound:
+        # None in force: perhaps none stored yet (a fresh installation).
+        ensure_default_scorecard(session, today=today)
+        return active_scorecard(session, today=today)
 
 
 def latest_inspection_id(session: Session, unit: Unit) -> int:
@@ -136,6 +140,7 @@ def record_inspection(
     expected_latest_id: int | None = None,
     corrects: Inspection | None = None,
     reason: str = "",
+    version: ScorecardVersion | None = None,
 ) -> Inspection:
     """Record one visit; idempotent by ``client_key`` (a retry returns the existing row).
 
@@ -146,7 +151,8 @@ def record_inspection(
     both complete the task. No access and unit gone are kept on the file, rate nothing
     and leave the task open (a task is due by the end of its period).
     ``expected_latest_id`` (the newest inspection when the checklist was opened) raises
-    StaleChecklist if another inspection was recorded since.
+    StaleChecklist if another inspection was recorded since. ``version`` is the
+    ``checklist_version`` of ``now``'s day when the caller has read it already.
     """
     client_key = (client_key or "").strip()
     if not client_key or len(client_key) > 64:
@@ -165,7 +171,8 @@ def record_inspection(
     if expected_latest_id is not None and latest_inspection_id(session, unit) != expected_latest_id:
         raise StaleChecklist(_l("打开检查表之后，这户已经有人提交了一次检查。"))
     today = local_date(now)
-    version = checklist_version(session, today=today)
+    if version is None:
+        version = checklist_version(session, today=today)
     card = card_of(version)
     answers = dict(answers)
     if task is not None and task.kind == TaskKind.FOLLOW_UP:
@@ -173,6 +180,7 @@ def record_inspection(
         if base is not None and base.scorecard_version_id == version.id:
             answers = {**base.answers, **answers}
     vetoes = list(vetoes)
+    open_orders: list[RectificationOrder] = []
     if outcome == Outcome.COMPLETED:
         try:
             checked, applied = check_inspection(card, answers, vetoes)
@@ -186,9 +194,10 @@ def record_inspection(
             ) from err
         answers = {code: answer.value for code, answer in checked.items()}
         vetoes = list(applied)
+        open_orders = open_orders_for_unit(session, unit)
         overdue = [
             order
-            for order in open_orders_for_unit(session, unit)
+            for order in open_orders
             if order.serious and order.deadline < today and answers.get(order.item_code) != "met"
         ]
         if overdue and UNRECTIFIED_VETO in card.veto_codes and UNRECTIFIED_VETO not in vetoes:
@@ -222,8 +231,9 @@ def record_inspection(
     _attach_photos(session, inspection)
     created = []
     if outcome == Outcome.COMPLETED:
-        _close_orders(session, inspection, now)
-        created = _open_orders(session, inspection, card, orders, today, now)
+        _close_orders(session, inspection, open_orders, now)
+        still_open = {o.item_code for o in open_orders if o.status == OrderStatus.OPEN}
+        created = _open_orders(session, inspection, card, orders, still_open, today, now)
     audit.record(
         session,
         inspector,
@@ -259,14 +269,15 @@ def _attach_photos(session: Session, inspection: Inspection) -> None:
     session.flush()
 
 
-def _close_orders(session: Session, inspection: Inspection, now: datetime) -> None:
-    """An order is closed only by an inspection that finds its item met."""
-    for order in session.exec(
-        select(RectificationOrder).where(
-            RectificationOrder.unit_id == inspection.unit_id,
-            RectificationOrder.status == OrderStatus.OPEN,
-        )
-    ):
+def _close_orders(
+    session: Session,
+    inspection: Inspection,
+    open_orders: Iterable[RectificationOrder],
+    now: datetime,
+) -> None:
+    """An order is closed only by an inspection that finds its item met (``open_orders``:
+    the unit's open orders, read once by ``record_inspection``)."""
+    for order in open_orders:
         if inspection.answers.get(order.item_code) == Answer.MET:
             order.status = OrderStatus.CLOSED
             order.closed_by_inspection_id = inspection.id
@@ -284,18 +295,12 @@ def _open_orders(
     inspection: Inspection,
     card: Any,
     orders: Iterable[OrderRequest],
+    still_open: set[str],
     today: date,
     now: datetime,
 ) -> list[RectificationOrder]:
-    still_open = {
-        o.item_code
-        for o in session.exec(
-            select(RectificationOrder).where(
-                RectificationOrder.unit_id == inspection.unit_id,
-                RectificationOrder.status == OrderStatus.OPEN,
-            )
-        )
-    }
+    """The orders asked for on failed items, one per item not already under an open order
+    (``still_open``: their item codes, after ``_close_orders``)."""
     created = []
     for req in orders:
         if inspection.answers.get(req.item_code) != Answer.NOT_MET or req.item_code in still_open:

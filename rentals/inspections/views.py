@@ -35,7 +35,7 @@ from rentals import clock, db
 from rentals.auth.access import OFFICE, STAFF, can_see_unit, roles_required
 from rentals.auth.models import Role
 from rentals.errors import DomainError, InvalidInput
-from rentals.inspections import bp, photos, queries, services
+from rentals.inspections import bp, photos, queries, rows, services
 from rentals.inspections.forms import (
     ANSWER_LABELS,
     OUTCOME_LABELS,
@@ -111,12 +111,19 @@ def home():  # type: ignore[no-untyped-def]
     q = request.args.get("q", "")[:50]
     found = queries.search_units(session, _user(), q) if q.strip() else []
     ids = [d.unit.id for d in due] + [u.id for u in found]
+    due_rows, found_rows = rows.unit_rows(due, found, queries.summaries(session, ids), today)
+    # The day's pages, kept on the phone by the service worker when this page opens online.
+    offline = [url_for("inspections.home"), url_for("inspections.orders"), url_for("main.offline")]
+    if "tasks.mine" in current_app.view_functions:
+        offline.append(url_for("tasks.mine"))
+    for row in due_rows:
+        offline += [row.file, row.checklist]
     return render_template(
         "inspections/home.html",
-        due=due,
-        found=found,
+        due=due_rows,
+        found=found_rows,
         q=q,
-        summary=queries.summaries(session, ids),
+        offline=offline,
         flagged=queries.repeated_no_access(session, _user(), limit=20),
         today=today,
     )
@@ -188,7 +195,7 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
         item_errors = read.errors if inspected else form.refusal_errors()
         if not item_errors:
             try:
-                inspection = _record(unit, form, read, outcome, task, corrects, now)
+                inspection = _record(unit, form, read, outcome, task, corrects, now, version)
             except services.StaleChecklist as err:
                 status, message = 409, str(err.message)
                 form.latest_id.data = services.latest_inspection_id(session, unit)
@@ -238,11 +245,22 @@ def checklist(code: str):  # type: ignore[no-untyped-def]
         ANSWER_LABELS=ANSWER_LABELS,
         OUTCOME_LABELS=OUTCOME_LABELS,
         today=today,
-        deadlines={i.code: today + timedelta(days=i.deadline_days) for i in items},
+        deadlines={i.code: (today + timedelta(days=i.deadline_days)).isoformat() for i in items},
+        sections=[
+            (cat, [i for i in items if i.category == cat.code])
+            for cat in card.categories
+            if any(i.category == cat.code for i in items)
+        ],
+        # The items' texts with a number, each looked up once a page.
+        texts={
+            "points": _("（%(n)s 分）"),
+            "suggest": _("评分表建议 %(n)s 天，即 %(d)s"),
+            "days": _("%(n)s 天"),
+        },
     ), status
 
 
-def _record(unit, form, read, outcome, task, corrects, now):  # type: ignore[no-untyped-def]
+def _record(unit, form, read, outcome, task, corrects, now, version):  # type: ignore[no-untyped-def]
     session = db.session()
     key = form.client_key.data.strip()
     # Photos sent with a no-JS form; their keys derive from the draft key, so a double
@@ -281,6 +299,7 @@ def _record(unit, form, read, outcome, task, corrects, now):  # type: ignore[no-
         expected_latest_id=form.latest_id.data or 0,
         corrects=corrects,
         reason=(form.refusal_reason.data or "") if outcome == Outcome.REFUSED else "",
+        version=version,
     )
 
 

@@ -159,9 +159,16 @@ def ensure_default_scorecard(session: Session, *, today: date) -> ScorecardVersi
 
 def is_usable(version: ScorecardVersion, *, today: date) -> bool:
     """Whether the stored text loads and passes the dry run of ``check_usable``."""
+    return _usable(version.source, today)
+
+
+@lru_cache(maxsize=64)
+def _usable(source: str, today: date) -> bool:
+    """``is_usable`` by text and day: every checklist and submit asks it of the version in
+    force, and the dry run assesses the whole card twice (stored texts never change)."""
     try:
-        check_usable(card_of(version), start=today)
-    except DomainError:
+        check_usable(_parse(source), start=today)
+    except (DomainError, ScorecardError):
         return False
     return True
 

@@ -16,7 +16,6 @@ from rentals.incentives.forms import MeasureActionForm
 from rentals.incentives.points import balance
 from rentals.incentives.queries import unit_measures
 from rentals.incidents import queries as incident_queries
-from rentals.incidents.forms import RetractForm
 from rentals.register import bp, services
 from rentals.register.forms import (
     ConfirmForm,
@@ -104,13 +103,12 @@ def unit(code: str):  # type: ignore[no-untyped-def]
     return render_template(
         "register/unit.html",
         f=record,
+        # One CSRF-only form: the tenancy and incident buttons post the same session token.
         form=ConfirmForm(),
-        end_form=EndTenancyForm(),
         measures=unit_measures(session, found, landlord_view=user.role == Role.LANDLORD),
         measure_form=MeasureActionForm(),
         landlord_points=balance(session, found.landlord_id) if found.landlord_id else None,
         incidents=incidents,
-        retract_form=RetractForm(),
         self_service=self_service,
     )
 

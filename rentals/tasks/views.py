@@ -22,6 +22,7 @@ from rentals.auth.access import (
 )
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
+from rentals.inspections.rows import unit_link
 from rentals.register.models import Area, Unit
 from rentals.register.queries import communities_for
 from rentals.tasks import bp, ical, queries, services
@@ -138,7 +139,13 @@ def mine():  # type: ignore[no-untyped-def]
         db.session(), user=_user(), today=_today(), limit=size + 1, offset=(page - 1) * size
     )
     return render_template(
-        "tasks/mine.html", rows=rows[:size], page=page, more=len(rows) > size, today=_today()
+        "tasks/mine.html",
+        rows=rows[:size],
+        page=page,
+        more=len(rows) > size,
+        today=_today(),
+        unit_href=unit_link("register.unit"),
+        due_text=_("到期 %(due)s"),
     )
 
 
