@@ -8,11 +8,11 @@ worked by hand from the arrangement below, not from the product's queries.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlmodel import select
 
+from rentals import clock
 from rentals.auth.models import Role
 from rentals.register import queries as register_queries
 from rentals.tasks import queries as task_queries
@@ -71,9 +71,7 @@ def test_register_asks_for_the_community_before_listing_a_citys_areas(client, ci
     assert _options(html, "community") == ["", str(city["first"]), str(city["second"])]
     assert 'id="area-needs-community"' in html
     assert _options(html, "area") == ["", ""]  # "all" and the disabled prompt
-    html = client.get("/units", query_string={"community": city["second"]}).get_data(
-        as_text=True
-    )
+    html = client.get("/units", query_string={"community": city["second"]}).get_data(as_text=True)
     assert 'name="area"' not in html  # its only area needs no choice
     assert city["unit_c"].code in html and world.unit_a.code not in html
     html = client.get("/units", query_string={"community": city["first"]}).get_data(as_text=True)
@@ -81,9 +79,7 @@ def test_register_asks_for_the_community_before_listing_a_citys_areas(client, ci
     assert world.unit_a.code in html and city["unit_c"].code not in html
 
 
-def test_an_area_alone_selects_its_community_and_a_changed_community_drops_it(
-    client, city, world
-):
+def test_an_area_alone_selects_its_community_and_a_changed_community_drops_it(client, city, world):
     assert login(client, city["boss"].username).status_code == 302
     html = client.get("/units", query_string={"area": world.area_b.id}).get_data(as_text=True)
     assert _selected(html, "community") == [str(city["first"])]
@@ -133,7 +129,7 @@ def _task(session, unit, due, status="open", inspector=None, key="W"):  # type: 
 def test_board_filters_by_community_and_its_links_open_the_reassignment(
     client, city, world, session
 ):
-    today = date.today()
+    today = clock.today()
     monday, _sunday = task_queries.week_of(today)
     _task(session, world.unit_a, monday)
     _task(session, city["unit_c"], monday, inspector=city["inspector_c"])
@@ -158,12 +154,11 @@ def test_board_filters_by_community_and_its_links_open_the_reassignment(
     assert f"/units/{city['unit_c'].code}" in unit_links
 
 
-def test_workload_of_several_communities_is_a_row_each_with_a_total(
-    client, city, world, session
-):
-    today = date.today()
+def test_workload_of_several_communities_is_a_row_each_with_a_total(client, city, world, session):
+    today = clock.today()
     start, _end = task_queries.week_of(today)
-    ins_a, ins_b, ins_c = world.users["inspector_a"], world.users["inspector_b"], city["inspector_c"]
+    ins_a, ins_b = world.users["inspector_a"], world.users["inspector_b"]
+    ins_c = city["inspector_c"]
     _task(session, world.unit_a, today, inspector=ins_a, key="A1")
     _task(session, world.unit_a, today, inspector=ins_a, key="A2")
     _task(session, world.unit_b, today, inspector=ins_b, key="B1")
@@ -173,8 +168,9 @@ def test_workload_of_several_communities_is_a_row_each_with_a_total(
     html = client.get("/tasks/workload").get_data(as_text=True)
     table = html[html.index('id="workload-communities"') :]
     rows = re.findall(
-        r"<tr(?: class=\"total\"[^>]*)?><th scope=\"row\">(?:<a href=\"([^\"]+)\">)?([^<]+)(?:</a>)?"
-        r"</th><td>(\d+)</td>\s*<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>",
+        r"<tr(?: class=\"total\"[^>]*)?><th scope=\"row\">"
+        r"(?:<a href=\"([^\"]+)\">)?([^<]+)(?:</a>)?</th>"
+        r"<td>(\d+)</td>\s*<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>",
         table,
     )
     by_name = {name: tuple(int(x) for x in figures) for _href, name, *figures in rows}
