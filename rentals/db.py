@@ -74,6 +74,10 @@ def build_engine(url: str) -> Engine:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        # 16 MB of page cache (SQLite's default is 2 MB): a search of a city's register
+        # reads a thousand units scattered over the table twice in one transaction, and
+        # from the 2 MB cache each read went back to the OS (7 ms instead of 1 at 10^6).
+        cur.execute("PRAGMA cache_size=-16000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -38,7 +38,7 @@ from rentals.printing.forms import BlacklistForm, NoticeForm, PlaqueForm, Roster
 from rentals.printing.models import ScheduledPrint
 from rentals.queue.models import Job
 from rentals.register.models import Area, Unit
-from rentals.register.queries import visible_unit
+from rentals.register.queries import AreaChoice, area_choice, visible_unit
 
 
 def _user():  # type: ignore[no-untyped-def]
@@ -52,13 +52,33 @@ def _area_ids() -> list[int] | None:
     return visible_area_ids(db.session(), _user())
 
 
-def _forms() -> dict[str, Any]:
-    """The page's forms by name (each posts to its own route, with its own prefix)."""
-    names = (
-        db.session()
-        .exec(select(Area.name).where(area_scope(_user())).distinct().order_by(Area.name))
-        .all()
-    )
+def _community_arg() -> int | None:
+    value = request.args.get("community", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+def _choice() -> AreaChoice:
+    """The communities and areas the forms offer (register.queries.area_choice): in a
+    city's scope the areas of the community chosen above the forms (``?community=``,
+    which the forms' actions carry), not three lists of every area."""
+    return area_choice(db.session(), _user(), community_id=_community_arg())
+
+
+def _forms(choice: AreaChoice | None = None) -> dict[str, Any]:
+    """The page's forms by name (each posts to its own route, with its own prefix).
+
+    A submitted form is checked against every area name of the user's scope; the page
+    (``choice``) lists the chosen community's, or every one in a small scope."""
+    if choice is None:
+        names = list(
+            db.session()
+            .exec(select(Area.name).where(area_scope(_user())).distinct().order_by(Area.name))
+            .all()
+        )
+    else:
+        # Names once each: two communities may name an area alike, and a print by area
+        # name covers both (documents.py).
+        names = sorted({name for _a, _c, name in choice.areas})
     forms = {
         "plaque_form": PlaqueForm(prefix="p"),
         "roster_form": RosterForm(prefix="r"),
@@ -68,8 +88,11 @@ def _forms() -> dict[str, Any]:
     forms["plaque_form"].area.choices = [SelectChoice("", _("全部区域"))] + [
         SelectChoice(n) for n in names
     ]
-    forms["roster_form"].area.choices = [SelectChoice(n) for n in names]
-    forms["notice_form"].area.choices = [SelectChoice(n) for n in names]
+    prompt = []
+    if choice is not None and choice.needs_community:
+        prompt = [SelectChoice("", _("请先在上方选择社区"))]
+    forms["roster_form"].area.choices = prompt + [SelectChoice(n) for n in names]
+    forms["notice_form"].area.choices = prompt + [SelectChoice(n) for n in names]
     if not forms["black_form"].month.data:
         forms["black_form"].month.data = clock.today().strftime("%Y-%m")
     return forms
@@ -91,9 +114,14 @@ def _batch() -> dict[str, Any] | None:
 
 def print_page(status: int = 200, skipped=None):  # type: ignore[no-untyped-def]
     batch = _batch()
+    choice = _choice()
     return render_template(
         "printing/index.html",
-        **_forms(),
+        **_forms(choice),
+        choice=choice,
+        # The forms post back with the chosen community, so a refused form is shown again
+        # with the same areas.
+        community_id=choice.community_id if choice.asked else None,
         skipped=skipped or [],
         reasons=plaques.NO_PLAQUE_REASONS,
         batch=batch,

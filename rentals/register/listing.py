@@ -153,6 +153,13 @@ def _capped(session: Session, stmt: Any, cap: int) -> int:
     return session.exec(select(func.count()).select_from(stmt.limit(cap + 1).subquery())).one()
 
 
+def _fts_hits(term: str) -> Any:
+    """The rowid column of the units whose address holds ``term`` (SQLite's trigram FTS)."""
+    quoted = '"' + term.replace('"', '""') + '"'
+    fts = text("SELECT rowid FROM unit_fts WHERE unit_fts MATCH :q").bindparams(q=quoted)
+    return fts.columns(column("rowid")).subquery().c.rowid
+
+
 def _address_match(session: Session, term: str) -> tuple[Any, bool]:
     """(condition, common): units whose address contains ``term``, through the index of
     its hits when they are few, else (common) a plain LIKE tested along the list's own
@@ -163,9 +170,18 @@ def _address_match(session: Session, term: str) -> tuple[Any, bool]:
     if len(term) <= 2:
         hits: Any = select(UnitGram.unit_id).where(UnitGram.gram == term)
     elif dialect == "sqlite":
-        quoted = '"' + term.replace('"', '""') + '"'
-        fts = text("SELECT rowid FROM unit_fts WHERE unit_fts MATCH :q").bindparams(q=quoted)
-        hits = select(column("rowid")).select_from(fts.columns(column("rowid")).subquery())
+        # The term's end first: a phrase's match reads the doclist of every trigram in it,
+        # and a city's street names are in a great many addresses (幸福路 in every one:
+        # 20 ms for 幸福路996巷 at 10^6 units, 1.5 ms for 996巷). Its hits, when few, are
+        # candidates the whole term is then looked for in.
+        if len(term) >= 5:
+            tail = list(session.scalars(select(_fts_hits(term[-4:])).limit(HITS_CAP + 1)))
+            if len(tail) <= HITS_CAP:
+                return and_(
+                    Unit.id.in_(tail),  # type: ignore[union-attr]
+                    Unit.address.contains(term, autoescape=True),
+                ), False
+        hits = select(_fts_hits(term))
     else:  # PostgreSQL: the trigram index serves the LIKE itself.
         return Unit.address.contains(term, autoescape=True), False
     # The hits are read once, as ids (at most HITS_CAP + 1 of them): as a subquery the

@@ -6,6 +6,7 @@ re-exported here for the pages and the API.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort
@@ -78,6 +79,94 @@ def communities_for(session: Session, user: User) -> list[Community]:
 def areas_for(session: Session, user: User) -> list[Area]:
     """The areas ``user`` may see (``access.area_scope``), by name."""
     return list(session.exec(select(Area).where(area_scope(user)).order_by(Area.name)))
+
+
+#: A filter lists every area of the viewer's scope up to this many, grouped by community;
+#: beyond (a city's hundreds), the community is chosen first and its areas are listed.
+AREA_LIST_MAX = 40
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    """What a page's community and area filter offers, as plain rows (no ORM objects)."""
+
+    #: The viewer's communities, (id, name) by name.
+    communities: list[tuple[int, str]] = field(default_factory=list)
+    #: The areas the filter lists, (id, community id, name) by name.
+    areas: list[tuple[int, int, str]] = field(default_factory=list)
+    #: A known community that was asked for (or the chosen area's, or the only one).
+    community_id: int | None = None
+    #: False: the scope has too many areas to list, and only ``community_id``'s are.
+    every_area: bool = True
+    #: ``community_id`` is the one the request asked for (not derived).
+    asked: bool = False
+
+    @property
+    def needs_community(self) -> bool:
+        """No area is listed until a community is chosen (a city's many areas)."""
+        return not self.every_area and self.community_id is None
+
+    def keeps(self, area_id: int | None) -> bool:
+        """Whether a filter on ``area_id`` still holds: not when the request chose a
+        community the area lies outside of (the community was changed after the area)."""
+        if area_id is None or not self.asked:
+            return True
+        return any(a[0] == area_id and a[1] == self.community_id for a in self.areas)
+
+
+def community_rows(session: Session, user: User) -> list[tuple[int, str]]:
+    """``communities_for`` as plain (id, name) rows."""
+    return [
+        (c_id, name)
+        for c_id, name in session.exec(
+            select(Community.id, Community.name)
+            .where(community_scope(user))
+            .order_by(Community.name, Community.id)
+        )
+    ]
+
+
+def area_choice(
+    session: Session, user: User, *, community_id: int | None = None, area_id: int | None = None
+) -> AreaChoice:
+    """The communities and areas a filter offers ``user``: every area when the scope holds
+    at most ``AREA_LIST_MAX``, otherwise those of the chosen community (given, or that of
+    ``area_id``), none before one is chosen. Two or three small reads of plain rows."""
+    communities = community_rows(session, user)
+    known = {c_id for c_id, _name in communities}
+    chosen = community_id if community_id in known else None
+    asked = chosen is not None
+    if chosen is None and len(communities) == 1:
+        chosen = communities[0][0]
+    by_name = (Area.name, Area.id)
+    listed = [
+        (a_id, c_id, name)
+        for a_id, c_id, name in session.exec(
+            select(Area.id, Area.community_id, Area.name)
+            .where(area_scope(user))
+            .order_by(*by_name)
+            .limit(AREA_LIST_MAX + 1)
+        )
+    ]
+    if len(listed) <= AREA_LIST_MAX:
+        if chosen is None and area_id is not None:
+            chosen = next((c_id for a_id, c_id, _n in listed if a_id == area_id), None)
+        return AreaChoice(communities, listed, chosen, True, asked)
+    if chosen is None and area_id is not None:
+        chosen = session.exec(
+            select(Area.community_id).where(Area.id == area_id, area_scope(user))
+        ).first()
+    if chosen is None:
+        return AreaChoice(communities, [], None, False, asked)
+    areas = [
+        (a_id, c_id, name)
+        for a_id, c_id, name in session.exec(
+            select(Area.id, Area.community_id, Area.name)
+            .where(area_scope(user), Area.community_id == chosen)
+            .order_by(*by_name)
+        )
+    ]
+    return AreaChoice(communities, areas, chosen, False, asked)
 
 
 def unit_file(session: Session, unit: Unit) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -27,15 +29,17 @@ from rentals.register.forms import (
 )
 from rentals.register.models import Person, Tenancy, Unit
 from rentals.register.queries import (
+    AreaChoice,
     UnitFilter,
+    area_choice,
     areas_for,
-    communities_for,
     unit_file,
     unit_page,
     visible_person,
     visible_unit,
 )
 from rentals.security import safe_next
+from rentals.templating import UNIT_STATUS_LABELS
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
 
@@ -73,14 +77,21 @@ def units():  # type: ignore[no-untyped-def]
         before=request.args.get("before", "")[:600],
         last=request.args.get("last") == "1",
     )
-    session = db.session()
-    page = unit_page(session, _user(), flt)
-    communities = communities_for(session, _user()) if _user().role != Role.LANDLORD else []
+    session, user = db.session(), _user()
+    choice = AreaChoice()
+    if user.role != Role.LANDLORD:
+        choice = area_choice(session, user, community_id=flt.community_id, area_id=flt.area_id)
+        if not choice.keeps(flt.area_id):  # the community was changed after the area
+            flt = replace(flt, area_id=None)
+    page = unit_page(session, user, flt)
     return render_template(
         "register/units.html",
         page=page,
-        areas=areas_for(session, _user()),
-        communities=communities,
+        choice=choice,
+        # Each row's link from one prefix (50 url_for calls were a tenth of the page).
+        unit_href=url_for("register.unit", code="~")[:-1],
+        units_href=url_for("register.units"),
+        status_labels={k: str(v) for k, v in UNIT_STATUS_LABELS.items()},
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_
 from wtforms.fields.choices import SelectChoice
 
 import schedules
@@ -23,8 +23,8 @@ from rentals.auth.access import (
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
 from rentals.inspections.rows import unit_link
-from rentals.register.models import Area, Unit
-from rentals.register.queries import communities_for
+from rentals.register.models import Unit
+from rentals.register.queries import area_choice, community_rows, in_community
 from rentals.tasks import bp, ical, queries, services
 from rentals.tasks.forms import FeedForm, ReassignForm
 from rentals.tasks.models import Task
@@ -47,16 +47,27 @@ def _date_arg(name: str) -> date | None:
     return inputs.date_arg(name)
 
 
+#: A task id no task has, split out of a built link to leave its prefix and suffix.
+_SENTINEL = 987654321987
+
+
 @bp.route("/board")
 @roles_required(*OFFICE)
 def board():  # type: ignore[no-untyped-def]
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
-    areas = list(db.session().scalars(select(Area).where(area_scope(_user())).order_by(Area.name)))
-    area_id = _int_arg("area")
+    session, user = db.session(), _user()
+    choice = area_choice(
+        session, user, community_id=_int_arg("community"), area_id=_int_arg("area")
+    )
+    area_id = _int_arg("area") if choice.keeps(_int_arg("area")) else None
+    community_id = choice.community_id if choice.asked else None
+    scope = covering_unit_scope(session, user)
+    if community_id is not None:
+        scope = and_(scope, in_community(community_id))
     status = request.args.get("status") or None
     result = queries.board(
-        db.session(),
+        session,
         start=start,
         end=end,
         area_id=area_id,
@@ -64,39 +75,62 @@ def board():  # type: ignore[no-untyped-def]
         today=today,
         page=min(_int_arg("page") or 1, 100000),
         per_page=current_app.config["PAGE_SIZE"],
-        scope=covering_unit_scope(db.session(), _user()),
+        scope=scope,
+        plain=True,
     )
+    # Each row's links from one prefix (two url_for a row were a sixth of the page).
+    reassign = url_for("tasks.reassign", task_id=_SENTINEL).split(str(_SENTINEL))
     return render_template(
         "tasks/board.html",
         board=result,
-        areas=areas,
-        community_names={c.id: c.name for c in communities_for(db.session(), _user())},
+        choice=choice,
         area_id=area_id,
+        community_id=community_id,
         status=status,
         start=start,
         end=end,
         previous=start - timedelta(days=7),
         following=start + timedelta(days=7),
         today=today,
+        unit_href=url_for("register.unit", code="~")[:-1],
+        reassign_href=reassign,
     )
 
 
 @bp.route("/workload")
 @roles_required(*OFFICE)
 def workload():  # type: ignore[no-untyped-def]
+    """Four weeks' inspections by stars, and the week's figures per inspector: in a scope
+    of several communities a row per community first (a city's 400 inspectors were one
+    table), each linking to its inspectors, with the total of them all."""
     today = _today()
     start, end = queries.week_of(_date_arg("week") or today)
-    session = db.session()
-    counts = queries.star_counts(session, _user())
+    session, user = db.session(), _user()
+    counts = queries.star_counts(session, user)
     figure = schedules.four_week_workload(counts)
-    scoped = None if _user().role == Role.ADMIN else area_scope(_user())
+    scoped = None if user.role == Role.ADMIN else area_scope(user)
+    communities = community_rows(session, user)
+    asked = _int_arg("community")
+    chosen = next(((c_id, name) for c_id, name in communities if c_id == asked), None)
+    rows = queries.workload(session, start=start, end=end, today=today, areas_scope=scoped)
+    total = queries.workload_total(rows)
+    groups: list[queries.CommunityLoad] = []
+    if chosen is not None:
+        rows = [r for r in rows if chosen[0] in r.communities]
+    elif len(communities) > 1:
+        groups, rows = queries.workload_by_community(rows, communities), []
     return render_template(
         "tasks/workload.html",
-        rows=queries.workload(session, start=start, end=end, today=today, areas_scope=scoped),
+        rows=rows,
+        groups=groups,
+        total=total,
+        chosen=chosen,
+        shown_total=queries.workload_total(rows) if chosen else total,
         counts=counts,
         figure=figure,
         start=start,
         end=end,
+        week=start.isoformat() if _date_arg("week") else None,
     )
 
 

@@ -194,7 +194,10 @@ def test_pages_link_by_cursor_and_deep_numbers_say_so(login_as, world, many, mon
     assert 'id="too-deep"' in deep
 
 
-@pytest.mark.parametrize("term", ["雪", "巷", "路1", "新村", "北京", "号", "雪域路1"])
+# "林廓北路10号": its last four characters (路10号, looked up first) are in three streets.
+@pytest.mark.parametrize(
+    "term", ["雪", "巷", "路1", "新村", "北京", "号", "雪域路1", "林廓北路10号", "北京中路1"]
+)
 def test_short_and_long_address_terms_find_exactly_the_substring(session, world, many, term):
     manager = world.users["manager"]
     want = sorted(u.code for u in many if term in u.address)
