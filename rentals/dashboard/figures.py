@@ -465,13 +465,14 @@ def needs_rebuild(
     monthly: Counter[tuple[date, str]],
     rates: Rates,
 ) -> bool:
-    """Whether a kept count the page sums is below zero (rows written around the ORM and
-    never rebuilt): the page then says so rather than show the figures as facts."""
+    """Whether a kept count the page sums is below zero, or the stale units are not
+    between none and all (rows written around the ORM and never rebuilt): the page then
+    says so rather than show the figures as facts."""
     return (
         any(u[-1] < 0 for u in units)
         or any(t[-1] < 0 for t in tasks)
         or any(n < 0 for (_d, m), n in monthly.items() if not m.startswith("state:"))
-        or rates.stale < 0
+        or not 0 <= rates.stale <= rates.units
     )
 
 
