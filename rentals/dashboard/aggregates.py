@@ -356,6 +356,27 @@ def _unit_inserted(_mapper: Any, conn: Connection, unit: Unit) -> None:
         add_month(conn, last_delta(None, (unit.area_id, unit.stars, unit.last_inspected_on)))
 
 
+#: The row's last inspection day before this flush's UPDATE or DELETE of a unit: the
+#: visit events write it below the ORM, so the object's loaded value may be out of date.
+_KEPT_ON = "_dashboard_kept_on"
+
+
+def _keep_on(conn: Connection, unit: Unit) -> None:
+    kept = conn.execute(select(Unit.last_inspected_on).where(Unit.id == unit.id)).scalar()
+    unit.__dict__[_KEPT_ON] = kept
+
+
+@event.listens_for(Unit, "before_update")
+def _unit_updating(_mapper: Any, conn: Connection, unit: Unit) -> None:
+    if inspect(unit).attrs["last_inspected_on"].history.has_changes():
+        _keep_on(conn, unit)
+
+
+@event.listens_for(Unit, "before_delete")
+def _unit_deleting(_mapper: Any, conn: Connection, unit: Unit) -> None:
+    _keep_on(conn, unit)
+
+
 @event.listens_for(Unit, "after_update")
 def _unit_updated(_mapper: Any, conn: Connection, unit: Unit) -> None:
     old = {n: _old(unit, n) for n in ("area_id", "status", "rating_status", "stars")}
@@ -366,10 +387,10 @@ def _unit_updated(_mapper: Any, conn: Connection, unit: Unit) -> None:
     last, kept_on = conn.execute(
         select(Unit.last_inspection_id, Unit.last_inspected_on).where(Unit.id == unit.id)
     ).one()
-    # The visit events write the last inspection below the ORM: the row holds it, unless
-    # this flush sets it through the ORM.
-    old_on = (on.deleted[0] if on.deleted else None) if on.has_changes() else kept_on
-    new_on = unit.last_inspected_on if on.has_changes() else kept_on
+    # The visit events write the last inspection below the ORM: the row holds it (read
+    # before the UPDATE if this flush sets it through the ORM).
+    old_on = unit.__dict__.pop(_KEPT_ON, None) if on.has_changes() else kept_on
+    new_on = kept_on
     add_month(
         conn,
         last_delta(
@@ -404,7 +425,8 @@ def _unit_deleted(_mapper: Any, conn: Connection, unit: Unit) -> None:
     if _old(unit, "status") == ACTIVE:
         f = flags(None)
         add_units(conn, {_units_key(unit.area_id, unit.rating_status, unit.stars, f): -1})
-        add_month(conn, last_delta((unit.area_id, unit.stars, unit.last_inspected_on), None))
+        kept_on = unit.__dict__.pop(_KEPT_ON, unit.last_inspected_on)
+        add_month(conn, last_delta((_old(unit, "area_id"), _old(unit, "stars"), kept_on), None))
 
 
 def _unit_row(conn: Connection, unit_id: int) -> Any:

@@ -10,6 +10,7 @@ Expected values come from ``tests.dashboard.seed`` (worked out by hand) and from
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -19,7 +20,7 @@ from rentals.auth.models import Role
 from tests import factories
 from tests.conftest import login
 from tests.dashboard import seed as seeding
-from tests.dashboard.test_aggregates import compare, expected, kept_equals_rebuild
+from tests.dashboard.test_aggregates import _visit, compare, expected, kept_equals_rebuild
 from tests.dashboard.test_dashboard import _figures, _list_rows, _page
 
 
@@ -98,10 +99,19 @@ def test_stale_follows_a_change_of_cadence_and_of_the_last_inspection(app, clien
         assert got[name][0] == want[name], name
     kept_equals_rebuild(session)
     with app.app_context():
-        # A last inspection written through the ORM (an import might): the kept rows follow.
+        # A last inspection written through the ORM (an import might): the kept rows follow,
+        # also through an object loaded before a visit wrote the day below the ORM.
         unit = session.scalars(select(Unit).where(Unit.last_inspected_on.is_(None))).first()
         other = session.scalars(select(Unit).where(Unit.last_inspected_on.is_not(None))).first()
+        late = session.scalars(
+            select(Unit).where(Unit.last_inspected_on.is_not(None), Unit.id != other.id)
+        ).first()
+        _visit(session, late, _seeded.users["inspector_S"], seeding.TODAY, "cost-1")
+        assert session.scalar(select(Unit.last_inspected_on).where(Unit.id == late.id)) == (
+            seeding.TODAY
+        )
         unit.last_inspected_on, other.last_inspected_on = seeding.TODAY, None
+        late.last_inspected_on = date(2026, 6, 1)
         session.commit()
         kept = aggregates.snapshot(session.connection())["dashboard_month"]
         rows = {k: n for k, n in kept.items() if k[2].startswith("last:")}
