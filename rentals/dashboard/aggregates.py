@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+import schedules
 from rentals import clock
 from rentals.dashboard.models import (
     NO_STARS,
@@ -81,6 +82,63 @@ def direction(before: int | None, after: int | None) -> str | None:
     if before is None or after is None or before == after:
         return None
     return "rising" if after > before else "falling"
+
+
+# --- units by the period of their last inspection ("stale") ---------------------------
+
+#: ``dashboard_month`` metric prefix: active units of a star count (``NO_STARS`` for not
+#: yet rated) whose last completed inspection fell in the period of their cadence that
+#: starts on ``day``. A unit is stale when that period starts before
+#: ``schedules.stale_before`` (cut-offs are period starts of the same cadence), so the
+#: fresh units are the rows of at most two periods (and any later), a bounded read.
+LAST = "last:"
+
+
+def last_metric(stars: int | None) -> str:
+    return f"{LAST}{NO_STARS if stars is None else stars}"
+
+
+def cadence_of(stars: int | None) -> schedules.Cadence:
+    """The cadence of a unit's kept stars (anything but 0-3 counts as not rated)."""
+    return schedules.cadence_for(stars if stars in (0, 1, 2, 3) else None)
+
+
+def last_key(area: int, stars: int | None, last_on: date | None) -> MonthKey | None:
+    """The ``last:`` row a unit counts in; None if it was never inspected."""
+    if last_on is None:
+        return None
+    return (area, schedules.period_of(cadence_of(stars), last_on).start, last_metric(stars))
+
+
+def last_delta(
+    old: tuple[int, int | None, date | None] | None,
+    new: tuple[int, int | None, date | None] | None,
+) -> Counter[MonthKey]:
+    """The ``last:`` rows' change when a unit goes from (area, stars, last inspected on)
+    ``old`` to ``new`` (None: not active)."""
+    out: Counter[MonthKey] = Counter()
+    before = last_key(*old) if old else None
+    after = last_key(*new) if new else None
+    if before != after:
+        if before:
+            out[before] -= 1
+        if after:
+            out[after] += 1
+    return out
+
+
+def last_counts(conn: Connection) -> Counter[MonthKey]:
+    """The ``last:`` rows of every active unit, from the units (the rebuild)."""
+    out: Counter[MonthKey] = Counter()
+    for area, stars, on, n in conn.execute(
+        select(Unit.area_id, Unit.stars, Unit.last_inspected_on, func.count())
+        .where(Unit.status == ACTIVE, Unit.last_inspected_on.is_not(None))  # type: ignore[union-attr]
+        .group_by(*_positions(3))
+    ):
+        key = last_key(area, stars, on)
+        if key:
+            out[key] += n
+    return out
 
 
 # --- writing deltas ---------------------------------------------------------------------
@@ -295,15 +353,53 @@ def _unit_inserted(_mapper: Any, conn: Connection, unit: Unit) -> None:
     if unit.status == ACTIVE:
         f = _unit_flags(conn, unit.last_inspection_id)
         add_units(conn, {_units_key(unit.area_id, unit.rating_status, unit.stars, f): 1})
+        add_month(conn, last_delta(None, (unit.area_id, unit.stars, unit.last_inspected_on)))
+
+
+#: The row's last inspection day before this flush's UPDATE or DELETE of a unit: the
+#: visit events write it below the ORM, so the object's loaded value may be out of date.
+_KEPT_ON = "_dashboard_kept_on"
+
+
+def _keep_on(conn: Connection, unit: Unit) -> None:
+    kept = conn.execute(select(Unit.last_inspected_on).where(Unit.id == unit.id)).scalar()
+    unit.__dict__[_KEPT_ON] = kept
+
+
+@event.listens_for(Unit, "before_update")
+def _unit_updating(_mapper: Any, conn: Connection, unit: Unit) -> None:
+    if inspect(unit).attrs["last_inspected_on"].history.has_changes():
+        _keep_on(conn, unit)
+
+
+@event.listens_for(Unit, "before_delete")
+def _unit_deleting(_mapper: Any, conn: Connection, unit: Unit) -> None:
+    _keep_on(conn, unit)
 
 
 @event.listens_for(Unit, "after_update")
 def _unit_updated(_mapper: Any, conn: Connection, unit: Unit) -> None:
     old = {n: _old(unit, n) for n in ("area_id", "status", "rating_status", "stars")}
     new = {n: getattr(unit, n) for n in old}
+    on = inspect(unit).attrs["last_inspected_on"].history
+    if old == new and not on.has_changes():
+        return
+    last, kept_on = conn.execute(
+        select(Unit.last_inspection_id, Unit.last_inspected_on).where(Unit.id == unit.id)
+    ).one()
+    # The visit events write the last inspection below the ORM: the row holds it (read
+    # before the UPDATE if this flush sets it through the ORM).
+    old_on = unit.__dict__.pop(_KEPT_ON, None) if on.has_changes() else kept_on
+    new_on = kept_on
+    add_month(
+        conn,
+        last_delta(
+            (old["area_id"], old["stars"], old_on) if old["status"] == ACTIVE else None,
+            (new["area_id"], new["stars"], new_on) if new["status"] == ACTIVE else None,
+        ),
+    )
     if old == new:
         return
-    last = conn.execute(select(Unit.last_inspection_id).where(Unit.id == unit.id)).scalar()
     f = _unit_flags(conn, last)
     delta: Counter[UnitsKey] = Counter()
     if old["status"] == ACTIVE:
@@ -329,6 +425,8 @@ def _unit_deleted(_mapper: Any, conn: Connection, unit: Unit) -> None:
     if _old(unit, "status") == ACTIVE:
         f = flags(None)
         add_units(conn, {_units_key(unit.area_id, unit.rating_status, unit.stars, f): -1})
+        kept_on = unit.__dict__.pop(_KEPT_ON, unit.last_inspected_on)
+        add_month(conn, last_delta((_old(unit, "area_id"), _old(unit, "stars"), kept_on), None))
 
 
 def _unit_row(conn: Connection, unit_id: int) -> Any:
@@ -367,6 +465,13 @@ def _visit_recorded(_mapper: Any, conn: Connection, visit: Inspection) -> None:
             last_inspected_on=on,
         )
     )
+    if active:
+        add_month(
+            conn,
+            last_delta(
+                (unit.area_id, unit.stars, unit.last_inspected_on), (unit.area_id, unit.stars, on)
+            ),
+        )
     if active and newest:
         before = _unit_flags(conn, unit.last_inspection_id)
         after = flags(visit.answers)
@@ -473,7 +578,19 @@ def rebuild_if_empty(conn: Connection) -> dict[str, int] | None:
             conn.execute(DashboardMove.__table__.insert(), rows[start : start + 10000])  # type: ignore[attr-defined]
         if rows:
             return {"units": 0, "moves": len(rows)}
+    # Counts kept from before the units' last inspections were counted by period: add them.
+    if counted and not _has_last(conn):
+        last = last_counts(conn)
+        add_month(conn, last)
+        if last:
+            return {"units": 0, "last": sum(last.values())}
     return None
+
+
+def _has_last(conn: Connection) -> bool:
+    table = DashboardMonth.__table__  # type: ignore[attr-defined]
+    found = conn.execute(select(table.c.area_id).where(table.c.metric.like(f"{LAST}%")).limit(1))
+    return found.first() is not None
 
 
 def rebuild(conn: Connection) -> dict[str, int]:
@@ -540,7 +657,9 @@ def rebuild(conn: Connection) -> dict[str, int]:
     ):
         units[(area, status, stars, bool(i), bool(f), bool(r))] += n
     add_units(conn, units)
-    add_month(conn, month_counts(conn, areas, only=False))
+    months = month_counts(conn, areas, only=False)
+    months.update(last_counts(conn))
+    add_month(conn, months)
     tasks: Counter[tuple[int, int, date, bool]] = Counter()
     for area, inspector, due, done, n in conn.execute(
         select(

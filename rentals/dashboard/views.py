@@ -10,6 +10,7 @@ import re
 import tempfile
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import abort, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -73,21 +74,49 @@ def _list_url(flt: queries.Filter, kind: str, detail: str, **extra: Any) -> str:
     return url_for("dashboard.rows", kind=kind, detail=detail, **{**flt.args(), **extra})
 
 
+def _list_urls(flt: queries.Filter) -> Any:
+    """``_list_url`` for a page of several hundred links (one per inspector and area at 10⁶
+    units): each list's path is built once by ``url_for``, the query string by
+    ``urlencode``, as ``url_for`` writes it."""
+    paths: dict[tuple[str, str], str] = {}
+    base = flt.args()
+    query = urlencode(base)
+
+    def link(kind: str, detail: str, **extra: Any) -> str:
+        path = paths.get((kind, detail))
+        if path is None:
+            path = paths[(kind, detail)] = url_for("dashboard.rows", kind=kind, detail=detail)
+        extra = {k: v for k, v in extra.items() if v is not None}
+        if not extra:
+            return f"{path}?{query}"
+        if base.keys().isdisjoint(extra):
+            return f"{path}?{query}&{urlencode(extra)}"
+        return f"{path}?{urlencode({**base, **extra})}"
+
+    return link
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def index():  # type: ignore[no-untyped-def]
     session, user, flt = db.session(), _user(), _filter()
-    shown = figures.figures(session, user, flt)
+    areas = areas_for(session, user)
+    communities = queries.communities_for(session, user, areas)
+    scoped = figures.scoped_areas(areas, flt)
+    shown = figures.figures(session, user, flt, areas=scoped, communities=communities)
     return render_template(
         "dashboard/index.html",
         flt=flt,
-        communities=queries.communities_for(session, user),
-        areas=areas_for(session, user),
+        communities=communities,
+        areas=areas,
         split_bars=charts.bars(shown["split"]),
         history_chart=charts.stacked(shown["history"]),
         incident_chart=charts.columns(shown["incidents"].by_month),
         **shown,
-        list_url=lambda kind, detail, **extra: _list_url(flt, kind, detail, **extra),
+        list_url=_list_urls(flt),
+        community_url=lambda cid: url_for(
+            "dashboard.index", **{**flt.args(), "community": cid, "area": None}
+        ),
     )
 
 
