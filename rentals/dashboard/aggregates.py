@@ -4,9 +4,10 @@ The counts change in the flush that changes their rows, on the same connection, 
 commit or roll back with it, by mapper events on the rows themselves (units, visits,
 ratings, incidents): every path that writes through the ORM (pages, the API, imports, the
 demo, CLI commands) is counted with no hook in any service. Tasks are counted by triggers
-(the migration), since the planner writes them below the ORM. The work is what changed: a
-visit adds to one day and one month of its area; only a unit's move to another area or its
-withdrawal re-counts that one unit's history.
+(the migration), since the planner writes them below the ORM; a city's first plan drops
+those triggers for its load and counts its rows after it with ``count_tasks``. The work is
+what changed: a visit adds to one day and one month of its area; only a unit's move to
+another area or its withdrawal re-counts that one unit's history.
 
 ``rebuild`` recomputes everything from the raw rows (``rentals dashboard rebuild``), and
 produces exactly what the events produce: the tests hold one to the other.

@@ -572,7 +572,8 @@ def plan(session: Session, *, today: date) -> PlanReport:
     are planned (by id). When they are many, the units with no tasks yet are planned
     first by the database itself (``_plan_fresh``), and if many still need work, one
     pass over the whole register is cheaper than lists of ids, so the full run is used
-    (the result is the same).
+    (the result is the same). A city's first plan (``task`` empty) needs no probe: every
+    active unit gets its fresh plan, loaded in bulk (``tasks.bulk``).
     """
     started = time.perf_counter()
     _planner_lock(session)
