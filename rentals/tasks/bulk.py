@@ -9,8 +9,9 @@ transaction, the definitions of what ``task`` keeps up row by row from the catal
 insert; then creates them again from the captured text and counts the new rows into
 ``dashboard_task`` with the rebuild's own statement (``dashboard.aggregates.count_tasks``).
 
-Kept in place: the primary key and the unique key (unit, kind, period key) that the
-planner's ``ON CONFLICT`` and every later plan rely on, and any trigger on ``task`` that is
+Kept in place: the primary key and the unique key (unit, kind, period key) that every
+later plan's ``ON CONFLICT`` relies on (the load itself needs no arbiter: the table is
+empty and held, and a duplicate would fail the whole load), and any trigger on ``task`` that is
 not the dashboard's (its work is not replaced here). SQLite cannot drop a foreign key
 without rebuilding the table; its checks are a primary-key probe a row and stay.
 
@@ -41,10 +42,10 @@ TABLE = "task"
 #: The dashboard's triggers on ``task`` (migrations dashboard_1201 and dashboard_1602): the
 #: only ones whose work ``deferred_upkeep`` does itself afterwards.
 DASHBOARD_TRIGGERS = "trg_dashboard_task%"
-#: PostgreSQL: what dropping and re-adding the indexes, triggers and foreign keys of
-#: ``task`` locks (the foreign keys' own triggers live on ``unit`` and ``user``).
 #: SQLite: the page cache during the load, in KiB (see ``_sort_memory``).
 SQLITE_CACHE_KIB = 128 * 1024
+#: PostgreSQL: what dropping and re-adding the indexes, triggers and foreign keys of
+#: ``task`` locks (the foreign keys' own triggers live on ``unit`` and ``user``).
 LOCKS = 'LOCK TABLE "user", unit, task IN ACCESS EXCLUSIVE MODE'
 
 
