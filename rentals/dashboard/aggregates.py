@@ -4,9 +4,10 @@ The counts change in the flush that changes their rows, on the same connection, 
 commit or roll back with it, by mapper events on the rows themselves (units, visits,
 ratings, incidents): every path that writes through the ORM (pages, the API, imports, the
 demo, CLI commands) is counted with no hook in any service. Tasks are counted by triggers
-(the migration), since the planner writes them below the ORM. The work is what changed: a
-visit adds to one day and one month of its area; only a unit's move to another area or its
-withdrawal re-counts that one unit's history.
+(the migration), since the planner writes them below the ORM; a city's first plan drops
+those triggers for its load and counts its rows after it with ``count_tasks``. The work is
+what changed: a visit adds to one day and one month of its area; only a unit's move to
+another area or its withdrawal re-counts that one unit's history.
 
 ``rebuild`` recomputes everything from the raw rows (``rentals dashboard rebuild``), and
 produces exactly what the events produce: the tests hold one to the other.
@@ -561,6 +562,37 @@ def _positions(n: int) -> list[Any]:
 # --- rebuild ------------------------------------------------------------------------------
 
 
+def count_tasks(conn: Connection) -> None:
+    """Add every task to ``dashboard_task`` in one grouped upsert: per area, inspector (0 for
+    none), due date and done, the tasks not cancelled of active units, as the triggers on
+    ``task`` count them one by one. The one statement for counting tasks in bulk: the
+    rebuild (after emptying the table) and the first plan of a city (``tasks.bulk``, after
+    loading an empty ``task`` with the triggers dropped) both use it."""
+    table = DashboardTask.__table__  # type: ignore[attr-defined]
+    grouped = (
+        select(
+            Unit.area_id,
+            func.coalesce(Task.inspector_id, 0),
+            Task.due,
+            Task.status == TaskStatus.DONE.value,
+            func.count(),
+        )
+        .join(Unit, and_(Unit.id == Task.unit_id, Unit.status == ACTIVE))
+        .where(Task.status != TaskStatus.CANCELLED.value)
+        .group_by(*_positions(4))
+    )
+    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = module.insert(table).from_select(
+        ["area_id", "inspector_id", "due", "done", "n"], grouped
+    )
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={"n": table.c.n + stmt.excluded.n},
+        )
+    )
+
+
 def rebuild_if_empty(conn: Connection) -> dict[str, int] | None:
     """Fill the aggregates of a register that has units but no kept counts: the first
     upgrade of an installation made before they existed. Kept counts are never touched
@@ -660,28 +692,14 @@ def rebuild(conn: Connection) -> dict[str, int]:
     months = month_counts(conn, areas, only=False)
     months.update(last_counts(conn))
     add_month(conn, months)
-    tasks: Counter[tuple[int, int, date, bool]] = Counter()
-    for area, inspector, due, done, n in conn.execute(
-        select(
-            Unit.area_id,
-            func.coalesce(Task.inspector_id, 0),
-            Task.due,
-            Task.status == TaskStatus.DONE.value,
-            func.count(),
-        )
-        .join(Unit, and_(Unit.id == Task.unit_id, Unit.status == ACTIVE))
-        .where(Task.status != TaskStatus.CANCELLED.value)
-        .group_by(*_positions(4))
-    ):
-        tasks[(area, inspector, due, bool(done))] += n
-    add_tasks(conn, tasks)
+    count_tasks(conn)
     moves = move_rows(conn)
     for start in range(0, len(moves), 10000):
         conn.execute(DashboardMove.__table__.insert(), moves[start : start + 10000])  # type: ignore[attr-defined]
     return {
         "units": len(units),
         "months": conn.execute(select(func.count()).select_from(DashboardMonth)).scalar_one(),
-        "tasks": len(tasks),
+        "tasks": conn.execute(select(func.count()).select_from(DashboardTask)).scalar_one(),
         "last_inspections_changed": len(changed),
     }
 

@@ -43,6 +43,7 @@ from rentals.auth.models import Role, User, UserArea
 from rentals.errors import Conflict, NotFound
 from rentals.modelbase import UTCDateTime, utcnow
 from rentals.register.models import Unit, UnitStatus
+from rentals.tasks import bulk
 from rentals.tasks.models import Task, TaskKind, TaskStatus
 from scoring.scorecard import DEFAULT_SERIOUS_REVISIT_DAYS
 
@@ -66,6 +67,8 @@ SET_BASED_UNITS = FULL_RUN_UNITS
 #: Picks simulated per area before the set-based assignment falls back to plain rotation
 #: (only reached when an area's inspectors start with very unequal loads).
 PREFIX_PICKS = 100_000
+#: PostgreSQL advisory lock key held by a planning run ("rentplan" in ASCII).
+PLANNER_LOCK = 0x72656E74706C616E
 
 
 @dataclass(frozen=True)
@@ -399,8 +402,10 @@ FROM (
         ELSE a.prefix + (:per_unit * f.n + t.ord - a.prefix) % a.size END
 ) q
 WHERE 1 = 1
-ON CONFLICT (unit_id, kind, period_key) DO NOTHING
 """
+#: Units planned meanwhile by another writer already hold their tasks; the first plan of
+#: a city loads an empty table it holds locked and needs no arbiter (``tasks.bulk``).
+_ON_CONFLICT = "ON CONFLICT (unit_id, kind, period_key) DO NOTHING"
 
 
 def _area_picks(assigner: _Assigner, area_id: int) -> tuple[list[int], int]:
@@ -424,6 +429,18 @@ def _area_picks(assigner: _Assigner, area_id: int) -> tuple[list[int], int]:
     return prefix + users, len(prefix)
 
 
+def _planner_lock(session: Session) -> None:
+    """One planner at a time, taken before the planner reads ``task``.
+
+    SQLite: the planner's transaction began IMMEDIATE (``db.unit_of_work``), which holds
+    the database's write lock already. PostgreSQL: a transaction-level advisory lock
+    (re-entrant, released at commit or rollback), so a second planner waits for the first
+    to commit and then finds its work done; without it two first plans would both find
+    ``task`` empty and deadlock on the drops of ``tasks.bulk``."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PLANNER_LOCK})
+
+
 def _plan_fresh(session: Session, *, today: date) -> PlanReport:
     """Plan every active unit that has no routine task that matters ``today`` in one
     INSERT … SELECT computed by the database from the unit table.
@@ -437,6 +454,7 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
     """
     per_unit = {len(schedules.plan_unit(s, today, ()).to_create) for s in (3, 2, 1, 0, None)}
     assert per_unit == {2}, per_unit
+    _planner_lock(session)
     conn = session.connection()
     for table in (_targets, _areas, _slots):
         table.drop(conn, checkfirst=True)
@@ -471,10 +489,7 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
         if area_rows:
             conn.execute(_areas.insert(), area_rows)
             conn.execute(_slots.insert(), slot_rows)
-        statement = text(_FRESH_SQL).bindparams(
-            bindparam("now", type_=UTCDateTime()),
-            bindparam("cutoff", type_=Date()),
-        )
+        binds = (bindparam("now", type_=UTCDateTime()), bindparam("cutoff", type_=Date()))
         # Both planners need statistics on the scratch tables (PostgreSQL never analyses
         # temporary tables by itself) to drive the join from the units.
         if conn.dialect.name == "sqlite":
@@ -489,9 +504,17 @@ def _plan_fresh(session: Session, *, today: date) -> PlanReport:
             "cutoff": schedules.history_cutoff(today),
             "per_unit": 2,
         }
-        # dashboard_task counts these rows by trigger: on PostgreSQL one grouped upsert for
-        # the statement, on SQLite a primary-key read and an upsert a row (migration 1602).
-        created = max(conn.execute(statement, values).rowcount, 0)
+        if bulk.lock_if_empty(conn):
+            # The city's first plan: task's indexes, foreign keys and dashboard triggers
+            # are built, checked and counted once after the rows are in (tasks.bulk).
+            with bulk.deferred_upkeep(conn):
+                statement = text(_FRESH_SQL).bindparams(*binds)
+                created = max(conn.execute(statement, values).rowcount, 0)
+        else:
+            # dashboard_task counts these rows by trigger: on PostgreSQL one grouped upsert
+            # for the statement, on SQLite a primary-key read and an upsert a row.
+            statement = text(_FRESH_SQL + _ON_CONFLICT).bindparams(*binds)
+            created = max(conn.execute(statement, values).rowcount, 0)
     finally:
         for table in (_slots, _areas, _targets):
             table.drop(conn, checkfirst=True)
@@ -544,6 +567,15 @@ def _units_needing_work(session: Session, today: date) -> list[int]:
     return sorted(found)
 
 
+def _active_units(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Unit).where(Unit.status == UnitStatus.ACTIVE.value)
+        )
+        or 0
+    )
+
+
 def plan(session: Session, *, today: date) -> PlanReport:
     """Bring every unit's routine tasks in line with its rating as of ``today``.
 
@@ -551,14 +583,18 @@ def plan(session: Session, *, today: date) -> PlanReport:
     are planned (by id). When they are many, the units with no tasks yet are planned
     first by the database itself (``_plan_fresh``), and if many still need work, one
     pass over the whole register is cheaper than lists of ids, so the full run is used
-    (the result is the same).
+    (the result is the same). A city's first plan (``task`` empty) needs no probe: every
+    active unit gets its fresh plan, loaded in bulk (``tasks.bulk``).
     """
     started = time.perf_counter()
-    unit_ids = _units_needing_work(session, today)
+    _planner_lock(session)
+    # A city's first plan: every active unit needs work, so they need not be listed.
+    first = bulk.is_empty(session.connection()) and _active_units(session) > SET_BASED_UNITS
+    unit_ids = [] if first else _units_needing_work(session, today)
     fresh = PlanReport()
-    if len(unit_ids) > SET_BASED_UNITS:
+    if first or len(unit_ids) > SET_BASED_UNITS:
         fresh = _plan_fresh(session, today=today)
-        if fresh.created:
+        if fresh.created and not first:
             unit_ids = _units_needing_work(session, today)
     if len(unit_ids) > FULL_RUN_UNITS:
         report = replace(_run(session, today=today), units=len(unit_ids))
