@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
+from urllib.parse import quote
 
-from flask import Flask, has_request_context
+from flask import Flask, has_request_context, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -104,6 +105,25 @@ def local_datetime(value: datetime | None) -> str:
 
 def iso_date(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+#: The characters of a value werkzeug keeps unquoted in a path (``BaseConverter.to_url``).
+_SEGMENT_SAFE = "!$&'()*+,/:;=@"
+#: Stand for the row's value in a built link: no code or id has them, and quoting keeps them.
+_SLOTS = {str: "@@slot@@", int: 987654321987}
+
+
+def row_link(
+    endpoint: str, field: str = "code", kind: type = str, **values: object
+) -> Callable[[object], str]:
+    """``value -> url_for(endpoint, **{field: value}, **values)`` from one ``url_for``.
+
+    A list of a hundred rows with two links each spent a sixth of its page in
+    ``url_for``; the link is built once with a slot for the row's value, and each row's
+    value is quoted into it as werkzeug quotes a path segment."""
+    slot = _SLOTS[kind]
+    head, _slot, tail = url_for(endpoint, **{field: slot}, **values).partition(str(slot))
+    return lambda value: f"{head}{quote(str(value), safe=_SEGMENT_SAFE)}{tail}"
 
 
 def init_app(app: Flask) -> None:

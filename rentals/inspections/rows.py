@@ -1,35 +1,21 @@
 """The inspector's lists as plain values: each row's links and texts built once per page.
 
 A hundred due visits cost about 300 ``url_for`` calls and 430 message look-ups when the
-template built them row by row. Here each kind of link is one ``url_for`` whose unit code
-is then swapped per row (quoted as werkzeug quotes a path segment), and each message is
-looked up once per page.
+template built them row by row. Here each kind of link is one ``url_for``
+(``templating.row_link``) and each message is looked up once per page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
-from flask import url_for
 from flask_babel import gettext
 
 from rentals.inspections.queries import UnitSummary
-from rentals.templating import OUTCOME_LABELS, local_datetime
-
-#: werkzeug.routing.converters.BaseConverter.to_url: the characters a path segment keeps.
-_SEGMENT_SAFE = "!$&'()*+,/:;=@"
-#: Stands for the unit's code in a built link; only characters a path segment keeps.
-_SLOT = "@@unit@@"
-
-
-def unit_link(endpoint: str, **values: Any) -> Callable[[str], str]:
-    """``code -> url_for(endpoint, code=code, **values)`` with one ``url_for`` call."""
-    head, _slot, tail = url_for(endpoint, code=_SLOT, **values).partition(_SLOT)
-    return lambda code: f"{head}{quote(code, safe=_SEGMENT_SAFE)}{tail}"
+from rentals.templating import OUTCOME_LABELS, local_datetime, row_link
 
 
 @dataclass(frozen=True)
@@ -90,8 +76,8 @@ def unit_rows(
     """Rows of the due visits (``DueTask``-like: ``task``, ``unit``, ``overdue``) and of
     the search hits (units)."""
     texts = _Texts()
-    checklist = unit_link("inspections.checklist")
-    unit_file = unit_link("register.unit")
+    checklist = row_link("inspections.checklist")
+    unit_file = row_link("register.unit")
 
     def row(unit: Any, task: Any = None, overdue: bool = False) -> UnitRow:
         s = summary.get(unit.id)

@@ -39,7 +39,7 @@ from rentals.register.queries import (
     visible_unit,
 )
 from rentals.security import safe_next
-from rentals.templating import UNIT_STATUS_LABELS
+from rentals.templating import UNIT_STATUS_LABELS, row_link
 
 ALL_ROLES = (*STAFF, Role.LANDLORD)
 
@@ -88,8 +88,7 @@ def units():  # type: ignore[no-untyped-def]
         "register/units.html",
         page=page,
         choice=choice,
-        # Each row's link from one prefix (50 url_for calls were a tenth of the page).
-        unit_href=url_for("register.unit", code="~")[:-1],
+        unit_href=row_link("register.unit"),
         units_href=url_for("register.units"),
         status_labels={k: str(v) for k, v in UNIT_STATUS_LABELS.items()},
     )

@@ -22,12 +22,12 @@ from rentals.auth.access import (
 )
 from rentals.auth.models import Role, User
 from rentals.errors import DomainError
-from rentals.inspections.rows import unit_link
 from rentals.register.models import Unit
 from rentals.register.queries import area_choice, community_rows, in_community
 from rentals.tasks import bp, ical, queries, services
 from rentals.tasks.forms import FeedForm, ReassignForm
 from rentals.tasks.models import Task
+from rentals.templating import row_link
 
 
 def _user() -> User:
@@ -45,10 +45,6 @@ def _int_arg(name: str) -> int | None:
 
 def _date_arg(name: str) -> date | None:
     return inputs.date_arg(name)
-
-
-#: A task id no task has, split out of a built link to leave its prefix and suffix.
-_SENTINEL = 987654321987
 
 
 @bp.route("/board")
@@ -78,8 +74,6 @@ def board():  # type: ignore[no-untyped-def]
         scope=scope,
         plain=True,
     )
-    # Each row's links from one prefix (two url_for a row were a sixth of the page).
-    reassign = url_for("tasks.reassign", task_id=_SENTINEL).split(str(_SENTINEL))
     return render_template(
         "tasks/board.html",
         board=result,
@@ -92,8 +86,8 @@ def board():  # type: ignore[no-untyped-def]
         previous=start - timedelta(days=7),
         following=start + timedelta(days=7),
         today=today,
-        unit_href=url_for("register.unit", code="~")[:-1],
-        reassign_href=reassign,
+        unit_href=row_link("register.unit"),
+        reassign_href=row_link("tasks.reassign", "task_id", int),
     )
 
 
@@ -178,7 +172,7 @@ def mine():  # type: ignore[no-untyped-def]
         page=page,
         more=len(rows) > size,
         today=_today(),
-        unit_href=unit_link("register.unit"),
+        unit_href=row_link("register.unit"),
         due_text=_("到期 %(due)s"),
     )
 
