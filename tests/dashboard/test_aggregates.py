@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select, text
 
 from rentals.auth.models import Role
@@ -210,17 +209,6 @@ def kept_equals_rebuild(session) -> None:  # type: ignore[no-untyped-def]
 
 def _at(day: date, hour: int = 11) -> datetime:
     return datetime.combine(day, time(hour), TZ).astimezone(UTC)
-
-
-@pytest.fixture
-def world(app, session, monkeypatch):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        data = seeding.seed(session)
-        admin = factories.make_user(session, Role.ADMIN)
-        session.commit()
-    clock = {"today": seeding.TODAY}
-    monkeypatch.setattr("rentals.dashboard.queries.today", lambda: clock["today"])
-    return data, admin, clock
 
 
 def _visit(session, unit, inspector, day: date, key: str, outcome=Outcome.COMPLETED, failed=()):  # type: ignore[no-untyped-def]

@@ -17,15 +17,6 @@ from tests.dashboard import seed as seeding
 FIGURE = re.compile(r'data-figure="([^"]+)">(?:<a href="([^"]+)"[^>]*>)?(\d+)')
 
 
-@pytest.fixture
-def seeded(app, session, monkeypatch):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        data = seeding.seed(session)
-        session.commit()
-    monkeypatch.setattr("rentals.dashboard.queries.today", lambda: seeding.TODAY)
-    return data
-
-
 def _figures(html: str) -> dict[str, tuple[int, str]]:
     return {name: (int(n), unescape(url)) for name, url, n in FIGURE.findall(html)}
 

@@ -16,32 +16,10 @@ from html import unescape
 import pytest
 from sqlalchemy import event, select, text
 
-from rentals.auth.models import Role
-from tests import factories
 from tests.conftest import login
 from tests.dashboard import seed as seeding
 from tests.dashboard.test_aggregates import _visit, compare, expected, kept_equals_rebuild
 from tests.dashboard.test_dashboard import _figures, _list_rows, _page
-
-
-@pytest.fixture
-def seeded(app, session, monkeypatch):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        data = seeding.seed(session)
-        session.commit()
-    monkeypatch.setattr("rentals.dashboard.queries.today", lambda: seeding.TODAY)
-    return data
-
-
-@pytest.fixture
-def world(app, session, monkeypatch):  # type: ignore[no-untyped-def]
-    with app.app_context():
-        data = seeding.seed(session)
-        admin = factories.make_user(session, Role.ADMIN)
-        session.commit()
-    clock = {"today": seeding.TODAY}
-    monkeypatch.setattr("rentals.dashboard.queries.today", lambda: clock["today"])
-    return data, admin, clock
 
 
 def _statements(app, client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
